@@ -1,0 +1,50 @@
+"""Command line for the deals database: `python -m data init | seed-demo | reset-demo | remove-demo`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from data.clock import today
+from data.db import make_engine
+from data.demo import has_demo_deals, remove_demo, seed_demo
+from data.migrate import upgrade
+from data.sample_file import SAMPLE_PATH, write_sample_csv
+from settings import load_settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse the command and run it against DATABASE_URL; returns the process exit code."""
+    parser = argparse.ArgumentParser(prog="python -m data", description="Base de deals du tableau de bord CRM.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("init", help="crée ou met à jour le schéma (migrations Alembic)")
+    commands.add_parser("seed-demo", help="ajoute les deals de démonstration s'ils n'y sont pas")
+    commands.add_parser("reset-demo", help="remplace les deals de démonstration par des neufs, datés d'aujourd'hui")
+    commands.add_parser("remove-demo", help="supprime les deals de démonstration, garde les vôtres")
+    sample = commands.add_parser("write-sample", help="réécrit le fichier d'exemple CSV")
+    sample.add_argument("path", nargs="?", type=Path, default=SAMPLE_PATH)
+    args = parser.parse_args(argv)
+
+    engine = make_engine(load_settings().database_url)
+    if args.command == "write-sample":
+        print(f"{write_sample_csv(args.path, today())} deals écrits dans {args.path}")
+        return 0
+    upgrade(engine)
+    if args.command == "seed-demo":
+        if has_demo_deals(engine):
+            print("Les deals de démonstration sont déjà présents.")
+        else:
+            print(f"{seed_demo(engine, today())} deals de démonstration ajoutés.")
+    elif args.command == "reset-demo":
+        removed = remove_demo(engine)
+        print(f"{removed} deals de démonstration supprimés, {seed_demo(engine, today())} ajoutés.")
+    elif args.command == "remove-demo":
+        print(f"{remove_demo(engine)} deals de démonstration supprimés.")
+    else:
+        print("Base de données à jour.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,105 @@
+"""Deterministic demo deals: realistic French B2B opportunities so a newcomer sees a living dashboard.
+
+Demo deals carry a `ref_externe` starting with `DEMO_PREFIX`; that is how the app shows its
+"données de démonstration" badge and how `reset-demo` removes them without touching the user's deals.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import Engine, delete, exists, select
+
+from data.db import transaction
+from data.models import Deal
+from data.stages import STAGE_NAMES
+
+DEMO_PREFIX = "DEMO-"
+DEMO_DEAL_COUNT = 240
+
+# (sector, relative weight, typical deal size in euros): a skewed mix, as in a real B2B book.
+SECTORS: tuple[tuple[str, int, int], ...] = (
+    ("Logiciel", 22, 45_000), ("Industrie", 14, 120_000), ("Santé", 11, 60_000), ("Banque", 9, 180_000),
+    ("Assurance", 7, 90_000), ("Distribution", 7, 25_000), ("Énergie", 6, 150_000), ("Transport", 5, 40_000),
+    ("BTP", 4, 70_000), ("Agroalimentaire", 4, 30_000), ("Télécoms", 3, 85_000), ("Éducation", 3, 8_000),
+    ("Tourisme", 2, 12_000), ("Conseil", 2, 15_000), ("Immobilier", 1, 200_000),
+)
+SALESPEOPLE = (
+    "Camille Martin", "Hugo Bernard", "Léa Dubois", "Thomas Petit",
+    "Chloé Moreau", "Lucas Laurent", "Manon Girard", "Nathan Roux",
+)
+COMPANY_STEMS = (
+    "Alpine", "Armor", "Azur", "Bellevue", "Cévennes", "Colbert", "Delta", "Éole", "Faubourg", "Garonne",
+    "Horizon", "Iroise", "Jura", "Lumière", "Méridien", "Noé", "Opale", "Provence", "Quartz", "Rhône",
+    "Saint-Michel", "Tilleul", "Vauban", "Vendôme", "Vercors",
+)
+COMPANY_FORMS = ("SAS", "SA", "SARL", "Groupe", "& Associés", "Industries", "Solutions", "Conseil")
+STAGE_WEIGHTS = (30, 25, 18, 17, 10)
+NOTES = ("Relancer après la démo", "Budget validé par la DAF", "Appel d'offres en cours", "Concurrent en place",
+         "Décision au prochain comité", None, None, None)
+
+
+@dataclass(frozen=True)
+class DemoDeal:
+    """A generated deal, before it is written: plain values, so the sample CSV can reuse it."""
+
+    client: str
+    statut: str
+    montant_brut: Decimal
+    secteur: str | None
+    date_echeance: date | None
+    assignee: str | None
+    notes: str | None
+    ref_externe: str
+
+
+def generate_demo_deals(today: date, count: int = DEMO_DEAL_COUNT, seed: int = 2026) -> Iterator[DemoDeal]:
+    """The same deals for the same `today` and seed; due dates spread from 4 months ago to 5 months ahead."""
+    rng = random.Random(seed)
+    names, weights, sizes = zip(*SECTORS, strict=True)
+    for number in range(1, count + 1):
+        sector_index = rng.choices(range(len(names)), weights=weights)[0]
+        amount = sizes[sector_index] * rng.lognormvariate(0, 0.9)
+        amount = min(max(amount, 300), 950_000)
+        has_due_date = rng.random() > 0.06
+        yield DemoDeal(
+            client=f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_FORMS)}",
+            statut=rng.choices(STAGE_NAMES, weights=STAGE_WEIGHTS)[0],
+            montant_brut=Decimal(str(round(amount, -1 if amount > 5_000 else 0))).quantize(Decimal("0.01")),
+            secteur=names[sector_index] if rng.random() > 0.05 else None,
+            date_echeance=today + timedelta(days=rng.randint(-120, 150)) if has_due_date else None,
+            assignee=rng.choice(SALESPEOPLE),
+            notes=rng.choice(NOTES),
+            ref_externe=f"{DEMO_PREFIX}{number:04d}",
+        )
+
+
+def has_demo_deals(engine: Engine) -> bool:
+    """Whether any demo deal is still in the database (drives the demo badge)."""
+    with engine.connect() as connection:
+        return bool(connection.scalar(select(exists().where(Deal.ref_externe.startswith(DEMO_PREFIX)))))
+
+
+def is_empty(engine: Engine) -> bool:
+    """Whether the deals table holds no deal at all."""
+    with engine.connect() as connection:
+        return not connection.scalar(select(exists().where(Deal.id.is_not(None))))
+
+
+def seed_demo(engine: Engine, today: date) -> int:
+    """Insert the demo deals; returns how many were written."""
+    rows = [vars(deal) for deal in generate_demo_deals(today)]
+    with transaction(engine) as session:
+        session.execute(Deal.__table__.insert(), rows)
+    return len(rows)
+
+
+def remove_demo(engine: Engine) -> int:
+    """Delete the demo deals only; the user's own deals stay."""
+    with transaction(engine) as session:
+        result = session.execute(delete(Deal).where(Deal.ref_externe.startswith(DEMO_PREFIX)))
+    return result.rowcount

@@ -1,0 +1,53 @@
+"""SQLAlchemy 2 model of the `deals` table and the import history, column names as the user has them.
+
+The model mirrors what the migrations create; the migrations, not `create_all`, build the schema, because
+the triggers and the generated column must exist on every database the app touches.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import Computed, Date, DateTime, Integer, Numeric, String, Text, func
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    """Declarative base for the deals schema."""
+
+
+class Deal(Base):
+    """One sales opportunity. `probabilite` and `valeur_ponderee` are the database's, never the input's."""
+
+    __tablename__ = "deals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    client: Mapped[str] = mapped_column(String(255))
+    statut: Mapped[str] = mapped_column(String(50), index=True)
+    montant_brut: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    probabilite: Mapped[Decimal] = mapped_column(Numeric(3, 2), server_default="0")
+    valeur_ponderee: Mapped[Decimal] = mapped_column(
+        Numeric(12, 2), Computed("montant_brut * probabilite", persisted=True)
+    )
+    secteur: Mapped[str | None] = mapped_column(String(100), index=True)
+    date_echeance: Mapped[date | None] = mapped_column(Date, index=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    notes: Mapped[str | None] = mapped_column(Text)
+    ref_externe: Mapped[str | None] = mapped_column(String(255), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+
+
+class ImportRun(Base):
+    """One file import, kept so the founder can see what each upload did."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    file_name: Mapped[str] = mapped_column(String(255))
+    imported_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    created: Mapped[int] = mapped_column(Integer)
+    updated: Mapped[int] = mapped_column(Integer)
+    duplicates: Mapped[int] = mapped_column(Integer)
+    rejected: Mapped[int] = mapped_column(Integer)

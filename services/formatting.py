@@ -1,0 +1,37 @@
+"""French display formats, through Babel: `1 234 567 €`, `42,5 %`, `21/11/2026`; `—` when there is no value."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal, format_percent
+
+LOCALE = "fr_FR"
+NO_VALUE = "—"
+
+
+def euros(amount: Decimal | float | None, cents: bool = False) -> str:
+    """An amount in euros, to the euro on cards (`cents=False`) or to the cent in the table."""
+    if amount is None:
+        return NO_VALUE
+    pattern = "#,##0.00\u00a0¤" if cents else "#,##0\u00a0¤"
+    return format_currency(amount, "EUR", format=pattern, locale=LOCALE, currency_digits=False)
+
+
+def percent(ratio: Decimal | float | None) -> str:
+    """A ratio (0.425) as a French percentage with one decimal (`42,5 %`)."""
+    if ratio is None:
+        return NO_VALUE
+    return format_percent(ratio, format="#,##0.0\u00a0%", locale=LOCALE)
+
+
+def count(value: int | None) -> str:
+    """A whole number with French digit grouping (`12 345`)."""
+    return NO_VALUE if value is None else format_decimal(value, format="#,##0", locale=LOCALE)
+
+
+def day(value: date | None) -> str:
+    """A date as `21/11/2026`."""
+    return NO_VALUE if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALE)

@@ -1,0 +1,75 @@
+"""Application settings, read once from the environment and `.env`.
+
+A variable set in the process environment wins over the same variable in `.env`, so a deployment can
+override the file without editing it. Every setting has a safe default: a newcomer needs no `.env` at all.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "crm.sqlite3"
+CACHE_TYPES = {"simple": "SimpleCache", "filesystem": "FileSystemCache", "redis": "RedisCache", "null": "NullCache"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the app reads from its environment; frozen so it can be shared safely."""
+
+    database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    host: str = "127.0.0.1"
+    port: int = 8050
+    app_env: str = "development"
+    debug: bool = False
+    cache_type: str = "simple"
+    cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
+    cache_redis_url: str = "redis://127.0.0.1:6379/0"
+    cache_timeout: int = 300
+    demo_data: bool = True
+    upload_max_bytes: int = 10 * 1024 * 1024
+
+    @property
+    def flask_cache_config(self) -> dict[str, object]:
+        """The flask-caching configuration for the chosen backend."""
+        config: dict[str, object] = {
+            "CACHE_TYPE": CACHE_TYPES[self.cache_type],
+            "CACHE_DEFAULT_TIMEOUT": self.cache_timeout,
+        }
+        if self.cache_type == "filesystem":
+            config["CACHE_DIR"] = self.cache_dir
+        if self.cache_type == "redis":
+            config["CACHE_REDIS_URL"] = self.cache_redis_url
+        return config
+
+
+def _as_bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
+
+
+def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
+    """Build settings from `.env` overlaid by the environment (the environment wins)."""
+    file_values = {k: v for k, v in dotenv_values(env_file or PROJECT_ROOT / ".env").items() if v is not None}
+    values = {**file_values, **(os.environ if environ is None else environ)}
+    defaults = Settings()
+    cache_type = values.get("CACHE_TYPE", defaults.cache_type).strip().lower()
+    if cache_type not in CACHE_TYPES:
+        raise ValueError(f"CACHE_TYPE must be one of {sorted(CACHE_TYPES)}, not {cache_type!r}")
+    return Settings(
+        database_url=values.get("DATABASE_URL") or defaults.database_url,
+        host=values.get("HOST", defaults.host),
+        port=int(values.get("PORT", defaults.port)),
+        app_env=values.get("APP_ENV", defaults.app_env),
+        debug=_as_bool(values.get("DEBUG", "0")),
+        cache_type=cache_type,
+        cache_dir=values.get("CACHE_DIR", defaults.cache_dir),
+        cache_redis_url=values.get("CACHE_REDIS_URL", defaults.cache_redis_url),
+        cache_timeout=int(values.get("CACHE_TIMEOUT", defaults.cache_timeout)),
+        demo_data=_as_bool(values.get("DEMO_DATA", "1")),
+        upload_max_bytes=int(values.get("UPLOAD_MAX_BYTES", defaults.upload_max_bytes)),
+    )
