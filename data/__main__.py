@@ -32,7 +32,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     upgrade(engine)
     if args.command == "seed-demo":
-        if has_demo_deals(engine):
+        with engine.connect() as connection:
+            present = has_demo_deals(connection)
+        if present:
             print("Les deals de démonstration sont déjà présents.")
         else:
             print(f"{seed_demo(engine, today())} deals de démonstration ajoutés.")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -21,7 +22,7 @@ def normalise_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _tune_sqlite(dbapi_connection, _record) -> None:  # noqa: ANN001 - DB-API objects are untyped
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets the dashboard read while an import writes; a busy timeout waits instead of failing."""
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

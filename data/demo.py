@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Engine, delete, exists, select
+from sqlalchemy import Connection, Engine, delete, exists, select
 
 from data.db import transaction
 from data.models import Deal
@@ -25,8 +25,8 @@ DEMO_DEAL_COUNT = 240
 SECTORS: tuple[tuple[str, int, int], ...] = (
     ("Logiciel", 22, 45_000), ("Industrie", 14, 120_000), ("Santé", 11, 60_000), ("Banque", 9, 180_000),
     ("Assurance", 7, 90_000), ("Distribution", 7, 25_000), ("Énergie", 6, 150_000), ("Transport", 5, 40_000),
-    ("BTP", 4, 70_000), ("Agroalimentaire", 4, 30_000), ("Télécoms", 3, 85_000), ("Éducation", 3, 8_000),
-    ("Tourisme", 2, 12_000), ("Conseil", 2, 15_000), ("Immobilier", 1, 200_000),
+    ("BTP", 4, 70_000), ("Agroalimentaire", 4, 30_000), ("Télécoms", 3, 85_000), ("Éducation", 3, 1_200),
+    ("Tourisme", 2, 6_000), ("Conseil", 2, 15_000), ("Immobilier", 1, 200_000),
 )
 SALESPEOPLE = (
     "Camille Martin", "Hugo Bernard", "Léa Dubois", "Thomas Petit",
@@ -63,7 +63,7 @@ def generate_demo_deals(today: date, count: int = DEMO_DEAL_COUNT, seed: int = 2
     names, weights, sizes = zip(*SECTORS, strict=True)
     for number in range(1, count + 1):
         sector_index = rng.choices(range(len(names)), weights=weights)[0]
-        amount = sizes[sector_index] * rng.lognormvariate(0, 0.9)
+        amount = sizes[sector_index] * rng.lognormvariate(0, 1.1)
         amount = min(max(amount, 300), 950_000)
         has_due_date = rng.random() > 0.06
         yield DemoDeal(
@@ -78,16 +78,9 @@ def generate_demo_deals(today: date, count: int = DEMO_DEAL_COUNT, seed: int = 2
         )
 
 
-def has_demo_deals(engine: Engine) -> bool:
+def has_demo_deals(connection: Connection) -> bool:
     """Whether any demo deal is still in the database (drives the demo badge)."""
-    with engine.connect() as connection:
-        return bool(connection.scalar(select(exists().where(Deal.ref_externe.startswith(DEMO_PREFIX)))))
-
-
-def is_empty(engine: Engine) -> bool:
-    """Whether the deals table holds no deal at all."""
-    with engine.connect() as connection:
-        return not connection.scalar(select(exists().where(Deal.id.is_not(None))))
+    return bool(connection.scalar(select(exists().where(Deal.ref_externe.startswith(DEMO_PREFIX)))))
 
 
 def seed_demo(engine: Engine, today: date) -> int:

@@ -51,3 +51,21 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer)
     duplicates: Mapped[int] = mapped_column(Integer)
     rejected: Mapped[int] = mapped_column(Integer)
+
+
+class DealRollup(Base):
+    """Deal totals per (stage, sector, salesperson, due month), maintained by database triggers only.
+
+    Several rows may never share a key (unique on PostgreSQL, kept unique by the SQLite triggers); the
+    app only reads this table.
+    """
+
+    __tablename__ = "deal_rollup"
+
+    statut: Mapped[str] = mapped_column(String(50), primary_key=True)
+    secteur: Mapped[str | None] = mapped_column(String(100), primary_key=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), primary_key=True)
+    due_month: Mapped[date | None] = mapped_column(Date, primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))

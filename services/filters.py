@@ -91,20 +91,27 @@ class DealFilter:
         payload = json.dumps(asdict(self), default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
 
-    def where(self) -> ColumnElement[bool]:
-        """The selection as one WHERE clause on `deals`."""
+    def dimension_clause(
+        self, statut: ColumnElement, secteur: ColumnElement, assignee: ColumnElement
+    ) -> ColumnElement[bool]:
+        """The stage / sector / salesperson part, on any table with those three columns (deals or rollup)."""
         clauses: list[ColumnElement[bool]] = []
         if self.stages:
-            clauses.append(Deal.statut.in_(self.stages))
+            clauses.append(statut.in_(self.stages))
         if self.sectors:
-            clauses.append(_matches_with_none(Deal.secteur, self.sectors, NO_SECTOR))
+            clauses.append(_matches_with_none(secteur, self.sectors, NO_SECTOR))
         if self.assignees:
-            clauses.append(_matches_with_none(Deal.assignee, self.assignees, NO_ASSIGNEE))
+            clauses.append(_matches_with_none(assignee, self.assignees, NO_ASSIGNEE))
+        return and_(true(), *clauses)
+
+    def where(self) -> ColumnElement[bool]:
+        """The whole selection as one WHERE clause on `deals`."""
+        clauses = [self.dimension_clause(Deal.statut, Deal.secteur, Deal.assignee)]
         if self.due_from:
             clauses.append(Deal.date_echeance >= self.due_from)
         if self.due_to:
             clauses.append(Deal.date_echeance <= self.due_to)
         if self.search:
-            pattern = f"%{self.search.lower()}%"
+            pattern = f"%{self.search}%"
             clauses.append(or_(Deal.client.ilike(pattern), Deal.notes.ilike(pattern)))
-        return and_(true(), *clauses)
+        return and_(*clauses)

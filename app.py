@@ -1,0 +1,53 @@
+"""The CRM dashboard's entry point.
+
+`create_app(settings)` builds the Dash app on the configured database (migrated on start, demo deals on a
+brand-new one); `python app.py` serves it; `gunicorn app:server` serves it in production. `server` is
+built lazily on first access so that importing this module never touches a database.
+"""
+
+from __future__ import annotations
+
+from dash import Dash
+from flask import Flask
+
+from callbacks import register_callbacks
+from data.clock import today
+from data.db import make_engine
+from data.setup import prepare_database
+from layouts.page import page_layout
+from services.cache import VersionedCache, make_cache
+from services.deal_service import DealService
+from settings import Settings, load_settings
+
+
+def create_app(settings: Settings | None = None) -> Dash:
+    """The dashboard on the database and cache that `settings` name."""
+    settings = settings or load_settings()
+    engine = make_engine(settings.database_url)
+    prepare_database(engine, with_demo=settings.demo_data, today=today())
+    service = DealService(engine, VersionedCache(make_cache(settings)))
+    # Bootstrap's CSS is served from assets/ (00-bootstrap-*.css, loaded first), not a CDN: the dashboard
+    # must work on a network that reaches nothing outside.
+    app = Dash(
+        __name__,
+        title="Tableau de bord CRM",
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.layout = page_layout
+    register_callbacks(app, service, settings)
+    return app
+
+
+def __getattr__(name: str) -> Flask:
+    """`app.server` for gunicorn (`gunicorn app:server`), created on first access."""
+    if name == "server":
+        return create_app().server
+    raise AttributeError(name)
+
+
+if __name__ == "__main__":
+    current = load_settings()
+    create_app(current).run(
+        host=current.host, port=current.port, debug=current.debug, dev_tools_disable_version_check=True
+    )

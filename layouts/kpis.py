@@ -1,0 +1,97 @@
+"""The KPI cards: their skeleton, and the French text each card shows for a `Kpis` value.
+
+The card skeleton and the values are separate so the page renders at once with "—" and a callback fills
+only the text; each value element carries the contract ID and holds the formatted value alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from data.stages import STAGES
+from layouts import ids
+from services import formatting
+from services.results import Kpis
+
+NO_DEAL_AT_ALL = "Aucun deal dans la base pour l'instant : importez un fichier CSV pour remplir le tableau de bord."
+NO_DEAL_SELECTED = ("Aucun deal ne correspond à ces filtres : les montants et les taux s'affichent « — ». "
+                    "Élargissez la sélection ou cliquez sur « Réinitialiser ».")
+
+
+@dataclass(frozen=True)
+class KpiCard:
+    """One headline card: the ID of its value, its title and the formula its tooltip states."""
+
+    value_id: str
+    title: str
+    formula: str
+
+
+HEADLINE_CARDS: tuple[KpiCard, ...] = (
+    KpiCard(ids.KPI_WEIGHTED_PIPELINE, "Pipeline pondéré",
+            "Somme des valeurs pondérées des deals sélectionnés (montant brut × probabilité du statut)."),
+    KpiCard(ids.KPI_AVERAGE_DEAL, "Panier moyen", "Moyenne des montants bruts des deals sélectionnés."),
+    KpiCard(ids.KPI_CONVERSION_RATE, "Taux de conversion", "Deals « Gagné » ÷ tous les deals sélectionnés × 100."),
+    KpiCard(ids.KPI_DEAL_COUNT, "Deals", "Nombre de deals sélectionnés."),
+)
+WIN_RATE_CARD = KpiCard(ids.KPI_WIN_RATE, "Taux de gain",
+                        "Deals « Gagné » ÷ (« Gagné » + « Perdu ») × 100 : la part des deals clos qui sont gagnés.")
+STAGE_CARDS: tuple[KpiCard, ...] = tuple(
+    KpiCard(ids.kpi_count_id(stage.slug), stage.name, f"Nombre de deals sélectionnés au statut « {stage.name} ».")
+    for stage in STAGES
+)
+VALUE_IDS: tuple[str, ...] = tuple(card.value_id for card in (*HEADLINE_CARDS, WIN_RATE_CARD, *STAGE_CARDS))
+
+
+def _title(card: KpiCard, class_name: str) -> html.Div:
+    info_id = f"{card.value_id}-info"
+    return html.Div(
+        [card.title, html.I(className="bi bi-info-circle ms-1", id=info_id),
+         dbc.Tooltip(card.formula, target=info_id, placement="bottom")],
+        className=class_name,
+    )
+
+
+def _headline(card: KpiCard) -> dbc.Card:
+    body = [_title(card, "kpi-title"), html.Div(formatting.NO_VALUE, id=card.value_id, className="kpi-value")]
+    if card.value_id == ids.KPI_CONVERSION_RATE:
+        body.append(html.Div([_title(WIN_RATE_CARD, "kpi-aside-title"),
+                              html.Span(formatting.NO_VALUE, id=WIN_RATE_CARD.value_id, className="kpi-aside-value")],
+                             className="kpi-aside"))
+    return dbc.Card(dbc.CardBody(body), className="kpi-card h-100")
+
+
+def _stage(card: KpiCard) -> dbc.Card:
+    return dbc.Card(dbc.CardBody([_title(card, "kpi-stage-title"),
+                                  html.Div(formatting.NO_VALUE, id=card.value_id, className="kpi-stage-value")]),
+                    className="kpi-card kpi-stage h-100")
+
+
+def kpi_cards() -> html.Div:
+    """The headline cards and the per-stage counts, showing "—" until the first figures arrive."""
+    return html.Div([
+        dbc.Row([dbc.Col(_headline(card), xs=6, xl=3) for card in HEADLINE_CARDS], className="g-2 g-md-3"),
+        dbc.Row([dbc.Col(_stage(card), xs=4, md=True) for card in STAGE_CARDS], className="g-2 mt-0 mt-md-1"),
+    ])
+
+
+def kpi_texts(kpis: Kpis) -> tuple[str, ...]:
+    """The formatted value of every card, in `VALUE_IDS` order; money to the euro, "—" where undefined."""
+    return (
+        formatting.euros(kpis.weighted_pipeline),
+        formatting.euros(kpis.average_deal),
+        formatting.percent(kpis.conversion_rate),
+        formatting.count(kpis.deal_count),
+        formatting.percent(kpis.win_rate),
+        *(formatting.count(kpis.count_per_stage.get(stage.name, 0)) for stage in STAGES),
+    )
+
+
+def selection_message(kpis: Kpis, filtered: bool) -> str | None:
+    """Why the cards show "—": no deal at all, or none matching the filters; None when deals are selected."""
+    if kpis.deal_count:
+        return None
+    return NO_DEAL_SELECTED if filtered else NO_DEAL_AT_ALL

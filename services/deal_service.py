@@ -1,0 +1,129 @@
+"""The data service the dashboard calls: cached queries, and the writes that invalidate them.
+
+Each public read is cached under the normalised filter and the data version. The KPI cards and the funnel
+share one cached per-stage query, so a filter change costs one statement for both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from data import clock, demo
+from services import queries
+from services.cache import VersionedCache
+from services.errors import DatabaseUnavailableError
+from services.filters import DealFilter
+from services.results import (
+    DeadlineCounts,
+    DeadlinePage,
+    DeadlineScope,
+    FilterOptions,
+    FunnelStage,
+    Kpis,
+    SectorSummary,
+    StageTotal,
+)
+
+DEFAULT_PAGE_SIZE = 20
+
+
+class DealService:
+    """Reads and writes of deals for one database, behind one cache."""
+
+    def __init__(self, engine: Engine, cache: VersionedCache, today: Callable[[], date] = clock.today) -> None:
+        self.engine = engine
+        self.cache = cache
+        self._today = today
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as connection:
+                yield connection
+        except (OperationalError, InterfaceError) as error:
+            raise DatabaseUnavailableError(DatabaseUnavailableError.message) from error
+
+    def _stage_totals(self, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
+        def compute() -> tuple[StageTotal, ...]:
+            with self._connection() as connection:
+                return queries.stage_totals(connection, deal_filter)
+
+        return self.cache.remember("stages", deal_filter.cache_key(), compute)
+
+    def kpis(self, deal_filter: DealFilter) -> Kpis:
+        """KPI cards for the selection."""
+        return queries.kpis_from_stages(self._stage_totals(deal_filter))
+
+    def funnel(self, deal_filter: DealFilter) -> tuple[FunnelStage, ...]:
+        """Funnel steps for the selection."""
+        return queries.funnel_from_stages(self._stage_totals(deal_filter))
+
+    def sectors(self, deal_filter: DealFilter) -> SectorSummary:
+        """Sector totals and top sectors by average deal for the selection."""
+        def compute() -> SectorSummary:
+            with self._connection() as connection:
+                return queries.sector_summary(connection, deal_filter)
+
+        return self.cache.remember("sectors", deal_filter.cache_key(), compute)
+
+    def deadline_counts(self, deal_filter: DealFilter) -> DeadlineCounts:
+        """With-due-date, overdue and next-30-days counts for the selection, as of today."""
+        today = self._today()
+        with_due_date = sum(total.with_due_date for total in self._stage_totals(deal_filter))
+
+        def compute() -> DeadlineCounts:
+            with self._connection() as connection:
+                return queries.deadline_counts(connection, deal_filter, with_due_date, today)
+
+        return self.cache.remember("deadline-counts", f"{deal_filter.cache_key()}:{today}", compute)
+
+    def deadlines(
+        self,
+        deal_filter: DealFilter,
+        scope: DeadlineScope = DeadlineScope.ALL,
+        sort: tuple[tuple[str, bool], ...] = (),
+        offset: int = 0,
+        limit: int = DEFAULT_PAGE_SIZE,
+    ) -> DeadlinePage:
+        """One page of the deadline grid (`sort`: (column, descending) pairs) with its counts."""
+        today = self._today()
+        counts = self.deadline_counts(deal_filter)
+
+        def compute() -> DeadlinePage:
+            with self._connection() as connection:
+                rows = queries.deadline_rows(connection, deal_filter, scope, sort, offset, limit, today)
+            return DeadlinePage(rows=rows, total=counts.for_scope(scope), counts=counts)
+
+        key = f"{deal_filter.cache_key()}:{today}:{scope}:{sort}:{offset}:{limit}"
+        return self.cache.remember("deadlines", key, compute)
+
+    def filter_options(self) -> FilterOptions:
+        """The values each filter offers, with deal counts (all deals, whatever is selected)."""
+        def compute() -> FilterOptions:
+            with self._connection() as connection:
+                return queries.filter_options(connection)
+
+        return self.cache.remember("options", "all", compute)
+
+    def has_demo_data(self) -> bool:
+        """Whether demo deals are present (drives the "données de démonstration" badge)."""
+        def compute() -> bool:
+            with self._connection() as connection:
+                return demo.has_demo_deals(connection)
+
+        return self.cache.remember("demo", "present", compute)
+
+    def remove_demo_data(self) -> int:
+        """Delete the demo deals (the user's own stay) and make every reader see it at once."""
+        removed = demo.remove_demo(self.engine)
+        self.data_changed()
+        return removed
+
+    def data_changed(self) -> str:
+        """Record that the deals changed through the app: all cached figures become unreachable."""
+        return self.cache.bump()

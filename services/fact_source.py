@@ -1,0 +1,76 @@
+"""The rows every aggregate reads: the rollup where it can answer, the deals table where it must.
+
+A selection on stage, sector and salesperson is answered by `deal_rollup` alone (a few thousand rows at any
+deal count). A due-date range is answered by the rollup for the whole months inside it, and by `deals`
+(through its due-date index) for the partial months at its two edges. A text search reads `deals`.
+Every source has the same columns, so each figure is written once, as a `GROUP BY` over `fact_rows`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, Select, and_, case, literal, or_, select, union_all
+from sqlalchemy.sql.selectable import Subquery
+
+from data.models import Deal, DealRollup
+from services.filters import DealFilter
+
+
+def _first_of_next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _whole_months(due_from: date | None, due_to: date | None) -> tuple[date | None, date | None]:
+    """[start, end) of the whole calendar months inside the range; None is unbounded on that side."""
+    start = None if due_from is None else (due_from if due_from.day == 1 else _first_of_next_month(due_from))
+    end = None
+    if due_to is not None:
+        end = _first_of_next_month(due_to) if (due_to + timedelta(days=1)).day == 1 else due_to.replace(day=1)
+    return start, end
+
+
+def _deal_rows(where: ColumnElement[bool]) -> Select:
+    return select(
+        Deal.statut, Deal.secteur, Deal.assignee,
+        literal(1).label("n"),
+        Deal.montant_brut.label("montant"),
+        Deal.valeur_ponderee.label("ponderee"),
+        case((Deal.date_echeance.is_(None), 0), else_=1).label("n_due"),
+    ).where(where)
+
+
+def _rollup_rows(where: ColumnElement[bool]) -> Select:
+    r = DealRollup
+    return select(
+        r.statut, r.secteur, r.assignee, r.n, r.montant, r.ponderee,
+        case((r.due_month.is_(None), 0), else_=r.n).label("n_due"),
+    ).where(where)
+
+
+def fact_rows(deal_filter: DealFilter) -> Subquery:
+    """Rows with columns statut, secteur, assignee, n, montant, ponderee, n_due whose sums answer the filter."""
+    if deal_filter.search:
+        return _deal_rows(deal_filter.where()).subquery("facts")
+    dimensions = deal_filter.dimension_clause(DealRollup.statut, DealRollup.secteur, DealRollup.assignee)
+    if not (deal_filter.due_from or deal_filter.due_to):
+        return _rollup_rows(dimensions).subquery("facts")
+
+    start, end = _whole_months(deal_filter.due_from, deal_filter.due_to)
+    if start and end and start >= end:
+        return _deal_rows(deal_filter.where()).subquery("facts")
+    months = [DealRollup.due_month.is_not(None)]
+    edges = []
+    if start:
+        months.append(DealRollup.due_month >= start)
+        if deal_filter.due_from and deal_filter.due_from < start:
+            edges.append(and_(Deal.date_echeance >= deal_filter.due_from, Deal.date_echeance < start))
+    if end:
+        months.append(DealRollup.due_month < end)
+        if deal_filter.due_to and deal_filter.due_to >= end:
+            edges.append(and_(Deal.date_echeance >= end, Deal.date_echeance <= deal_filter.due_to))
+    parts = [_rollup_rows(and_(dimensions, *months))]
+    if edges:
+        edge_dimensions = deal_filter.dimension_clause(Deal.statut, Deal.secteur, Deal.assignee)
+        parts.append(_deal_rows(and_(edge_dimensions, or_(*edges))))
+    return union_all(*parts).subquery("facts")

@@ -1,0 +1,199 @@
+"""The dashboard's SQL: each function is one statement, grouped in the database, returning small values.
+
+No function here loads deals into Python beyond the one page of the deadline grid. They take a
+connection, so a caller (the cached service, a test, a script) decides transactions and caching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select, union_all
+
+from data.models import Deal, DealRollup
+from data.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, STAGE_NAMES, WON
+from services.fact_source import fact_rows
+from services.filters import NO_ASSIGNEE, NO_SECTOR, DealFilter
+from services.results import (
+    DeadlineCounts,
+    DeadlineRow,
+    DeadlineScope,
+    FilterOptions,
+    FunnelStage,
+    Kpis,
+    SectorSummary,
+    SectorTotal,
+    StageTotal,
+)
+
+CENT = Decimal("0.01")
+NEXT_DAYS = 30
+TOP_SECTORS = 5
+STAGE_POSITION = case({name: position for position, name in enumerate(STAGE_NAMES)}, value=Deal.statut)
+SORTABLE_COLUMNS: dict[str, ColumnElement] = {
+    "client": Deal.client,
+    "statut": STAGE_POSITION,
+    "montant_brut": Deal.montant_brut,
+    "valeur_ponderee": Deal.valeur_ponderee,
+    "secteur": Deal.secteur,
+    "assignee": Deal.assignee,
+    "date_echeance": Deal.date_echeance,
+    "days_left": Deal.date_echeance,
+}
+
+
+def _money(value: Decimal | float | None) -> Decimal:
+    """Sums come back as Decimal on PostgreSQL and float on SQLite: one exact type for both."""
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _ratio(part: int, whole: int) -> Decimal | None:
+    return None if whole == 0 else (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+
+
+def stage_totals(connection: Connection, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
+    """Count, gross and weighted amounts per stage, every stage present (zero when none), funnel order."""
+    facts = fact_rows(deal_filter)
+    statement = select(
+        facts.c.statut, func.sum(facts.c.n), func.sum(facts.c.montant), func.sum(facts.c.ponderee),
+        func.sum(facts.c.n_due),
+    ).group_by(facts.c.statut)
+    found = {row[0]: row for row in connection.execute(statement)}
+    return tuple(
+        StageTotal(stage, int(found[stage][1]), _money(found[stage][2]), _money(found[stage][3]), int(found[stage][4]))
+        if stage in found else StageTotal(stage, 0, _money(0), _money(0), 0)
+        for stage in STAGE_NAMES
+    )
+
+
+def kpis_from_stages(totals: tuple[StageTotal, ...]) -> Kpis:
+    """The KPI cards from the per-stage totals (no further query)."""
+    by_stage = {total.stage: total for total in totals}
+    count = sum(total.count for total in totals)
+    won, lost = by_stage[WON].count, by_stage[LOST].count
+    return Kpis(
+        deal_count=count,
+        weighted_pipeline=sum((total.weighted for total in totals), Decimal(0)) if count else None,
+        average_deal=(sum((t.gross for t in totals), Decimal(0)) / count).quantize(CENT) if count else None,
+        conversion_rate=_ratio(won, count),
+        win_rate=_ratio(won, won + lost),
+        count_per_stage={total.stage: total.count for total in totals},
+    )
+
+
+def funnel_from_stages(totals: tuple[StageTotal, ...]) -> tuple[FunnelStage, ...]:
+    """Funnel steps (open stages then Gagné) from the per-stage totals."""
+    by_stage = {total.stage: total for total in totals}
+    return tuple(
+        FunnelStage(stage, by_stage[stage].weighted, by_stage[stage].gross, by_stage[stage].count)
+        for stage in FUNNEL_STAGES
+    )
+
+
+def sector_summary(connection: Connection, deal_filter: DealFilter) -> SectorSummary:
+    """Gross total per sector, largest first, and the top sectors by average deal."""
+    facts = fact_rows(deal_filter)
+    total = func.sum(facts.c.montant)
+    statement = (
+        select(facts.c.secteur, total, func.sum(facts.c.n))
+        .group_by(facts.c.secteur)
+        .having(func.sum(facts.c.n) > 0)
+        .order_by(total.desc(), facts.c.secteur)
+    )
+    totals = tuple(
+        SectorTotal(sector or NO_SECTOR, _money(amount), int(count))
+        for sector, amount, count in connection.execute(statement)
+    )
+    top = sorted(totals, key=lambda item: (-item.average, item.sector))[:TOP_SECTORS]
+    return SectorSummary(totals=totals, top_by_average=tuple(top))
+
+
+def scope_filter(deal_filter: DealFilter, scope: DeadlineScope, today: date) -> DealFilter | None:
+    """The filter narrowed to a deadline scope; None when the narrowing selects nothing."""
+    if scope is DeadlineScope.ALL:
+        return deal_filter
+    stages = tuple(s for s in (deal_filter.stages or OPEN_STAGES) if s in OPEN_STAGES)
+    if scope is DeadlineScope.OVERDUE:
+        start, end = deal_filter.due_from, today - timedelta(days=1)
+    else:
+        start, end = today, today + timedelta(days=NEXT_DAYS)
+    start = max(filter(None, (start, deal_filter.due_from)), default=None)
+    end = min(filter(None, (end, deal_filter.due_to)))
+    if not stages or (start and start > end):
+        return None
+    return replace(deal_filter, stages=stages, due_from=start, due_to=end)
+
+
+def deadline_counts(connection: Connection, deal_filter: DealFilter, with_due_date: int, today: date) -> DeadlineCounts:
+    """Overdue and next-30-days counts in one statement; `with_due_date` comes from the stage totals."""
+    counts = []
+    for scope in (DeadlineScope.OVERDUE, DeadlineScope.NEXT_30_DAYS):
+        narrowed = scope_filter(deal_filter, scope, today)
+        if narrowed is None:
+            counts.append(literal(0))
+        else:
+            facts = fact_rows(narrowed)
+            counts.append(select(func.coalesce(func.sum(facts.c.n), 0)).scalar_subquery())
+    overdue, next_days = connection.execute(select(*counts)).one()
+    return DeadlineCounts(with_due_date=with_due_date, overdue=int(overdue), next_30_days=int(next_days))
+
+
+def deadline_rows(
+    connection: Connection,
+    deal_filter: DealFilter,
+    scope: DeadlineScope,
+    sort: tuple[tuple[str, bool], ...],
+    offset: int,
+    limit: int,
+    today: date,
+) -> tuple[DeadlineRow, ...]:
+    """One page of deals with a due date in `scope`, ordered by `sort` ((column, descending) pairs)."""
+    narrowed = scope_filter(deal_filter, scope, today)
+    if narrowed is None:
+        return ()
+    order = [
+        (SORTABLE_COLUMNS[name].desc() if descending else SORTABLE_COLUMNS[name].asc()).nulls_last()
+        for name, descending in sort
+        if name in SORTABLE_COLUMNS
+    ] or [Deal.date_echeance.asc()]
+    statement = (
+        select(Deal.id, Deal.client, Deal.statut, Deal.montant_brut, Deal.valeur_ponderee, Deal.secteur,
+               Deal.assignee, Deal.date_echeance)
+        .where(narrowed.where(), Deal.date_echeance.is_not(None))
+        .order_by(*order, Deal.id)
+        .offset(max(offset, 0))
+        .limit(max(limit, 0))
+    )
+    horizon = today + timedelta(days=NEXT_DAYS)
+    return tuple(
+        DeadlineRow(
+            id=row.id, client=row.client, statut=row.statut, montant_brut=_money(row.montant_brut),
+            valeur_ponderee=_money(row.valeur_ponderee), secteur=row.secteur, assignee=row.assignee,
+            date_echeance=row.date_echeance, days_left=(row.date_echeance - today).days,
+            is_overdue=row.statut in OPEN_STAGES and row.date_echeance < today,
+            is_next_30_days=row.statut in OPEN_STAGES and today <= row.date_echeance <= horizon,
+        )
+        for row in connection.execute(statement)
+    )
+
+
+def filter_options(connection: Connection) -> FilterOptions:
+    """Every stage, sector and salesperson present, with its deal count, in one statement over the rollup."""
+    r = DealRollup
+    parts = [
+        select(literal(kind).label("kind"), column.label("value"), func.sum(r.n).label("n")).group_by(column)
+        for kind, column in (("statut", r.statut), ("secteur", r.secteur), ("assignee", r.assignee))
+    ]
+    found: dict[str, dict[str, int]] = {"statut": {}, "secteur": {}, "assignee": {}}
+    labels = {"statut": "", "secteur": NO_SECTOR, "assignee": NO_ASSIGNEE}
+    for kind, value, count in connection.execute(union_all(*parts)):
+        if count:
+            found[kind][value if value is not None else labels[kind]] = int(count)
+
+    def by_count(values: dict[str, int]) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(values.items(), key=lambda item: (-item[1], item[0])))
+
+    stages = tuple((stage, found["statut"][stage]) for stage in STAGE_NAMES if stage in found["statut"])
+    return FilterOptions(stages=stages, sectors=by_count(found["secteur"]), assignees=by_count(found["assignee"]))

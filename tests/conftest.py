@@ -1,0 +1,148 @@
+"""Shared fixtures: the same tests run on SQLite and on a real PostgreSQL, and browser tests on Chromium.
+
+`scripts/test.sh` starts a throwaway PostgreSQL and sets TEST_DATABASE_URL and REQUIRE_POSTGRES=1, so a
+missing database fails the run instead of silently skipping half the tests.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from selenium.webdriver.chrome.options import Options
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from data import clock
+from data.db import make_engine, normalise_url
+from data.migrate import upgrade
+
+TODAY = date(2026, 11, 21)
+CHROMIUM = "/usr/bin/chromium"
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def pytest_setup_options() -> Options:
+    """Debian's headless Chromium, kept off the network this machine does not have."""
+    options = Options()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", "--window-size=1440,900"):
+        options.add_argument(flag)
+    return options
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """Fail at once, with a clear line, when a required real part is missing."""
+    if os.environ.get("REQUIRE_POSTGRES") == "1" and not os.environ.get("TEST_DATABASE_URL"):
+        pytest.exit("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set: run the tests with scripts/test.sh", 2)
+    if os.environ.get("REQUIRE_BROWSER") == "1" and not (Path(CHROMIUM).exists() and shutil.which("chromedriver")):
+        pytest.exit("REQUIRE_BROWSER=1 but chromium or chromedriver is missing", 2)
+
+
+def _postgres_admin_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        pytest.skip("TEST_DATABASE_URL not set (scripts/test.sh sets it)")
+    return normalise_url(url)
+
+
+def create_postgres_database() -> str:
+    """A new empty database on the test server; returns its URL."""
+    admin_url = _postgres_admin_url()
+    name = f"crm_test_{uuid.uuid4().hex[:12]}"
+    admin = make_engine(admin_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    """Drop a database made by `create_postgres_database`, closing any session still on it."""
+    name = make_url(url).database
+    admin = make_engine(_postgres_admin_url()).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The URL of a brand-new, unmigrated database on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+        return
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def _migrated_sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def _migrated_postgres_url() -> Iterator[str]:
+    url = create_postgres_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """The URL of a migrated, empty deals database, on SQLite and on PostgreSQL in turn."""
+    if request.param == "sqlite":
+        path = tmp_path / "deals.sqlite3"
+        shutil.copy(request.getfixturevalue("_migrated_sqlite_template"), path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("_migrated_postgres_url")
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("TRUNCATE deals, import_runs RESTART IDENTITY"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on an empty migrated database (both backends)."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def fixed_today() -> Iterator[date]:
+    """Pin "today" to 21/11/2026 (Europe/Paris) for date-dependent figures."""
+    clock.fix_today(TODAY)
+    yield TODAY
+    clock.fix_today(None)
+
+
+@pytest.fixture
+def engine_for_url() -> Iterator:
+    """Open engines on given URLs and dispose of them after the test (so databases can be dropped)."""
+    engines: list[Engine] = []
+
+    def open_engine(url: str) -> Engine:
+        engines.append(make_engine(url))
+        return engines[-1]
+
+    yield open_engine
+    for opened in engines:
+        opened.dispose()

@@ -1,0 +1,108 @@
+"""The database itself enforces the deal rules, on SQLite and PostgreSQL alike (same tests, both backends)."""
+
+from __future__ import annotations
+
+import time
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, Numeric, bindparam, text
+from sqlalchemy.exc import IntegrityError
+
+from data.stages import PROBABILITY, STAGE_NAMES
+
+INSERT = text(
+    "INSERT INTO deals (client, statut, montant_brut, probabilite, ref_externe) "
+    "VALUES (:client, :statut, :montant, :probabilite, :ref)"
+).bindparams(bindparam("montant", type_=Numeric(12, 2)), bindparam("probabilite", type_=Numeric(3, 2)))
+
+
+def insert(engine: Engine, client: str = "Acme", statut: str = "Prospect", montant: str = "1000.00",
+           probabilite: str = "0.55", ref: str | None = None) -> int:
+    with engine.begin() as connection:
+        connection.execute(INSERT, {"client": client, "statut": statut, "montant": Decimal(montant),
+                                    "probabilite": Decimal(probabilite), "ref": ref})
+        return connection.scalar(text("SELECT max(id) FROM deals"))
+
+
+def read(engine: Engine, deal_id: int) -> dict:
+    with engine.connect() as connection:
+        row = connection.execute(text("SELECT * FROM deals WHERE id = :id"), {"id": deal_id}).mappings().one()
+    return dict(row)
+
+
+def as_decimal(value: object) -> Decimal:
+    return Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+@pytest.mark.parametrize("stage", STAGE_NAMES)
+def test_probability_and_weighted_value_come_from_the_stage(engine: Engine, stage: str) -> None:
+    deal_id = insert(engine, statut=stage, montant="12500.50", probabilite="0.99")
+    row = read(engine, deal_id)
+    assert as_decimal(row["probabilite"]) == PROBABILITY[stage]
+    assert as_decimal(row["valeur_ponderee"]) == (Decimal("12500.50") * PROBABILITY[stage]).quantize(Decimal("0.01"))
+
+
+def test_changing_the_stage_updates_probability_and_weighted_value(engine: Engine) -> None:
+    deal_id = insert(engine, statut="Prospect", montant="20000")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET statut = 'Négociation' WHERE id = :id"), {"id": deal_id})
+    row = read(engine, deal_id)
+    assert as_decimal(row["probabilite"]) == Decimal("0.70")
+    assert as_decimal(row["valeur_ponderee"]) == Decimal("14000.00")
+
+
+def test_probability_cannot_be_overwritten_directly(engine: Engine) -> None:
+    deal_id = insert(engine, statut="Qualifié")
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET probabilite = 0.95 WHERE id = :id"), {"id": deal_id})
+    assert as_decimal(read(engine, deal_id)["probabilite"]) == Decimal("0.30")
+
+
+def test_updated_at_moves_on_update_and_created_at_does_not(engine: Engine) -> None:
+    deal_id = insert(engine)
+    before = read(engine, deal_id)
+    time.sleep(0.05)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET notes = 'relancé' WHERE id = :id"), {"id": deal_id})
+    after = read(engine, deal_id)
+    assert after["created_at"] == before["created_at"]
+    assert after["updated_at"] > before["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("statut", "Signé"), ("statut", "prospect"), ("client", "   "), ("client", ""), ("montant", "0"),
+     ("montant", "-150")],
+)
+def test_database_refuses_invalid_deals(engine: Engine, field: str, value: str) -> None:
+    with pytest.raises(IntegrityError):
+        insert(engine, **{field: value})
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM deals")) == 0
+
+
+def test_ref_externe_is_unique_when_set(engine: Engine) -> None:
+    insert(engine, ref="HS-1")
+    insert(engine, ref=None)
+    insert(engine, ref=None)
+    with pytest.raises(IntegrityError):
+        insert(engine, ref="HS-1")
+
+
+def test_rollup_follows_every_write(engine: Engine) -> None:
+    """The summary table the figures read stays equal to a GROUP BY over deals after inserts, updates, deletes."""
+    for stage, amount in [("Prospect", "100"), ("Gagné", "250.50"), ("Gagné", "40"), ("Perdu", "900")]:
+        insert(engine, statut=stage, montant=amount)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET statut = 'Négociation', secteur = 'BTP' WHERE montant_brut = 40"))
+        connection.execute(text("DELETE FROM deals WHERE statut = 'Perdu'"))
+        by_deals = connection.execute(text(
+            "SELECT statut, secteur, count(*), sum(montant_brut), sum(valeur_ponderee) FROM deals "
+            "GROUP BY statut, secteur ORDER BY statut, secteur")).all()
+        by_rollup = connection.execute(text(
+            "SELECT statut, secteur, sum(n), sum(montant), sum(ponderee) FROM deal_rollup "
+            "GROUP BY statut, secteur ORDER BY statut, secteur")).all()
+    normalise = [(s, sec, int(n), as_decimal(m), as_decimal(p)) for s, sec, n, m, p in by_deals]
+    assert [(s, sec, int(n), as_decimal(m), as_decimal(p)) for s, sec, n, m, p in by_rollup] == normalise
+    assert len(normalise) == 3

@@ -1,0 +1,51 @@
+"""Settings: safe defaults, `.env` read, the environment wins, PostgreSQL URLs mapped to psycopg 3."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from data.db import normalise_url
+from settings import DEFAULT_SQLITE_PATH, load_settings
+
+
+def test_defaults_need_no_configuration(tmp_path: Path) -> None:
+    settings = load_settings(environ={}, env_file=tmp_path / "missing.env")
+    assert settings.database_url == f"sqlite:///{DEFAULT_SQLITE_PATH}"
+    assert DEFAULT_SQLITE_PATH.parent.name == "instance"
+    assert (settings.host, settings.port, settings.demo_data, settings.cache_timeout) == ("127.0.0.1", 8050, True, 300)
+
+
+def test_environment_wins_over_env_file(tmp_path: Path) -> None:
+    env_file = tmp_path / ".env"
+    env_file.write_text("PORT=9000\nDEMO_DATA=0\nCACHE_TYPE=filesystem\n")
+    settings = load_settings(environ={"PORT": "9100"}, env_file=env_file)
+    assert settings.port == 9100
+    assert settings.demo_data is False
+    assert settings.flask_cache_config["CACHE_TYPE"] == "FileSystemCache"
+
+
+def test_unknown_cache_type_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="CACHE_TYPE"):
+        load_settings(environ={"CACHE_TYPE": "memcache"}, env_file=tmp_path / "none")
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgresql://user:pass@host/db?sslmode=require", "postgresql+psycopg://user:pass@host/db?sslmode=require"),
+        ("postgres://user:pass@host:5433/db", "postgresql+psycopg://user:pass@host:5433/db"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg://u@h/db"),
+        ("sqlite:///instance/crm.sqlite3", "sqlite:///instance/crm.sqlite3"),
+    ],
+)
+def test_database_urls_are_mapped_to_psycopg3(given: str, expected: str) -> None:
+    assert normalise_url(given) == expected
+
+
+def test_env_example_lists_every_setting() -> None:
+    example = (Path(__file__).resolve().parents[1] / ".env.example").read_text()
+    for name in ("DATABASE_URL", "HOST", "PORT", "APP_ENV", "DEBUG", "CACHE_TYPE", "CACHE_DIR", "CACHE_REDIS_URL",
+                 "CACHE_TIMEOUT", "DEMO_DATA", "UPLOAD_MAX_BYTES"):
+        assert f"\n{name}=" in f"\n{example}"
