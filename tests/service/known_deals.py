@@ -1,0 +1,142 @@
+"""A fixed set of deals with every awkward case, and an independent, plain-Python model of every figure.
+
+The expected figures are computed here from the rows the test inserts, by straightforward Python over
+Decimals: a second implementation that shares nothing with the SQL under test.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import Engine
+
+from data.models import Deal
+from data.stages import OPEN_STAGES, PROBABILITY, STAGE_NAMES
+
+TODAY = date(2026, 11, 21)
+CENT = Decimal("0.01")
+SECTORS = ("Logiciel", "Santé", "Industrie", "Banque", "'; DROP TABLE deals;--", None)
+ASSIGNEES = ("Camille Martin", "Hugo Bernard", "Léa Dubois", None)
+# Due dates on the first and last days of months, where whole-month and partial-month sums meet.
+MONTH_EDGES = tuple(date.fromisoformat(day) for day in (
+    "2026-09-30", "2026-10-01", "2026-10-15", "2026-10-31", "2026-11-01", "2026-11-20", "2026-11-21",
+    "2026-11-30", "2026-12-01", "2026-12-21", "2026-12-22", "2026-12-31", "2027-01-01", "2027-01-10"))
+
+
+@dataclass(frozen=True)
+class KnownDeal:
+    id: int
+    client: str
+    statut: str
+    montant_brut: Decimal
+    secteur: str | None
+    date_echeance: date | None
+    assignee: str | None
+    notes: str | None
+
+    @property
+    def weighted(self) -> Decimal:
+        return (self.montant_brut * PROBABILITY[self.statut]).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def make_known_deals(count: int = 90, seed: int = 7) -> list[KnownDeal]:
+    """Deals over every stage, with and without sector / salesperson / due date, around month edges."""
+    rng = random.Random(seed)
+    deals = []
+    for number in range(1, count + 1):
+        due = None if number % 9 == 0 else TODAY + timedelta(days=rng.randint(-75, 110))
+        deals.append(KnownDeal(
+            id=number,
+            client=f"{rng.choice(['Alpha', 'Béta', 'Gamma', 'Delta'])} {number}",
+            statut=STAGE_NAMES[number % len(STAGE_NAMES)],
+            montant_brut=Decimal(rng.randint(30_000, 9_000_000)) / 100,
+            secteur=rng.choice(SECTORS),
+            date_echeance=due,
+            assignee=rng.choice(ASSIGNEES),
+            notes=rng.choice([None, "rappeler lundi", "Budget validé"]),
+        ))
+    deals.append(KnownDeal(count + 1, "Unique SA", "Négociation", Decimal("4321.99"), "Secteur unique",
+                           TODAY + timedelta(days=3), "Nina Solo", None))
+    for offset, edge in enumerate(MONTH_EDGES, start=count + 2):
+        deals.append(KnownDeal(offset, f"Bord {edge}", STAGE_NAMES[offset % 3], Decimal("1000.10") * offset,
+                               "Logiciel", edge, "Hugo Bernard", None))
+    return deals
+
+
+def insert_deals(engine: Engine, deals: list[KnownDeal]) -> None:
+    """Insert through SQLAlchemy Core in one transaction (ids as given, so expectations can name them)."""
+    rows = [{key: getattr(deal, key) for key in ("id", "client", "statut", "montant_brut", "secteur",
+                                                   "date_echeance", "assignee", "notes")} for deal in deals]
+    with engine.begin() as connection:
+        connection.execute(Deal.__table__.insert(), rows)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The expected meaning of a filter, written independently of DealFilter.where()."""
+
+    stages: tuple[str, ...] = ()
+    sectors: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    due_from: date | None = None
+    due_to: date | None = None
+    search: str = ""
+
+    def matches(self, deal: KnownDeal) -> bool:
+        sector = deal.secteur or "Non renseigné"
+        assignee = deal.assignee or "Non attribué"
+        if self.stages and deal.statut not in self.stages:
+            return False
+        if self.sectors and sector not in self.sectors:
+            return False
+        if self.assignees and assignee not in self.assignees:
+            return False
+        if (self.due_from or self.due_to) and deal.date_echeance is None:
+            return False
+        if self.due_from and deal.date_echeance < self.due_from:
+            return False
+        if self.due_to and deal.date_echeance > self.due_to:
+            return False
+        text = f"{deal.client} {deal.notes or ''}".lower()
+        return not self.search or self.search.lower() in text
+
+
+def expected_kpis(deals: list[KnownDeal]) -> dict:
+    count = len(deals)
+    won = sum(deal.statut == "Gagné" for deal in deals)
+    lost = sum(deal.statut == "Perdu" for deal in deals)
+    return {
+        "deal_count": count,
+        "weighted_pipeline": sum(deal.weighted for deal in deals) if deals else None,
+        "average_deal": (sum(deal.montant_brut for deal in deals) / count).quantize(CENT) if deals else None,
+        "conversion_rate": round(Decimal(won) / count, 4) if count else None,
+        "win_rate": round(Decimal(won) / (won + lost), 4) if won + lost else None,
+        "count_per_stage": {stage: sum(deal.statut == stage for deal in deals) for stage in STAGE_NAMES},
+    }
+
+
+def expected_sectors(deals: list[KnownDeal]) -> tuple[list[tuple[str, Decimal, int]], list[str]]:
+    totals: dict[str, list] = {}
+    for deal in deals:
+        entry = totals.setdefault(deal.secteur or "Non renseigné", [Decimal(0), 0])
+        entry[0] += deal.montant_brut
+        entry[1] += 1
+    by_total = sorted(((name, total, n) for name, (total, n) in totals.items()), key=lambda t: (-t[1], t[0]))
+    by_average = sorted(totals, key=lambda name: (-(totals[name][0] / totals[name][1]).quantize(CENT), name))
+    return by_total, by_average[:5]
+
+
+def is_open(deal: KnownDeal) -> bool:
+    return deal.statut in OPEN_STAGES
+
+
+def expected_deadline_ids(deals: list[KnownDeal], scope: str) -> list[int]:
+    dated = [deal for deal in deals if deal.date_echeance is not None]
+    if scope == "overdue":
+        dated = [deal for deal in dated if is_open(deal) and deal.date_echeance < TODAY]
+    elif scope == "next30":
+        dated = [deal for deal in dated if is_open(deal) and TODAY <= deal.date_echeance <= TODAY + timedelta(30)]
+    return [deal.id for deal in sorted(dated, key=lambda deal: (deal.date_echeance, deal.id))]

@@ -1,0 +1,153 @@
+"""Every figure of the service equals an independent computation over the same deals, on both databases,
+for a matrix of filters that includes empty results, a single deal, missing sectors and due dates."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from sqlalchemy import Engine, text
+
+from data import clock
+from services.cache import VersionedCache, make_cache
+from services.deal_service import DealService
+from services.filters import DealFilter
+from services.results import DeadlineScope
+from settings import Settings
+from tests.service.known_deals import (
+    TODAY,
+    KnownDeal,
+    Selection,
+    expected_deadline_ids,
+    expected_kpis,
+    expected_sectors,
+    insert_deals,
+    make_known_deals,
+)
+
+D = date.fromisoformat
+SELECTIONS: dict[str, Selection] = {
+    "everything": Selection(),
+    "won only": Selection(stages=("Gagné",)),
+    "two open stages": Selection(stages=("Prospect", "Négociation")),
+    "lost only": Selection(stages=("Perdu",)),
+    "one sector": Selection(sectors=("Logiciel",)),
+    "no sector": Selection(sectors=("Non renseigné",)),
+    "no sector or Santé": Selection(sectors=("Non renseigné", "Santé")),
+    "injection-looking sector": Selection(sectors=("'; DROP TABLE deals;--",)),
+    "single deal": Selection(sectors=("Secteur unique",)),
+    "one salesperson": Selection(assignees=("Hugo Bernard",)),
+    "no salesperson": Selection(assignees=("Non attribué",)),
+    "days inside one month": Selection(due_from=D("2026-11-05"), due_to=D("2026-11-20")),
+    "range with partial months": Selection(due_from=D("2026-10-15"), due_to=D("2027-01-10")),
+    "whole months": Selection(due_from=D("2026-10-01"), due_to=D("2026-12-31")),
+    "month edges": Selection(due_from=D("2026-10-31"), due_to=D("2026-12-01")),
+    "from a date on": Selection(due_from=D("2026-12-02")),
+    "up to a date": Selection(due_to=D("2026-11-20")),
+    "one day": Selection(due_from=D("2026-11-24"), due_to=D("2026-11-24")),
+    "range with no deal": Selection(due_from=D("2031-01-01"), due_to=D("2031-02-01")),
+    "lost in one sector": Selection(stages=("Perdu",), sectors=("Logiciel",)),
+    "everything combined": Selection(stages=("Qualifié", "Négociation", "Gagné"), sectors=("Santé", "Banque"),
+                                     assignees=("Camille Martin", "Léa Dubois"), due_from=D("2026-09-20"),
+                                     due_to=D("2027-02-14")),
+    "text search": Selection(search="alpha"),
+    "text search in notes": Selection(search="BUDGET"),
+    "text search with no match": Selection(search="zzz introuvable"),
+    "unknown stage": Selection(stages=("Signé",)),
+}
+
+
+@pytest.fixture
+def service_with_deals(engine: Engine) -> Iterator[tuple[DealService, list[KnownDeal]]]:
+    deals = make_known_deals()
+    insert_deals(engine, deals)
+    clock.fix_today(TODAY)
+    yield DealService(engine, VersionedCache(make_cache(Settings(cache_type="simple")))), deals
+    clock.fix_today(None)
+
+
+def build(selection: Selection) -> DealFilter:
+    return DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
+                            due_from=selection.due_from, due_to=selection.due_to, search=selection.search)
+
+
+@pytest.mark.parametrize("name", list(SELECTIONS))
+def test_figures_match_an_independent_computation(service_with_deals, name: str) -> None:
+    service, deals = service_with_deals
+    selection = SELECTIONS[name]
+    chosen = [deal for deal in deals if selection.matches(deal)]
+    deal_filter = build(selection)
+
+    kpis = service.kpis(deal_filter)
+    assert vars(kpis) == expected_kpis(chosen)
+
+    funnel = {step.stage: (step.count, step.gross, step.weighted) for step in service.funnel(deal_filter)}
+    for stage in ("Prospect", "Qualifié", "Négociation", "Gagné"):
+        in_stage = [deal for deal in chosen if deal.statut == stage]
+        assert funnel[stage] == (len(in_stage), sum((d.montant_brut for d in in_stage), 0),
+                                 sum((d.weighted for d in in_stage), 0))
+    assert list(funnel) == ["Prospect", "Qualifié", "Négociation", "Gagné"]
+
+    sectors = service.sectors(deal_filter)
+    by_total, top_names = expected_sectors(chosen)
+    assert [(s.sector, s.total, s.count) for s in sectors.totals] == by_total
+    assert [s.sector for s in sectors.top_by_average] == top_names
+
+    for scope in DeadlineScope:
+        expected_ids = expected_deadline_ids(chosen, scope.value)
+        page = service.deadlines(deal_filter, scope, offset=0, limit=10)
+        assert page.total == len(expected_ids)
+        assert [row.id for row in page.rows] == expected_ids[:10]
+        assert page.counts.for_scope(scope) == len(expected_ids)
+
+
+def test_empty_selection_has_explicit_no_data_values(service_with_deals) -> None:
+    service, _ = service_with_deals
+    nothing = DealFilter.build(stages=["Gagné"], sectors=["Secteur unique"])
+    kpis = service.kpis(nothing)
+    assert (kpis.deal_count, kpis.weighted_pipeline, kpis.average_deal, kpis.conversion_rate, kpis.win_rate) == (
+        0, None, None, None, None)
+    assert service.sectors(nothing).totals == ()
+    assert service.deadlines(nothing).rows == ()
+
+
+def test_deadline_rows_page_and_sort_on_the_server(service_with_deals) -> None:
+    service, deals = service_with_deals
+    dated = [deal for deal in deals if deal.date_echeance]
+    by_amount = sorted(dated, key=lambda deal: (-deal.montant_brut, deal.id))
+    page = service.deadlines(DealFilter(), DeadlineScope.ALL, sort=(("montant_brut", True),), offset=5, limit=7)
+    assert [row.id for row in page.rows] == [deal.id for deal in by_amount[5:12]]
+    by_client = sorted(dated, key=lambda deal: (deal.client, deal.id))
+    page = service.deadlines(DealFilter(), DeadlineScope.ALL, sort=(("client", False),), offset=0, limit=4)
+    assert [row.client for row in page.rows] == [deal.client for deal in by_client[:4]]
+    row = service.deadlines(DealFilter(), DeadlineScope.OVERDUE, limit=1).rows[0]
+    assert row.is_overdue and row.days_left < 0
+
+
+def test_filter_options_count_every_value(service_with_deals) -> None:
+    service, deals = service_with_deals
+    options = service.filter_options()
+    assert dict(options.sectors) == {
+        name: sum((deal.secteur or "Non renseigné") == name for deal in deals)
+        for name in {deal.secteur or "Non renseigné" for deal in deals}
+    }
+    assert dict(options.assignees)["Non attribué"] == sum(deal.assignee is None for deal in deals)
+    assert [stage for stage, _ in options.stages] == ["Prospect", "Qualifié", "Négociation", "Gagné", "Perdu"]
+
+
+def test_a_hostile_sector_name_is_only_a_value(service_with_deals, engine: Engine) -> None:
+    service, _ = service_with_deals
+    service.kpis(DealFilter.build(sectors=["'; DROP TABLE deals;--"]))
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM deals")) == len(make_known_deals())
+
+
+def test_filter_is_normalised_and_hashable() -> None:
+    one = DealFilter.build(stages=["Gagné", "Prospect", "Gagné"], sectors=[" BTP "], due_from="2026-12-31",
+                           due_to=date(2026, 1, 1))
+    two = DealFilter.build(stages=("Prospect", "Gagné"), sectors={"BTP"}, due_from="2026-01-01",
+                           due_to="2026-12-31")
+    assert one == two and hash(one) == hash(two) and one.cache_key() == two.cache_key()
+    assert one.stages == ("Prospect", "Gagné")
+    assert DealFilter.build(stages=[], sectors=None).cache_key() == DealFilter().cache_key()
