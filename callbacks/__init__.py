@@ -1,14 +1,24 @@
-"""Thin wiring: inputs -> a filter value -> a service call -> a layout function."""
+"""Thin wiring: inputs -> a filter value -> a service call -> a layout function.
+
+Each output has its own callback with only the inputs it needs, so an interaction redraws only what
+depends on it (tests/test_callback_calls.py counts the service calls to keep it that way).
+"""
 
 from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import headline
+from callbacks import charts, deadlines, demo, filters, guard, kpis, url_state
 from services.deal_service import DealService
 from settings import Settings
 
 
 def register_callbacks(app: Dash, service: DealService, settings: Settings) -> None:
     """Attach every callback of the page to `app`."""
-    headline.register(app, service)
+    guard.register(app)
+    url_state.register(app)
+    filters.register(app, service)
+    kpis.register(app, service)
+    charts.register(app, service)
+    deadlines.register(app, service)
+    demo.register(app, service)

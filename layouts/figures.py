@@ -18,6 +18,7 @@ from services.results import FunnelStage, SectorTotal
 PRIMARY = "#2563eb"
 STAGE_COLOURS = {"Prospect": "#93c5fd", "Qualifié": "#60a5fa", "Négociation": "#2563eb", "Gagné": "#16a34a"}
 DIMMED_ALPHA = 0.25
+TEXT_MARGIN = 96  # px right of the bars, where the amount beside the longest bar is written
 LOADING = "Chargement…"
 NO_FUNNEL = "Aucun deal ouvert ou gagné dans cette sélection."
 NO_SECTOR = "Aucun deal dans cette sélection : aucun secteur à afficher."
@@ -72,7 +73,7 @@ def funnel_figure(stages: Sequence[FunnelStage], selected: Collection[str]) -> g
         hovertemplate=("<b>%{y}</b><br>Valeur pondérée : %{text}<br>Deals : %{customdata[0]}"
                        "<br>Montant brut : %{customdata[1]}<extra></extra>"),
         marker={"color": highlight(labels, selected, [STAGE_COLOURS.get(label, PRIMARY) for label in labels])},
-        connector={"line": {"color": "#dee2e6", "width": 1}},
+        connector={"fillcolor": "#e9ecef", "line": {"width": 0}},
     ))
     figure.update_layout(yaxis={"automargin": True, "fixedrange": True}, xaxis={"fixedrange": True})
     return _base_layout(figure)
@@ -82,18 +83,19 @@ def _horizontal_bars(
     labels: list[str], values: list[float], texts: list[str], hover: list[list[str]], template: str,
     selected: Collection[str],
 ) -> go.Figure:
-    """Largest first at the top, the amount written beside each bar, room kept so no text is cut off."""
+    """Largest first at the top, the amount written beside each bar in a margin kept for it (never cut off)."""
     figure = go.Figure(go.Bar(
         orientation="h", y=labels, x=values, text=texts, textposition="outside", cliponaxis=False,
+        constraintext="none",
         customdata=hover, hovertemplate=template,
         marker={"color": highlight(labels, selected, [PRIMARY] * len(labels))},
     ))
     figure.update_layout(
-        xaxis={"visible": False, "range": [0, max(values) * 1.35], "fixedrange": True},
+        xaxis={"visible": False, "range": [0, max(values) * 1.02], "fixedrange": True},
         yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True, "ticksuffix": " "},
         bargap=0.25,
     )
-    return _base_layout(figure)
+    return _base_layout(figure).update_layout(margin={"r": TEXT_MARGIN})
 
 
 def sectors_figure(totals: Sequence[SectorTotal], selected: Collection[str]) -> go.Figure:

@@ -49,7 +49,7 @@ VALUE_IDS: tuple[str, ...] = tuple(card.value_id for card in (*HEADLINE_CARDS, W
 def _title(card: KpiCard, class_name: str) -> html.Div:
     info_id = f"{card.value_id}-info"
     return html.Div(
-        [card.title, html.I(className="bi bi-info-circle ms-1", id=info_id),
+        [card.title, html.Span("i", id=info_id, className="kpi-info", tabIndex=0),
          dbc.Tooltip(card.formula, target=info_id, placement="bottom")],
         className=class_name,
     )

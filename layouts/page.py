@@ -1,41 +1,85 @@
-"""The page skeleton (foundation version: headline figures and the demo-data badge)."""
+"""The page skeleton: header, filter side bar, KPI cards, charts, deadline grid and upload area.
+
+Every output starts in its empty state ("—", "Chargement…") at its final size, so the first answers and
+later redraws fill it in place without moving the page.
+"""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from layouts import ids
+from layouts import deadlines, ids
+from layouts.figures import GRAPH_CONFIG, LOADING, empty_figure
+from layouts.filters import filter_panel
+from layouts.import_panel import import_panel
+from layouts.kpis import kpi_cards
+
+LOADING_OVERLAY = {"visibility": "visible", "opacity": 0.55}
+LOADING_DELAY_MS = 250
+CHART_HEIGHT = "320px"
 
 
-def _kpi(title: str, value_id: str) -> dbc.Card:
-    return dbc.Card(dbc.CardBody([html.Div(title, className="text-muted small"),
-                                  html.Div("—", id=value_id, className="fs-3 fw-semibold")]))
+def _loading(child: object) -> dcc.Loading:
+    """A spinner over content kept in place (no collapse, no jump), shown only if an answer takes a while."""
+    return dcc.Loading(child, type="circle", delay_show=LOADING_DELAY_MS, overlay_style=LOADING_OVERLAY)
+
+
+def _header() -> html.Div:
+    return html.Div([
+        html.H1("Tableau de bord CRM", className="h4 mb-0 me-3"),
+        dbc.Badge("données de démonstration", id=ids.DEMO_BADGE, color="warning", text_color="dark",
+                  className="me-2", style={"display": "none"}),
+        dbc.Button("Retirer les données de démonstration", id=ids.DEMO_REMOVE, size="sm", color="link",
+                   className="px-0", style={"display": "none"}),
+        dbc.Button("Filtres", id=ids.FILTERS_TOGGLE, size="sm",
+                   color="primary", outline=True, className="ms-auto d-lg-none"),
+    ], className="d-flex flex-wrap align-items-center gap-1 py-3")
+
+
+def _chart_card(title: str, graph_id: str, hint: str) -> dbc.Card:
+    return dbc.Card([
+        dbc.CardHeader([html.H2(title, className="h6 mb-0"), html.Div(hint, className="chart-hint")]),
+        dbc.CardBody(_loading(dcc.Graph(id=graph_id, figure=empty_figure(LOADING), config=GRAPH_CONFIG,
+                                        style={"height": CHART_HEIGHT})), className="p-2"),
+    ], className="h-100")
+
+
+def _charts() -> dbc.Row:
+    click_hint = "Cliquez sur une barre pour filtrer ; cliquez à nouveau pour retirer."
+    return dbc.Row([
+        dbc.Col(_chart_card("Funnel : valeur pondérée par étape", ids.GRAPH_FUNNEL, click_hint), xs=12, xl=4),
+        dbc.Col(_chart_card("Montant brut par secteur", ids.GRAPH_SECTORS, click_hint), xs=12, md=7, xl=5),
+        dbc.Col(_chart_card("Top 5 secteurs par panier moyen", ids.GRAPH_TOP_SECTORS, click_hint),
+                xs=12, md=5, xl=3),
+    ], className="g-3 mt-0")
+
+
+def _deadlines() -> dbc.Card:
+    return dbc.Card([
+        dbc.CardHeader(html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch()],
+                                className="d-flex flex-wrap align-items-center gap-2")),
+        dbc.CardBody([deadlines.deadline_grid(), deadlines.legend()], className="p-2"),
+    ], className="mt-3")
 
 
 def page_layout() -> dbc.Container:
-    """Built per page load, so a new visitor always gets fresh figures."""
-    return dbc.Container(
-        [
-            dcc.Store(id=ids.DATA_VERSION),
-            html.Div(
-                [
-                    html.H1("Tableau de bord CRM", className="h3 mb-0 me-3"),
-                    dbc.Badge("données de démonstration", id=ids.DEMO_BADGE, color="warning", className="me-2",
-                              style={"display": "none"}),
-                    dbc.Button("Retirer les données de démonstration", id=ids.DEMO_REMOVE, size="sm",
-                               color="link", style={"display": "none"}),
-                ],
-                className="d-flex align-items-center my-3",
-            ),
-            dbc.Alert(id=ids.APP_ALERT, is_open=False, color="danger"),
-            dbc.Row(
-                [
-                    dbc.Col(_kpi("Deals", ids.KPI_DEAL_COUNT), md=3),
-                    dbc.Col(_kpi("Pipeline pondéré", ids.KPI_WEIGHTED_PIPELINE), md=3),
-                ],
-                className="g-3",
-            ),
-        ],
-        fluid=True,
-    )
+    """Built per page load; the URL callback then sets the filters and the figures follow."""
+    return dbc.Container([
+        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.DATA_VERSION),
+        dcc.Store(id=ids.DB_STATUS),
+        _header(),
+        dbc.Alert(id=ids.APP_ALERT, is_open=False, color="danger", className="mb-3"),
+        dbc.Row([
+            dbc.Col(dbc.Collapse(filter_panel(), id=ids.FILTERS_COLLAPSE, is_open=False),
+                    xs=12, lg="auto", className="filters-column mb-3"),
+            dbc.Col([
+                _loading(kpi_cards()),
+                html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
+                _charts(),
+                _deadlines(),
+                html.Div(import_panel(), className="mt-3"),
+            ], xs=12, lg=True, className="main-column"),
+        ]),
+    ], fluid=True, className="pb-4")

@@ -41,12 +41,17 @@ class DealService:
         self._today = today
 
     @contextmanager
-    def _connection(self) -> Iterator[Connection]:
+    def _reachable(self) -> Iterator[None]:
+        """Turn a lost or refused connection into the domain's error, with its French message."""
         try:
-            with self.engine.connect() as connection:
-                yield connection
+            yield
         except (OperationalError, InterfaceError) as error:
             raise DatabaseUnavailableError(DatabaseUnavailableError.message) from error
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        with self._reachable(), self.engine.connect() as connection:
+            yield connection
 
     def _stage_totals(self, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
         def compute() -> tuple[StageTotal, ...]:
@@ -120,7 +125,8 @@ class DealService:
 
     def remove_demo_data(self) -> int:
         """Delete the demo deals (the user's own stay) and make every reader see it at once."""
-        removed = demo.remove_demo(self.engine)
+        with self._reachable():
+            removed = demo.remove_demo(self.engine)
         self.data_changed()
         return removed
 

@@ -1,0 +1,50 @@
+"""The deadline grid: one page per request from the service, and the scope switch's counts.
+
+Paging and sorting reach only `answer_rows` (the filters are read as State, not inputs). A filter, scope
+or data change empties the grid's block cache in the browser, which makes the grid ask again from page 1.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dash import ClientsideFunction, Dash, Input, Output, State
+
+from callbacks.guard import database_guard
+from callbacks.selection import filter_inputs, filter_states, selection
+from layouts import ids
+from layouts.deadlines import grid_response, requested_sort, requested_window, scope_options
+from services.deal_service import DealService
+from services.results import DeadlineScope
+
+
+def register(app: Dash, service: DealService) -> None:
+    """Grid rows on request, counts on filter change, grid refresh on filter, scope or data change."""
+
+    @app.callback(
+        Output(ids.TABLE_DEADLINES, "getRowsResponse"),
+        Input(ids.TABLE_DEADLINES, "getRowsRequest"),
+        *filter_states(),
+        State(ids.DEADLINES_SCOPE, "value"),
+        prevent_initial_call=True,
+    )
+    @database_guard
+    def answer_rows(request: dict[str, Any], *values: object) -> dict[str, Any]:
+        *filters, scope = values
+        offset, limit = requested_window(request)
+        page = service.deadlines(selection(*filters), DeadlineScope(scope), requested_sort(request),  # type: ignore[arg-type]
+                                 offset, limit)
+        return grid_response(page.rows, page.total)
+
+    @app.callback(Output(ids.DEADLINES_SCOPE, "options"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
+    @database_guard
+    def count_deadlines(_version: str | None, *values: object) -> list[dict[str, str]]:
+        return scope_options(service.deadline_counts(selection(*values)))  # type: ignore[arg-type]
+
+    app.clientside_callback(
+        ClientsideFunction("crm", "refreshGrid"),
+        Input(ids.DATA_VERSION, "data"),
+        Input(ids.DEADLINES_SCOPE, "value"),
+        *filter_inputs(),
+        prevent_initial_call=True,
+    )

@@ -1,0 +1,28 @@
+"""The KPI cards: one query (the per-stage totals) answers every card."""
+
+from __future__ import annotations
+
+from dash import Dash, Input, Output
+
+from callbacks.guard import database_guard
+from callbacks.selection import filter_inputs, selection
+from layouts import ids
+from layouts.kpis import VALUE_IDS, kpi_texts, selection_message
+from services.deal_service import DealService
+from services.filters import DealFilter
+
+
+def register(app: Dash, service: DealService) -> None:
+    """Redraw the cards when the filters or the data change."""
+
+    @app.callback(
+        *(Output(value_id, "children") for value_id in VALUE_IDS),
+        Output(ids.SELECTION_MESSAGE, "children"),
+        Input(ids.DATA_VERSION, "data"),
+        *filter_inputs(),
+    )
+    @database_guard
+    def show_kpis(_version: str | None, *values: object) -> tuple:
+        deal_filter = selection(*values)  # type: ignore[arg-type]
+        kpis = service.kpis(deal_filter)
+        return (*kpi_texts(kpis), selection_message(kpis, filtered=deal_filter != DealFilter()))

@@ -1,0 +1,129 @@
+"""The deadline grid: an AG Grid on the infinite row model, so the browser only ever holds one page.
+
+The grid asks for rows with `getRowsRequest` (start, end, sort model); the callback answers with one page
+formatted here. Sorting happens in the database, so cells can be French text (`12 345,67 €`, `21/11/2026`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import html
+
+from layouts import ids
+from services import formatting
+from services.results import DeadlineCounts, DeadlineRow, DeadlineScope
+
+PAGE_SIZE = 10
+MAX_ROWS_PER_REQUEST = 100
+ROW_HEIGHT = 36
+OVERDUE_CLASS, SOON_CLASS = "deadline-overdue", "deadline-soon"
+SCOPE_LABELS: dict[DeadlineScope, str] = {
+    DeadlineScope.ALL: "Toutes",
+    DeadlineScope.OVERDUE: "En retard",
+    DeadlineScope.NEXT_30_DAYS: "30 prochains jours",
+}
+COLUMNS: tuple[dict[str, Any], ...] = (
+    {"field": "client", "headerName": "Client", "flex": 2, "minWidth": 170},
+    {"field": "statut", "headerName": "Statut", "minWidth": 120},
+    {"field": "montant_brut", "headerName": "Montant brut", "type": "rightAligned", "minWidth": 140},
+    {"field": "valeur_ponderee", "headerName": "Valeur pondérée", "type": "rightAligned", "minWidth": 150},
+    {"field": "secteur", "headerName": "Secteur", "minWidth": 130},
+    {"field": "assignee", "headerName": "Commercial", "minWidth": 140},
+    {"field": "date_echeance", "headerName": "Échéance", "sort": "asc", "minWidth": 120},
+    {"field": "days_left", "headerName": "Jours restants", "type": "rightAligned", "minWidth": 130},
+)
+SORTABLE_FIELDS = frozenset(column["field"] for column in COLUMNS)
+FRENCH_GRID_TEXT = {
+    "page": "Page", "of": "sur", "to": "à", "more": "plus", "pageLastRowUnknown": "?",
+    "firstPage": "Première page", "previousPage": "Page précédente", "nextPage": "Page suivante",
+    "lastPage": "Dernière page", "loadingOoo": "Chargement…", "noRowsToShow": "Aucune échéance dans cette sélection",
+    "ariaSortAscending": "tri croissant", "ariaSortDescending": "tri décroissant",
+}
+
+
+def deadline_grid() -> dag.AgGrid:
+    """The grid, paged by the server; red rows are overdue, amber rows fall due in the next 30 days."""
+    return dag.AgGrid(
+        id=ids.TABLE_DEADLINES,
+        rowModelType="infinite",
+        columnDefs=list(COLUMNS),
+        defaultColDef={"sortable": True, "resizable": True, "flex": 1, "suppressHeaderMenuButton": True},
+        rowClassRules={OVERDUE_CLASS: "params.data && params.data.overdue",
+                       SOON_CLASS: "params.data && params.data.next30"},
+        getRowId="String(params.data.id)",
+        dashGridOptions={
+            "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
+            "cacheBlockSize": PAGE_SIZE, "maxConcurrentDatasourceRequests": 1, "infiniteInitialRowCount": PAGE_SIZE,
+            "rowHeight": ROW_HEIGHT, "headerHeight": 40, "localeText": FRENCH_GRID_TEXT, "animateRows": False,
+        },
+        style={"height": f"{PAGE_SIZE * ROW_HEIGHT + 100}px", "width": "100%"},
+    )
+
+
+def scope_options(counts: DeadlineCounts | None) -> list[dict[str, str]]:
+    """The scope switch's choices, each labelled with its row count (no count before the first answer)."""
+    def label(scope: DeadlineScope) -> str:
+        if counts is None:
+            return SCOPE_LABELS[scope]
+        return f"{SCOPE_LABELS[scope]} ({formatting.count(counts.for_scope(scope))})"
+
+    return [{"label": label(scope), "value": scope.value} for scope in DeadlineScope]
+
+
+def scope_switch() -> dbc.RadioItems:
+    """All / overdue / next 30 days, drawn as toggle buttons."""
+    return dbc.RadioItems(
+        id=ids.DEADLINES_SCOPE, options=scope_options(None), value=DeadlineScope.ALL.value,
+        className="scope-switch", inputClassName="btn-check",
+        labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active",
+    )
+
+
+def legend() -> html.Div:
+    """What the row colours mean."""
+    return html.Div([
+        html.Span(className="legend-swatch legend-overdue"), "En retard (statut ouvert, échéance passée)",
+        html.Span(className="legend-swatch legend-soon ms-3"), "Échéance dans les 30 prochains jours",
+    ], className="small text-muted mt-2")
+
+
+def grid_row(row: DeadlineRow) -> dict[str, Any]:
+    """One grid row: French text for display, the two urgency flags for the row colours."""
+    return {
+        "id": row.id,
+        "client": row.client,
+        "statut": row.statut,
+        "montant_brut": formatting.euros(row.montant_brut, cents=True),
+        "valeur_ponderee": formatting.euros(row.valeur_ponderee, cents=True),
+        "secteur": row.secteur or formatting.NO_VALUE,
+        "assignee": row.assignee or formatting.NO_VALUE,
+        "date_echeance": formatting.day(row.date_echeance),
+        "days_left": formatting.count(row.days_left),
+        "overdue": row.is_overdue,
+        "next30": row.is_next_30_days,
+    }
+
+
+def grid_response(rows: Sequence[DeadlineRow], total: int) -> dict[str, Any]:
+    """The `getRowsResponse` for one page; the total lets the grid show its page count."""
+    return {"rowData": [grid_row(row) for row in rows], "rowCount": total}
+
+
+def requested_sort(request: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
+    """The grid's sort model as the service's (column, descending) pairs; unknown columns are dropped."""
+    return tuple(
+        (item["colId"], item.get("sort") == "desc")
+        for item in request.get("sortModel") or ()
+        if item.get("colId") in SORTABLE_FIELDS
+    )
+
+
+def requested_window(request: Mapping[str, Any]) -> tuple[int, int]:
+    """(offset, limit) of the requested rows, bounded so a crafted request cannot ask for the whole table."""
+    start = max(int(request.get("startRow") or 0), 0)
+    end = int(request.get("endRow") or start + PAGE_SIZE)
+    return start, min(max(end - start, 0), MAX_ROWS_PER_REQUEST)

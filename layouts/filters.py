@@ -1,0 +1,58 @@
+"""The filter panel: stage, sector and salesperson multi-selects, the due-date range and reset.
+
+These controls are the single source of truth of the selection: chart clicks, the reset button and the URL
+all write into them, and every figure reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from layouts import ids
+from services import formatting
+
+DROPDOWN_LABELS = {
+    "select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
+    "selected_count": "{num_selected} sélectionné(s)", "search": "Rechercher", "clear_search": "Effacer la recherche",
+    "clear_selection": "Effacer la sélection", "no_options_found": "Aucune option",
+}
+FILTERS: tuple[tuple[str, str, str], ...] = (
+    (ids.FILTER_STATUS, "Statut", "Tous"),
+    (ids.FILTER_SECTOR, "Secteur", "Tous"),
+    (ids.FILTER_ASSIGNEE, "Commercial", "Tous"),
+)
+DUE_FROM_INPUT, DUE_TO_INPUT = "filter-due-from", "filter-due-to"
+
+
+def dropdown_options(values: Sequence[tuple[str, int]]) -> list[dict[str, str]]:
+    """Options labelled "value (count)", in the service's order."""
+    return [{"label": f"{value} ({formatting.count(count)})", "value": value} for value, count in values]
+
+
+def _dropdown(component_id: str, label: str, placeholder: str) -> html.Div:
+    return html.Div([
+        dbc.Label(label, html_for=component_id, className="filter-label"),
+        dcc.Dropdown(id=component_id, multi=True, options=[], value=[], placeholder=placeholder,
+                     labels=DROPDOWN_LABELS, maxHeight=280),
+    ], className="mb-3")
+
+
+def filter_panel() -> dbc.Card:
+    """The panel's controls, empty: the URL callback and the options callback fill them."""
+    return dbc.Card(dbc.CardBody([
+        html.H2("Filtres", className="h6 mb-3"),
+        *(_dropdown(*spec) for spec in FILTERS),
+        html.Div([
+            dbc.Label("Échéance", html_for=DUE_FROM_INPUT, className="filter-label"),
+            dcc.DatePickerRange(
+                id=ids.FILTER_DUE_DATES, display_format="DD/MM/YYYY", first_day_of_week=1, clearable=True,
+                start_date_placeholder_text="Du", end_date_placeholder_text="Au", number_of_months_shown=1,
+                start_date_id=DUE_FROM_INPUT, end_date_id=DUE_TO_INPUT, className="w-100",
+            ),
+        ], className="mb-3"),
+        dbc.Button("Réinitialiser", id=ids.FILTER_RESET,
+                   color="secondary", outline=True, className="w-100"),
+    ]), className="filter-panel")

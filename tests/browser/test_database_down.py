@@ -1,0 +1,64 @@
+"""When PostgreSQL stops answering, the page says so and keeps working; when it is back, so is the page.
+
+The outage is real: the test's own database is closed to connections and its sessions are ended, so the
+app's pooled connections die and new ones are refused, exactly as when a server goes away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+from dash.testing.composite import DashComposite
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from data.db import make_engine
+from services.errors import DatabaseUnavailableError
+from tests.browser import page
+from tests.browser.conftest import dashboard_app
+from tests.browser.deals import Row, expected_kpis, option_label, where
+from tests.conftest import _postgres_admin_url, create_postgres_database, drop_postgres_database
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+def _allow_connections(url: str, allowed: bool) -> None:
+    """Open or close the database to new sessions; closing also ends the sessions it has."""
+    name = make_url(url).database
+    admin = make_engine(_postgres_admin_url()).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+        if not allowed:
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                               {"name": name})
+    admin.dispose()
+
+
+def test_database_down_then_back_up(
+    dash_duo: DashComposite, fixed_today: date, postgres_url: str, deals: list[Row]
+) -> None:
+    dash_duo.start_server(dashboard_app(postgres_url, deals))
+    page.wait_for_texts(dash_duo, expected_kpis(deals))
+
+    _allow_connections(postgres_url, False)
+    page.choose(dash_duo, "filter-sector", option_label("Banque", deals, lambda row: row.sector_label))
+
+    dash_duo.wait_for_text_to_equal("#app-alert", DatabaseUnavailableError.message, timeout=page.TIMEOUT)
+    page.wait_idle(dash_duo)
+    assert page.text(dash_duo, "kpi-deal-count") == expected_kpis(deals)["kpi-deal-count"]
+
+    _allow_connections(postgres_url, True)
+    page.choose(dash_duo, "filter-status", option_label("Gagné", deals, lambda row: row.statut))
+
+    page.wait_for_texts(dash_duo, expected_kpis(where(deals, lambda r: (r.secteur, r.statut) == ("Banque", "Gagné"))))
+    dash_duo.wait_for_no_elements("#app-alert", timeout=page.TIMEOUT)
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,81 @@
+"""Choosing a stage, a sector, a salesperson or a due-date range redraws the KPIs and charts to match."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from dash.testing.composite import DashComposite
+from selenium.webdriver.common.keys import Keys
+
+from tests.browser import page
+from tests.browser.deals import (
+    NO_ASSIGNEE,
+    Row,
+    expected_kpis,
+    funnel_values,
+    option_label,
+    sector_totals,
+    where,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_choosing_a_stage_updates_kpis_and_sector_chart(dashboard: DashComposite, deals: list[Row]) -> None:
+    page.choose(dashboard, "filter-status", option_label("Gagné", deals, lambda row: row.statut))
+
+    won = where(deals, lambda row: row.statut == "Gagné")
+    page.wait_for_texts(dashboard, expected_kpis(won))
+    page.wait_for_bars(dashboard, "graph-sectors", dict(sector_totals(won)))
+    page.wait_for_bars(dashboard, "graph-funnel", funnel_values(deals))
+    assert dashboard.get_logs() == []
+
+
+def test_choosing_a_sector_updates_kpis_and_funnel(dashboard: DashComposite, deals: list[Row]) -> None:
+    page.choose(dashboard, "filter-sector", option_label("Banque", deals, lambda row: row.sector_label))
+
+    banking = where(deals, lambda row: row.secteur == "Banque")
+    page.wait_for_texts(dashboard, expected_kpis(banking))
+    page.wait_for_bars(dashboard, "graph-funnel", funnel_values(banking))
+    assert dashboard.get_logs() == []
+
+
+def test_choosing_a_salesperson_including_nobody_updates_everything(dashboard: DashComposite, deals: list[Row]) -> None:
+    page.choose(dashboard, "filter-assignee", option_label("Hugo Bernard", deals, lambda row: row.assignee or ""))
+    page.choose(dashboard, "filter-assignee", option_label(NO_ASSIGNEE, deals, lambda row: row.assignee or NO_ASSIGNEE))
+
+    chosen = where(deals, lambda row: row.assignee in ("Hugo Bernard", None))
+    page.wait_for_texts(dashboard, expected_kpis(chosen))
+    page.wait_for_bars(dashboard, "graph-sectors", dict(sector_totals(chosen)))
+    page.wait_for_bars(dashboard, "graph-funnel", funnel_values(chosen))
+    assert dashboard.get_logs() == []
+
+
+def test_typing_a_due_date_range_updates_everything(dashboard: DashComposite, deals: list[Row]) -> None:
+    for input_id, day in (("filter-due-from", "01/11/2026"), ("filter-due-to", "31/12/2026")):
+        field = dashboard.find_element(f"#{input_id}")
+        field.click()
+        field.send_keys(Keys.CONTROL, "a")
+        field.send_keys(day, Keys.ENTER)
+    dashboard.find_element("body").send_keys(Keys.ESCAPE)
+
+    in_range = where(deals, lambda row: row.date_echeance is not None
+                     and date(2026, 11, 1) <= row.date_echeance <= date(2026, 12, 31))
+    page.wait_for_texts(dashboard, expected_kpis(in_range))
+    page.wait_for_bars(dashboard, "graph-sectors", dict(sector_totals(in_range)))
+    assert dashboard.get_logs() == []
+
+
+def test_reset_clears_every_filter(dashboard: DashComposite, deals: list[Row]) -> None:
+    page.choose(dashboard, "filter-status", option_label("Perdu", deals, lambda row: row.statut))
+    page.choose(dashboard, "filter-sector", option_label("Santé", deals, lambda row: row.sector_label))
+    page.wait_for_texts(dashboard, expected_kpis(where(deals, lambda r: (r.statut, r.secteur) == ("Perdu", "Santé"))))
+
+    dashboard.find_element("#filter-reset").click()
+
+    page.wait_for_texts(dashboard, expected_kpis(deals))
+    assert page.chosen(dashboard, "filter-status") == []
+    assert page.chosen(dashboard, "filter-sector") == []
+    assert dashboard.driver.execute_script("return window.location.search") == ""
+    assert dashboard.get_logs() == []

@@ -1,0 +1,68 @@
+"""The filters live in the URL query string: a link or a reload restores the view, back restores the last."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from dash.testing.composite import DashComposite
+from dash.testing.wait import until
+
+from tests.browser import page
+from tests.browser.deals import Row, deadline_rows, expected_kpis, option_label, where
+
+pytestmark = pytest.mark.browser
+
+
+def _search(dash_duo: DashComposite) -> str:
+    return dash_duo.driver.execute_script("return window.location.search")
+
+
+def test_a_shared_link_opens_on_its_view(dashboard: DashComposite, deals: list[Row]) -> None:
+    dashboard.driver.get(f"{dashboard.server_url}/?statut=gagne&statut=prospect&secteur=Banque"
+                         "&du=2026-10-01&au=2027-01-31")
+
+    shown = where(deals, lambda row: row.statut in ("Prospect", "Gagné") and row.secteur == "Banque"
+                  and row.date_echeance is not None and date(2026, 10, 1) <= row.date_echeance <= date(2027, 1, 31))
+    page.wait_for_texts(dashboard, expected_kpis(shown))
+    page.wait_for_grid(dashboard, "client", [row.client for row in deadline_rows(shown)[:10]])
+    assert page.chosen(dashboard, "filter-status") == ["Prospect", "Gagné"]
+    assert page.chosen(dashboard, "filter-sector") == ["Banque"]
+    assert page.props(dashboard, "filter-due-dates")["start_date"] == "2026-10-01"
+    assert dashboard.get_logs() == []
+
+
+def test_a_reload_keeps_the_view(dashboard: DashComposite, deals: list[Row]) -> None:
+    page.choose(dashboard, "filter-sector", option_label("Santé", deals, lambda row: row.sector_label))
+    health = expected_kpis(where(deals, lambda row: row.secteur == "Santé"))
+    page.wait_for_texts(dashboard, health)
+    until(lambda: _search(dashboard) == "?secteur=Sant%C3%A9", timeout=page.TIMEOUT)
+
+    dashboard.driver.refresh()
+
+    page.wait_for_texts(dashboard, health)
+    assert page.chosen(dashboard, "filter-sector") == ["Santé"]
+    assert dashboard.get_logs() == []
+
+
+def test_back_restores_the_previous_view(dashboard: DashComposite, deals: list[Row]) -> None:
+    page.choose(dashboard, "filter-sector", option_label("Logiciel", deals, lambda row: row.sector_label))
+    software = where(deals, lambda row: row.secteur == "Logiciel")
+    page.wait_for_texts(dashboard, expected_kpis(software))
+    page.choose(dashboard, "filter-status", option_label("Prospect", deals, lambda row: row.statut))
+    page.wait_for_texts(dashboard, expected_kpis(where(software, lambda row: row.statut == "Prospect")))
+    until(lambda: _search(dashboard) == "?statut=prospect&secteur=Logiciel", timeout=page.TIMEOUT)
+
+    dashboard.driver.back()
+
+    page.wait_for_texts(dashboard, expected_kpis(software))
+    assert page.chosen(dashboard, "filter-status") == []
+    assert page.chosen(dashboard, "filter-sector") == ["Logiciel"]
+
+    dashboard.driver.back()
+
+    page.wait_for_texts(dashboard, expected_kpis(deals))
+    assert _search(dashboard) == ""
+    dashboard.driver.forward()
+    page.wait_for_texts(dashboard, expected_kpis(software))
+    assert dashboard.get_logs() == []

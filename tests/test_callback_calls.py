@@ -1,0 +1,166 @@
+"""What each interaction costs: the service calls the callbacks make and the SQL statements they cause.
+
+The page runs in a real browser on a real database; the only addition is a counter in front of the real
+service. A later change that makes an interaction rerun more than it needs fails here with the numbers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from dash.testing.composite import DashComposite
+from sqlalchemy import Engine, event
+
+import app as app_module
+from services.deal_service import DealService
+from tests.browser import page
+from tests.browser.conftest import dashboard_app, sqlite_copy
+from tests.browser.deals import Row, deadline_rows, known_deals, option_label
+
+pytestmark = pytest.mark.browser
+SERVICE_METHODS = frozenset({"kpis", "funnel", "sectors", "deadlines", "deadline_counts", "filter_options",
+                             "has_demo_data", "remove_demo_data", "data_changed"})
+EVERY_FIGURE = {"kpis": 1, "funnel": 1, "sectors": 1, "deadline_counts": 1, "deadlines": 1}
+
+
+class CountingService:
+    """The real service, with a count of each public call made on it (its own inner calls are not counted)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._service = DealService(*args, **kwargs)
+        self.calls: Counter[str] = Counter()
+
+    def __getattr__(self, name: str) -> Any:
+        value = getattr(self._service, name)
+        if name not in SERVICE_METHODS:
+            return value
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.calls[name] += 1
+            return value(*args, **kwargs)
+
+        return counted
+
+
+@dataclass
+class Meter:
+    """The counters of one running page."""
+
+    service: CountingService
+    statements: list[str] = field(default_factory=list)
+
+    def reset(self) -> None:
+        self.service.calls.clear()
+        self.statements.clear()
+
+    def measure(self, dash_duo: DashComposite, interaction: Callable[[], None]) -> tuple[dict[str, int], int]:
+        """Service calls and SQL statements caused by `interaction`, counted once the page is idle."""
+        page.wait_idle(dash_duo)
+        self.reset()
+        interaction()
+        page.wait_idle(dash_duo)
+        return dict(self.service.calls), len(self.statements)
+
+
+@pytest.fixture
+def deals() -> list[Row]:
+    return known_deals()
+
+
+@pytest.fixture
+def metered(
+    dash_duo: DashComposite, fixed_today: date, tmp_path: Path, _migrated_sqlite_template: Path, deals: list[Row],
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[tuple[DashComposite, Meter]]:
+    """The page on the known deals, with its service calls and SQL statements counted from the start."""
+    services: list[CountingService] = []
+
+    def make_service(*args: Any, **kwargs: Any) -> CountingService:
+        services.append(CountingService(*args, **kwargs))
+        return services[-1]
+
+    monkeypatch.setattr(app_module, "DealService", make_service)
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if "deal" in statement.lower():
+            statements.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", record)
+    try:
+        app = dashboard_app(sqlite_copy(_migrated_sqlite_template, tmp_path), deals)
+        meter = Meter(services[0], statements)
+        meter.reset()
+        dash_duo.start_server(app)
+        dash_duo.wait_for_element("#table-deadlines .ag-row .ag-cell", timeout=page.TIMEOUT)
+        yield dash_duo, meter
+    finally:
+        event.remove(Engine, "before_cursor_execute", record)
+
+
+def test_first_load_calls_each_query_once(metered: tuple[DashComposite, Meter]) -> None:
+    dash_duo, meter = metered
+    page.wait_idle(dash_duo)
+    assert dict(meter.service.calls) == {**EVERY_FIGURE, "filter_options": 1, "has_demo_data": 1}
+    assert dash_duo.get_logs() == []
+
+
+def test_filter_change_calls_each_figure_query_once(metered: tuple[DashComposite, Meter], deals: list[Row]) -> None:
+    dash_duo, meter = metered
+    label = option_label("Industrie", deals, lambda row: row.sector_label)
+
+    calls, _ = meter.measure(dash_duo, lambda: page.choose(dash_duo, "filter-sector", label))
+
+    assert calls == EVERY_FIGURE
+    assert dash_duo.get_logs() == []
+
+
+def test_chart_click_calls_each_figure_query_once(metered: tuple[DashComposite, Meter]) -> None:
+    dash_duo, meter = metered
+
+    calls, _ = meter.measure(dash_duo, lambda: page.click_bar(dash_duo, "graph-funnel", "Qualifié"))
+
+    assert page.chosen(dash_duo, "filter-status") == ["Qualifié"]
+    assert calls == EVERY_FIGURE
+    assert dash_duo.get_logs() == []
+
+
+def test_grid_paging_runs_only_the_deadline_rows_query(metered: tuple[DashComposite, Meter], deals: list[Row]) -> None:
+    dash_duo, meter = metered
+
+    def next_page() -> None:
+        page.press(dash_duo, '.ag-paging-button[aria-label="Page suivante"]')
+        page.wait_for_grid(dash_duo, "client", [row.client for row in deadline_rows(deals)[10:20]])
+
+    calls, statements = meter.measure(dash_duo, next_page)
+
+    assert calls == {"deadlines": 1}
+    assert statements == 1
+    assert dash_duo.get_logs() == []
+
+
+def test_grid_sorting_runs_only_the_deadline_rows_query(metered: tuple[DashComposite, Meter]) -> None:
+    dash_duo, meter = metered
+
+    calls, statements = meter.measure(
+        dash_duo, lambda: page.press(dash_duo, '.ag-header-cell[col-id="client"] .ag-header-cell-label'))
+
+    assert calls == {"deadlines": 1}
+    assert statements == 1
+    assert dash_duo.get_logs() == []
+
+
+def test_scope_switch_runs_only_the_deadline_rows_query(metered: tuple[DashComposite, Meter]) -> None:
+    dash_duo, meter = metered
+
+    calls, statements = meter.measure(dash_duo, lambda: page.choose_scope(dash_duo, "En retard"))
+
+    assert calls == {"deadlines": 1}
+    assert statements == 1
+    assert dash_duo.get_logs() == []

@@ -1,0 +1,200 @@
+"""The page's pure functions: components and figures from service answers, the URL codec, click toggling."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from callbacks.filters import clicked_label, toggled
+from callbacks.url_state import decode, encode
+from layouts import deadlines, figures, ids
+from layouts.filters import dropdown_options
+from layouts.kpis import NO_DEAL_AT_ALL, NO_DEAL_SELECTED, VALUE_IDS, kpi_texts, selection_message
+from layouts.page import page_layout
+from services.results import DeadlineCounts, DeadlineRow, FunnelStage, Kpis, SectorTotal
+
+NNBSP, NBSP = "\u202f", "\u00a0"
+CONTRACT_IDS = {
+    "filter-status", "filter-sector", "filter-assignee", "filter-due-dates", "filter-reset",
+    "kpi-weighted-pipeline", "kpi-average-deal", "kpi-conversion-rate", "kpi-deal-count",
+    "kpi-count-prospect", "kpi-count-qualifie", "kpi-count-negociation", "kpi-count-gagne", "kpi-count-perdu",
+    "graph-funnel", "graph-sectors", "graph-top-sectors", "table-deadlines", "deadlines-scope",
+    "upload-csv", "import-preview", "import-confirm", "import-result", "app-alert",
+}
+STAGES = {"Prospect": 3, "Qualifié": 2, "Négociation": 1, "Gagné": 4, "Perdu": 0}
+
+
+def _ids(component: Any) -> set[str]:
+    found = {component.id} if isinstance(getattr(component, "id", None), str) else set()
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list) else [children]:
+        if hasattr(child, "_prop_names"):
+            found |= _ids(child)
+    return found
+
+
+def test_page_has_every_contract_id() -> None:
+    assert _ids(page_layout()) >= CONTRACT_IDS
+
+
+def test_kpi_texts_are_french_and_in_value_id_order() -> None:
+    kpis = Kpis(deal_count=1234, weighted_pipeline=Decimal("1234567.49"), average_deal=Decimal("999.50"),
+                conversion_rate=Decimal("0.4250"), win_rate=Decimal("0.6667"), count_per_stage=STAGES)
+
+    texts = dict(zip(VALUE_IDS, kpi_texts(kpis), strict=True))
+
+    assert texts == {
+        "kpi-weighted-pipeline": f"1{NNBSP}234{NNBSP}567{NBSP}€",
+        "kpi-average-deal": f"1{NNBSP}000{NBSP}€",
+        "kpi-conversion-rate": f"42,5{NBSP}%",
+        "kpi-deal-count": f"1{NNBSP}234",
+        "kpi-win-rate": f"66,7{NBSP}%",
+        "kpi-count-prospect": "3", "kpi-count-qualifie": "2", "kpi-count-negociation": "1",
+        "kpi-count-gagne": "4", "kpi-count-perdu": "0",
+    }
+
+
+def test_kpis_of_no_deal_are_dashes_with_an_explanation() -> None:
+    nothing = Kpis(0, None, None, None, None, dict.fromkeys(STAGES, 0))
+
+    assert kpi_texts(nothing)[:5] == ("—", "—", "—", "0", "—")
+    assert selection_message(nothing, filtered=False) == NO_DEAL_AT_ALL
+    assert selection_message(nothing, filtered=True) == NO_DEAL_SELECTED
+    assert selection_message(Kpis(1, Decimal(1), Decimal(1), Decimal(0), None, STAGES), filtered=True) is None
+
+
+def test_highlight_keeps_chosen_bars_and_dims_the_others() -> None:
+    assert figures.highlight(["A", "B"], [], ["#2563eb", "#16a34a"]) == ["#2563eb", "#16a34a"]
+    assert figures.highlight(["A", "B"], ["B"], ["#2563eb", "#16a34a"]) == ["rgba(37, 99, 235, 0.25)", "#16a34a"]
+
+
+def test_funnel_shows_weighted_values_in_stage_order_with_count_and_gross_in_hover() -> None:
+    stages = [FunnelStage("Prospect", Decimal("100.00"), Decimal("1000.00"), 3),
+              FunnelStage("Qualifié", Decimal("300.00"), Decimal("1000.00"), 1),
+              FunnelStage("Négociation", Decimal("0.00"), Decimal("0.00"), 0),
+              FunnelStage("Gagné", Decimal("2500.00"), Decimal("2500.00"), 2)]
+
+    trace = figures.funnel_figure(stages, ["Gagné"]).data[0]
+
+    assert trace.type == "funnel"
+    assert list(trace.y) == ["Prospect", "Qualifié", "Négociation", "Gagné"]
+    assert list(trace.x) == [100.0, 300.0, 0.0, 2500.0]
+    assert list(trace.text) == [f"100{NBSP}€", f"300{NBSP}€", f"0{NBSP}€", f"2{NNBSP}500{NBSP}€"]
+    assert [list(row) for row in trace.customdata] == [["3", f"1{NNBSP}000{NBSP}€"], ["1", f"1{NNBSP}000{NBSP}€"],
+                                                       ["0", f"0{NBSP}€"], ["2", f"2{NNBSP}500{NBSP}€"]]
+    assert list(trace.marker.color) == ["rgba(147, 197, 253, 0.25)", "rgba(96, 165, 250, 0.25)",
+                                        "rgba(37, 99, 235, 0.25)", "#16a34a"]
+
+
+def _is_message_only(figure: Any, message: str) -> bool:
+    layout = figure.layout
+    return (not figure.data and layout.xaxis.visible is False and layout.yaxis.visible is False
+            and layout.annotations[0].text == message)
+
+
+def test_empty_funnel_and_sector_charts_show_a_message_not_an_empty_frame() -> None:
+    empty_stages = [FunnelStage(name, Decimal(0), Decimal(0), 0) for name in ("Prospect", "Qualifié")]
+
+    assert _is_message_only(figures.funnel_figure(empty_stages, []), figures.NO_FUNNEL)
+    assert _is_message_only(figures.sectors_figure([], []), figures.NO_SECTOR)
+    assert _is_message_only(figures.top_sectors_figure([], ["Banque"]), figures.NO_SECTOR)
+
+
+def test_sector_bars_keep_the_service_order_largest_on_top_and_highlight_the_choice() -> None:
+    totals = [SectorTotal("Banque", Decimal("5000.00"), 2), SectorTotal("Non renseigné", Decimal("800.00"), 4)]
+
+    figure = figures.sectors_figure(totals, ["Non renseigné"])
+    trace = figure.data[0]
+
+    assert trace.orientation == "h"
+    assert list(trace.y) == ["Banque", "Non renseigné"]
+    assert list(trace.x) == [5000.0, 800.0]
+    assert list(trace.text) == [f"5{NNBSP}000{NBSP}€", f"800{NBSP}€"]
+    assert list(trace.marker.color) == ["rgba(37, 99, 235, 0.25)", "#2563eb"]
+    assert figure.layout.yaxis.autorange == "reversed"
+    assert trace.textposition == "outside" and figure.layout.margin.r >= 90
+
+
+def test_top_sectors_show_the_average_deal() -> None:
+    trace = figures.top_sectors_figure([SectorTotal("Santé", Decimal("3000.00"), 4)], []).data[0]
+
+    assert list(trace.x) == [750.0]
+    assert list(trace.text) == [f"750{NBSP}€"]
+
+
+def test_grid_row_is_french_with_cents_and_urgency_flags() -> None:
+    row = DeadlineRow(7, "Alpha SA", "Prospect", Decimal("12345.6"), Decimal("1234.56"), None, "Léa Dubois",
+                      date(2026, 11, 1), -20, True, False)
+
+    assert deadlines.grid_row(row) == {
+        "id": 7, "client": "Alpha SA", "statut": "Prospect", "montant_brut": f"12{NNBSP}345,60{NBSP}€",
+        "valeur_ponderee": f"1{NNBSP}234,56{NBSP}€", "secteur": "—", "assignee": "Léa Dubois",
+        "date_echeance": "01/11/2026", "days_left": "-20", "overdue": True, "next30": False,
+    }
+
+
+def test_grid_response_carries_the_total_for_the_pager() -> None:
+    assert deadlines.grid_response((), 42) == {"rowData": [], "rowCount": 42}
+
+
+def test_requested_sort_maps_the_sort_model_and_drops_unknown_columns() -> None:
+    request = {"sortModel": [{"colId": "montant_brut", "sort": "desc"}, {"colId": "notes; DROP", "sort": "asc"},
+                             {"colId": "client", "sort": "asc"}]}
+
+    assert deadlines.requested_sort(request) == (("montant_brut", True), ("client", False))
+    assert deadlines.requested_sort({}) == ()
+
+
+@pytest.mark.parametrize(("request_", "window"), [
+    ({"startRow": 20, "endRow": 30}, (20, 10)),
+    ({"startRow": 0, "endRow": 10_000_000}, (0, deadlines.MAX_ROWS_PER_REQUEST)),
+    ({"startRow": -5, "endRow": 5}, (0, 5)),
+])
+def test_requested_window_is_bounded(request_: dict[str, int], window: tuple[int, int]) -> None:
+    assert deadlines.requested_window(request_) == window
+
+
+def test_scope_options_are_labelled_with_counts() -> None:
+    assert [option["label"] for option in deadlines.scope_options(DeadlineCounts(1500, 12, 3))] == [
+        f"Toutes (1{NNBSP}500)", "En retard (12)", "30 prochains jours (3)"]
+    assert [option["label"] for option in deadlines.scope_options(None)] == [
+        "Toutes", "En retard", "30 prochains jours"]
+
+
+def test_dropdown_options_show_counts() -> None:
+    assert dropdown_options([("Banque", 1200), ("Non renseigné", 3)]) == [
+        {"label": f"Banque (1{NNBSP}200)", "value": "Banque"},
+        {"label": "Non renseigné (3)", "value": "Non renseigné"}]
+
+
+def test_url_round_trips_a_selection_in_one_canonical_spelling() -> None:
+    values = (["Gagné", "Prospect"], ["Santé", "Banque"], ["Non attribué"], "2026-11-01", "2026-12-31")
+
+    search = encode(values)
+
+    assert search == ("?statut=prospect&statut=gagne&secteur=Banque&secteur=Sant%C3%A9"
+                      "&commercial=Non+attribu%C3%A9&du=2026-11-01&au=2026-12-31")
+    assert decode(search) == (["Prospect", "Gagné"], ["Banque", "Santé"], ["Non attribué"], "2026-11-01", "2026-12-31")
+    assert encode(([], [], [], None, None)) == ""
+
+
+def test_url_ignores_unknown_stages_keys_and_bad_dates() -> None:
+    assert decode("?statut=gagne&statut=inconnu&du=31/12/2026&zz=1") == (["Gagné"], [], [], None, None)
+    assert decode(None) == ([], [], [], None, None)
+
+
+def test_a_click_toggles_the_bar_label() -> None:
+    click = {"points": [{"y": "Banque", "x": 5000, "curveNumber": 0}]}
+
+    assert clicked_label(click) == "Banque"
+    assert clicked_label(None) is None
+    assert toggled(["Santé"], "Banque") == ["Santé", "Banque"]
+    assert toggled(["Santé", "Banque"], "Banque") == ["Santé"]
+    assert toggled(None, "Banque") == ["Banque"]
+
+
+def test_contract_ids_are_spelled_as_in_the_design() -> None:
+    assert ids.kpi_count_id("negociation") == "kpi-count-negociation"
