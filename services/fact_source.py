@@ -1,8 +1,9 @@
 """The rows every aggregate reads: the rollup where it can answer, the deals table where it must.
 
-A selection on stage, sector and salesperson is answered by `deal_rollup` alone (a few thousand rows at any
-deal count). A due-date range is answered by the rollup for the whole months inside it, and by `deals`
-(through its due-date index) for the partial months at its two edges. A text search reads `deals`.
+A selection on stage, sector and salesperson is answered by `deal_rollup` alone (one row per stage,
+sector, salesperson and due month that has deals: about 36 000 rows for a million deals over four years).
+A due-date range is answered by the rollup for the whole months inside it, and by `deals` (through its
+covering due-date index) for the partial months at its two edges. A text search reads `deals`.
 Every source has the same columns, so each figure is written once, as a `GROUP BY` over `fact_rows`.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import ColumnElement, Select, and_, case, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Select, and_, case, literal, select, union_all
 from sqlalchemy.sql.selectable import Subquery
 
 from data.models import Deal, DealRollup
@@ -69,8 +70,8 @@ def fact_rows(deal_filter: DealFilter) -> Subquery:
         months.append(DealRollup.due_month < end)
         if deal_filter.due_to and deal_filter.due_to >= end:
             edges.append(and_(Deal.date_echeance >= end, Deal.date_echeance <= deal_filter.due_to))
-    parts = [_rollup_rows(and_(dimensions, *months))]
-    if edges:
-        edge_dimensions = deal_filter.dimension_clause(Deal.statut, Deal.secteur, Deal.assignee)
-        parts.append(_deal_rows(and_(edge_dimensions, or_(*edges))))
+    edge_dimensions = deal_filter.dimension_clause(Deal.statut, Deal.secteur, Deal.assignee)
+    # One branch per edge: each is a plain range that PostgreSQL reads from the covering due-date index
+    # alone; OR-ing the two makes it choose a bitmap scan that reads the table.
+    parts = [_rollup_rows(and_(dimensions, *months)), *(_deal_rows(and_(edge_dimensions, edge)) for edge in edges)]
     return union_all(*parts).subquery("facts")

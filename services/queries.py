@@ -6,11 +6,12 @@ connection, so a caller (the cached service, a test, a script) decides transacti
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from data.models import Deal, DealRollup
 from data.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, STAGE_NAMES, WON
@@ -180,20 +181,21 @@ def deadline_rows(
 
 
 def filter_options(connection: Connection) -> FilterOptions:
-    """Every stage, sector and salesperson present, with its deal count, in one statement over the rollup."""
+    """Every stage, sector and salesperson present, with its deal count: one pass over the rollup grouped
+    by the three (at most stages x sectors x salespeople rows), added up per filter here."""
     r = DealRollup
-    parts = [
-        select(literal(kind).label("kind"), column.label("value"), func.sum(r.n).label("n")).group_by(column)
-        for kind, column in (("statut", r.statut), ("secteur", r.secteur), ("assignee", r.assignee))
-    ]
-    found: dict[str, dict[str, int]] = {"statut": {}, "secteur": {}, "assignee": {}}
-    labels = {"statut": "", "secteur": NO_SECTOR, "assignee": NO_ASSIGNEE}
-    for kind, value, count in connection.execute(union_all(*parts)):
+    statement = select(r.statut, r.secteur, r.assignee, func.sum(r.n)).group_by(r.statut, r.secteur, r.assignee)
+    stages: Counter[str] = Counter()
+    sectors: Counter[str] = Counter()
+    assignees: Counter[str] = Counter()
+    for stage, sector, assignee, count in connection.execute(statement):
         if count:
-            found[kind][value if value is not None else labels[kind]] = int(count)
+            stages[stage] += int(count)
+            sectors[sector if sector is not None else NO_SECTOR] += int(count)
+            assignees[assignee if assignee is not None else NO_ASSIGNEE] += int(count)
 
-    def by_count(values: dict[str, int]) -> tuple[tuple[str, int], ...]:
+    def by_count(values: Counter[str]) -> tuple[tuple[str, int], ...]:
         return tuple(sorted(values.items(), key=lambda item: (-item[1], item[0])))
 
-    stages = tuple((stage, found["statut"][stage]) for stage in STAGE_NAMES if stage in found["statut"])
-    return FilterOptions(stages=stages, sectors=by_count(found["secteur"]), assignees=by_count(found["assignee"]))
+    return FilterOptions(stages=tuple((stage, stages[stage]) for stage in STAGE_NAMES if stage in stages),
+                         sectors=by_count(sectors), assignees=by_count(assignees))

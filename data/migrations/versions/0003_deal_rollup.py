@@ -1,8 +1,9 @@
 """Add `deal_rollup`: deal totals per (stage, sector, salesperson, due month), kept exact by triggers.
 
 Why: over a million deals a plain `GROUP BY` scans every row (about 140 ms on PostgreSQL here), and a
-dashboard refresh needs several. The rollup has a few thousand rows whatever the deal count, and answers
-every figure for stage / sector / salesperson filters; a due-date range is answered by whole months from
+dashboard refresh needs several. The rollup has one row per (stage, sector, salesperson, due month) with
+deals, about 36 000 for a million deals over four years, and answers every figure for stage / sector /
+salesperson filters; a due-date range is answered by whole months from
 the rollup plus the partial months at its edges from `deals`. Triggers keep it exact for every writer
 (the app, psql, a script): statement-level with transition tables on PostgreSQL, so a COPY of a million
 rows updates it once; row-level on SQLite.

@@ -1,0 +1,465 @@
+"""Time one dashboard refresh, cold and warm, over N generated deals on PostgreSQL and SQLite.
+
+Why: issue 3 sets targets for the data service (PostgreSQL, 1 000 000 deals: cold refresh under 250 ms
+median, warm under 5 ms; 100 000 deals: cold under 50 ms). This script measures them the way the page
+works: for each size and database it creates a fresh database, migrates it, bulk-loads deals (COPY on
+PostgreSQL, so the rollup's statement trigger runs once; batched executemany in one transaction on
+SQLite, where the rollup triggers run per row), then, for each of 22 filters, times exactly the service
+calls a refresh makes, first with a fresh data version (every cache key misses) and then again at once
+(every key hits). It prints median and p95 per call and per refresh, the SQL statements a refresh runs,
+the slowest filters, the process memory, the machine, and one markdown table for the README.
+
+    .venv/bin/python benchmarks/service_benchmark.py --sizes 10000 100000 1000000 \\
+        --postgres-url postgresql://postgres@127.0.0.1:55432/postgres [--sqlite-dir DIR] [--rounds 5]
+
+A benchmark script, not a test. The databases it creates (`bench_<N>` on the PostgreSQL server given,
+`bench_<N>.sqlite3` in the SQLite directory) are dropped at the end of each run unless `--keep`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from itertools import accumulate, islice
+from pathlib import Path
+
+from sqlalchemy import Engine, event
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from data import clock, migrate
+from data.db import make_engine, normalise_url
+from data.demo import COMPANY_FORMS, COMPANY_STEMS, NOTES, SALESPEOPLE, SECTORS, STAGE_WEIGHTS
+from data.stages import OPEN_STAGES, STAGE_NAMES
+from services.cache import VersionedCache, make_cache
+from services.deal_service import DealService
+from services.filters import NO_ASSIGNEE, NO_SECTOR, DealFilter
+from services.results import DeadlineScope
+from settings import Settings
+
+TODAY = date(2026, 11, 21)
+SEED = 20261121
+DUE_SPREAD_DAYS = 730
+NO_DUE_DATE_SHARE = 0.06
+NO_SECTOR_SHARE = 0.04
+NO_ASSIGNEE_SHARE = 0.03
+MIN_AMOUNT, MAX_AMOUNT = 120.0, 950_000.0
+SQLITE_BATCH = 50_000
+PAGE_SIZE = 20
+COLUMNS = ("client", "statut", "montant_brut", "secteur", "date_echeance", "assignee", "notes", "ref_externe")
+POSTGRES_COPY = f"COPY deals ({', '.join(COLUMNS)}) FROM STDIN"
+SQLITE_INSERT = f"INSERT INTO deals ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+COLD, WARM = "cold", "warm"
+REFRESH = "whole refresh"
+MIB = 1024 * 1024
+
+DealRow = tuple[str | None, ...]
+PageCall = Callable[[DealService, DealFilter], object]
+
+# What one refresh of the page calls, in the page's order.
+PAGE_CALLS: tuple[tuple[str, PageCall], ...] = (
+    ("kpis", lambda service, chosen: service.kpis(chosen)),
+    ("funnel", lambda service, chosen: service.funnel(chosen)),
+    ("sectors", lambda service, chosen: service.sectors(chosen)),
+    ("deadline_counts", lambda service, chosen: service.deadline_counts(chosen)),
+    ("deadlines", lambda service, chosen: service.deadlines(chosen, DeadlineScope.ALL, offset=0, limit=PAGE_SIZE)),
+    ("filter_options", lambda service, _chosen: service.filter_options()),
+)
+STEPS = (*(name for name, _call in PAGE_CALLS), REFRESH)
+
+
+def benchmark_filters() -> tuple[tuple[str, DealFilter], ...]:
+    """22 different selections: each dimension alone and combined, every shape of due-date range, and none."""
+    build = DealFilter.build
+    return (
+        ("no filter", build()),
+        ("one stage", build(stages=["Négociation"])),
+        ("open stages", build(stages=OPEN_STAGES)),
+        ("closed stages", build(stages=["Gagné", "Perdu"])),
+        ("largest sector", build(sectors=["Logiciel"])),
+        ("three sectors", build(sectors=["Banque", "Énergie", "Immobilier"])),
+        ("no sector", build(sectors=[NO_SECTOR])),
+        ("no sector + small sector", build(sectors=[NO_SECTOR, "Tourisme"])),
+        ("one salesperson", build(assignees=["Camille Martin"])),
+        ("salespeople + unassigned", build(assignees=["Hugo Bernard", "Léa Dubois", NO_ASSIGNEE])),
+        ("inside one month", build(due_from="2026-12-03", due_to="2026-12-17")),
+        ("one day (today)", build(due_from=TODAY, due_to=TODAY)),
+        ("partial months at both ends", build(due_from="2026-10-15", due_to="2027-02-10")),
+        ("whole months", build(due_from="2027-01-01", due_to="2027-03-31")),
+        ("from today, open-ended", build(due_from=TODAY)),
+        ("until a month end, open-ended", build(due_to="2025-06-30")),
+        ("until yesterday, open-ended", build(due_to=TODAY - timedelta(days=1))),
+        ("whole data span, partial edges", build(due_from="2024-11-05", due_to="2028-11-28")),
+        ("stage + sector + salesperson + dates", build(
+            stages=["Négociation"], sectors=["Logiciel"], assignees=["Camille Martin"],
+            due_from="2026-10-15", due_to="2027-02-10")),
+        ("open stages + sectors + quarter", build(
+            stages=OPEN_STAGES, sectors=["Industrie", "Santé"], due_from="2027-01-01", due_to="2027-03-31")),
+        ("won + no sector + one month", build(stages=["Gagné"], sectors=[NO_SECTOR], due_from="2026-11-01",
+                                             due_to="2026-11-30")),
+        ("selects nothing", build(sectors=["'; DROP TABLE deals;--"])),
+    )
+
+
+def generate_deals(count: int, seed: int = SEED) -> Iterator[DealRow]:
+    """Deterministic deals shaped like a B2B book: skewed sectors and sizes, a few without sector,
+    salesperson or due date. Amounts and dates are text, which both COPY and SQLite's NUMERIC and the
+    app's DATE storage read as is (SQLite's sqlite3 has no Decimal adapter)."""
+    rng = random.Random(seed)
+    names, weights, sizes = zip(*SECTORS, strict=True)
+    sector_weights = list(accumulate(weights))
+    stage_weights = list(accumulate(STAGE_WEIGHTS))
+    for number in range(1, count + 1):
+        sector = rng.choices(range(len(names)), cum_weights=sector_weights)[0]
+        amount = min(max(sizes[sector] * rng.lognormvariate(0, 1.1), MIN_AMOUNT), MAX_AMOUNT)
+        due = TODAY + timedelta(days=rng.randint(-DUE_SPREAD_DAYS, DUE_SPREAD_DAYS))
+        yield (
+            f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_FORMS)} {number}",
+            rng.choices(STAGE_NAMES, cum_weights=stage_weights)[0],
+            f"{amount:.2f}",
+            None if rng.random() < NO_SECTOR_SHARE else names[sector],
+            None if rng.random() < NO_DUE_DATE_SHARE else due.isoformat(),
+            None if rng.random() < NO_ASSIGNEE_SHARE else rng.choice(SALESPEOPLE),
+            rng.choice(NOTES),
+            f"CRM-{number:07d}",
+        )
+
+
+class TimedRows:
+    """Yields rows while adding up the time spent producing them, so load time can be told apart from
+    the Python generator's own cost (rows are streamed, never all held in memory)."""
+
+    def __init__(self, rows: Iterable[DealRow]) -> None:
+        self._rows = iter(rows)
+        self.seconds = 0.0
+
+    def __iter__(self) -> TimedRows:
+        return self
+
+    def __next__(self) -> DealRow:
+        started = time.perf_counter()
+        try:
+            return next(self._rows)
+        finally:
+            self.seconds += time.perf_counter() - started
+
+
+def batched(rows: Iterable[DealRow], size: int) -> Iterator[list[DealRow]]:
+    """Fixed-size lists from an iterator, so a million generated rows never sit in memory at once."""
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+@dataclass
+class Run:
+    """Everything measured for one database at one size."""
+
+    database: str
+    size: int
+    load_seconds: float = 0.0
+    generate_seconds: float = 0.0
+    analyze_seconds: float = 0.0
+    samples: dict[str, dict[str, list[float]]] = field(
+        default_factory=lambda: {phase: {step: [] for step in STEPS} for phase in (COLD, WARM)}
+    )
+    statements: dict[str, list[int]] = field(default_factory=lambda: {COLD: [], WARM: []})
+    cold_by_filter: dict[str, list[float]] = field(default_factory=dict)
+    peak_rss_mib: float = 0.0
+    current_rss_mib: float = 0.0
+    load_average: float = 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        """Load throughput end to end: row generation, transfer, triggers and commit."""
+        return self.size / self.load_seconds
+
+
+class PostgresTarget:
+    """A fresh `bench_<N>` database on the server, created with CREATE DATABASE and loaded with COPY."""
+
+    label = "PostgreSQL"
+
+    def __init__(self, admin_url: str, size: int) -> None:
+        self.admin_url = admin_url
+        self.name = f"bench_{size}"
+        self.url = make_url(normalise_url(admin_url)).set(database=self.name).render_as_string(hide_password=False)
+
+    def _admin(self, statement: str) -> None:
+        """CREATE and DROP DATABASE cannot run in a transaction, nor while connected to that database."""
+        engine = make_engine(self.admin_url)
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql(statement)
+        finally:
+            engine.dispose()
+
+    def create(self) -> Engine:
+        """Drop any leftover of an earlier run, then create the database empty."""
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        return make_engine(self.url)
+
+    def load(self, engine: Engine, rows: Iterable[DealRow]) -> None:
+        """One COPY in one transaction: the rollup's statement trigger aggregates the whole batch once."""
+        raw = engine.raw_connection()
+        try:
+            with raw.driver_connection.cursor() as cursor, cursor.copy(POSTGRES_COPY) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            raw.commit()
+        finally:
+            raw.close()
+
+    def analyze(self, engine: Engine) -> None:
+        """Fresh statistics and visibility map, so the planner and index-only scans see the loaded table."""
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+
+    def drop(self) -> None:
+        """Remove the database (the engine using it is disposed first)."""
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class SqliteTarget:
+    """A fresh `bench_<N>.sqlite3` file, loaded with executemany in batches inside one transaction."""
+
+    label = "SQLite"
+
+    def __init__(self, directory: Path, size: int) -> None:
+        self.path = directory / f"bench_{size}.sqlite3"
+
+    def _files(self) -> list[Path]:
+        return [self.path, *(self.path.with_name(self.path.name + suffix) for suffix in ("-wal", "-shm"))]
+
+    def create(self) -> Engine:
+        """Start from no file at all (WAL and shared-memory files included)."""
+        self.drop()
+        return make_engine(f"sqlite:///{self.path}")
+
+    def load(self, engine: Engine, rows: Iterable[DealRow]) -> None:
+        """One transaction; each row still runs the probability and rollup triggers, as any SQLite writer."""
+        with engine.begin() as connection:
+            for batch in batched(rows, SQLITE_BATCH):
+                connection.exec_driver_sql(SQLITE_INSERT, batch)
+
+    def analyze(self, engine: Engine) -> None:
+        """Statistics for SQLite's planner (sqlite_stat1)."""
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+    def drop(self) -> None:
+        """Delete the database files."""
+        for path in self._files():
+            path.unlink(missing_ok=True)
+
+
+Target = PostgresTarget | SqliteTarget
+
+
+@dataclass
+class StatementCounter:
+    """Counts the SQL statements an engine runs: shows a warm refresh touches no database."""
+
+    count: int = 0
+
+    def attach(self, engine: Engine) -> None:
+        """Listen on the engine for the rest of its life."""
+        event.listen(engine, "before_cursor_execute", self._record)
+
+    def _record(self, *_args: object) -> None:
+        self.count += 1
+
+
+def refresh(service: DealService, chosen: DealFilter) -> dict[str, float]:
+    """Milliseconds per page call, and for the whole refresh, for one filter."""
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    for name, call in PAGE_CALLS:
+        call_started = time.perf_counter()
+        call(service, chosen)
+        timings[name] = (time.perf_counter() - call_started) * 1000
+    timings[REFRESH] = (time.perf_counter() - started) * 1000
+    return timings
+
+
+def measure(run: Run, service: DealService, counter: StatementCounter, rounds: int) -> None:
+    """A warm-up pass (pool, compiled-statement cache), then `rounds` passes of cold + warm per filter."""
+    filters = benchmark_filters()
+    for _label, chosen in filters:
+        service.data_changed()
+        refresh(service, chosen)
+    for _round in range(rounds):
+        for label, chosen in filters:
+            service.data_changed()
+            for phase in (COLD, WARM):
+                before = counter.count
+                timings = refresh(service, chosen)
+                run.statements[phase].append(counter.count - before)
+                for step, value in timings.items():
+                    run.samples[phase][step].append(value)
+            run.cold_by_filter.setdefault(label, []).append(run.samples[COLD][REFRESH][-1])
+
+
+def rss_mib() -> tuple[float, float]:
+    """Peak RSS of this process (ru_maxrss, KiB on Linux) and current RSS (VmRSS), in MiB."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    status = Path("/proc/self/status").read_text().splitlines()
+    current = next(int(line.split()[1]) for line in status if line.startswith("VmRSS:")) / 1024
+    return peak, current
+
+
+def benchmark(target: Target, size: int, rounds: int, keep: bool) -> Run:
+    """Create, migrate, load, analyze and measure one database at one size."""
+    run = Run(target.label, size)
+    engine = target.create()
+    try:
+        migrate.upgrade(engine)
+        rows = TimedRows(generate_deals(size))
+        started = time.perf_counter()
+        target.load(engine, rows)
+        run.load_seconds = time.perf_counter() - started
+        run.generate_seconds = rows.seconds
+        started = time.perf_counter()
+        target.analyze(engine)
+        run.analyze_seconds = time.perf_counter() - started
+        counter = StatementCounter()
+        counter.attach(engine)
+        service = DealService(engine, VersionedCache(make_cache(Settings(cache_type="simple"))))
+        measure(run, service, counter, rounds)
+        run.peak_rss_mib, run.current_rss_mib = rss_mib()
+        run.load_average = os.getloadavg()[0]
+    finally:
+        engine.dispose()
+        if not keep:
+            target.drop()
+    return run
+
+
+def median(values: list[float]) -> float:
+    """Median, the figure the targets are set on."""
+    return statistics.median(values)
+
+
+def p95(values: list[float]) -> float:
+    """95th percentile (inclusive method: stays within the observed values)."""
+    return statistics.quantiles(values, n=20, method="inclusive")[-1]
+
+
+def ms(value: float) -> str:
+    """Milliseconds with the precision that matters at that scale."""
+    if value >= 100:
+        return f"{value:.0f}"
+    return f"{value:.1f}" if value >= 1 else f"{value:.2f}"
+
+
+def print_run(run: Run, filter_count: int, rounds: int) -> None:
+    """The detailed table for one database and size, as soon as it is measured."""
+    print(f"\n## {run.database} · {run.size:,} deals")
+    print(f"load {run.load_seconds:.1f} s ({run.rows_per_second:,.0f} rows/s, triggers included), "
+          f"of which {run.generate_seconds:.1f} s generating the rows in Python; "
+          f"{'VACUUM ANALYZE' if run.database == 'PostgreSQL' else 'ANALYZE'} {run.analyze_seconds:.1f} s")
+    print(f"{filter_count} filters × {rounds} rounds = {len(run.samples[COLD][REFRESH])} refreshes per column (ms)")
+    print(f"{'step':<18}{'cold median':>13}{'cold p95':>11}{'warm median':>13}{'warm p95':>11}")
+    for step in STEPS:
+        cold, warm = run.samples[COLD][step], run.samples[WARM][step]
+        print(f"{step:<18}{ms(median(cold)):>13}{ms(p95(cold)):>11}{ms(median(warm)):>13}{ms(p95(warm)):>11}")
+    print(f"SQL statements per refresh: cold {min(run.statements[COLD])}-{max(run.statements[COLD])}, "
+          f"warm {min(run.statements[WARM])}-{max(run.statements[WARM])}")
+    slowest = sorted(run.cold_by_filter.items(), key=lambda item: -median(item[1]))[:3]
+    print("slowest filters (cold refresh median): "
+          + "; ".join(f"{label} {ms(median(values))} ms" for label, values in slowest))
+    print(f"memory: peak RSS {run.peak_rss_mib:.0f} MiB, current RSS {run.current_rss_mib:.0f} MiB")
+    print(f"machine load average (1 min) at the end: {run.load_average:.2f} on {os.cpu_count()} cores")
+
+
+def machine_facts(postgres_url: str) -> list[str]:
+    """What the figures depend on: cores, memory, CPU, database and Python versions, key PG settings."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:"))
+    engine = make_engine(postgres_url)
+    settings = ("shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit")
+    with engine.connect() as connection:
+        server = connection.exec_driver_sql("SHOW server_version").scalar()
+        tuned = ", ".join(f"{name}={connection.exec_driver_sql(f'SHOW {name}').scalar()}" for name in settings)
+    engine.dispose()
+    return [
+        f"CPU: {cpu}, {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))})",
+        f"RAM: {memory_kib / MIB:.1f} GiB",
+        f"PostgreSQL {server} ({tuned})",
+        f"SQLite {sqlite3.sqlite_version}",
+        f"Python {platform.python_version()}",
+    ]
+
+
+def print_summary(runs: list[Run], facts: list[str], command: str) -> None:
+    """One markdown table over every database and size, with the command and the machine, for the README."""
+    per_call = " | ".join(name for name, _call in PAGE_CALLS)
+    print("\n## Summary (markdown)\n")
+    print(f"`{command}`\n")
+    print("Times in ms over every filter and round; query columns: cold median / p95 (warm median).\n")
+    print(f"| Database | Deals | Load | Cold refresh median / p95 | Warm refresh median / p95 | {per_call} "
+          "| Peak / current RSS |")
+    print("|" + "---|" * (6 + len(PAGE_CALLS)))
+    for run in runs:
+        cold, warm = run.samples[COLD], run.samples[WARM]
+        calls = " | ".join(
+            f"{ms(median(cold[name]))} / {ms(p95(cold[name]))} ({ms(median(warm[name]))})" for name, _c in PAGE_CALLS
+        )
+        print(f"| {run.database} | {run.size:,} | {run.load_seconds:.1f} s ({run.rows_per_second:,.0f}/s; "
+              f"{run.generate_seconds:.1f} s gen.) "
+              f"| **{ms(median(cold[REFRESH]))}** / {ms(p95(cold[REFRESH]))} "
+              f"| **{ms(median(warm[REFRESH]))}** / {ms(p95(warm[REFRESH]))} | {calls} "
+              f"| {run.peak_rss_mib:.0f} / {run.current_rss_mib:.0f} MiB |")
+    loads = ", ".join(f"{run.database} {run.size:,}: {run.load_average:.2f}" for run in runs)
+    print("\n" + "\n".join(f"- {fact}" for fact in [*facts, f"1-min load average after each run: {loads}"]))
+
+
+def parse_args() -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--postgres-url", required=True, help="a server URL; bench_<N> databases are created there")
+    parser.add_argument("--sqlite-dir", type=Path, help="where bench_<N>.sqlite3 files go (default: a temp dir)")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the filters per database and size")
+    parser.add_argument("--databases", nargs="+", choices=["postgresql", "sqlite"], default=["postgresql", "sqlite"])
+    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards (to EXPLAIN by hand)")
+    return parser.parse_args()
+
+
+def main() -> None:
+    """Run every database at every size, printing as it goes, then the summary."""
+    args = parse_args()
+    clock.fix_today(TODAY)
+    sqlite_dir = args.sqlite_dir or Path(tempfile.mkdtemp(prefix="crm-bench-"))
+    sqlite_dir.mkdir(parents=True, exist_ok=True)
+    facts = machine_facts(args.postgres_url)
+    print("\n".join(facts))
+    filter_count = len(benchmark_filters())
+    runs = []
+    for size in args.sizes:
+        for database in args.databases:
+            target: Target = (
+                PostgresTarget(args.postgres_url, size) if database == "postgresql" else SqliteTarget(sqlite_dir, size)
+            )
+            runs.append(benchmark(target, size, args.rounds, args.keep))
+            print_run(runs[-1], filter_count, args.rounds)
+    print_summary(runs, facts, " ".join([".venv/bin/python", *sys.argv]))
+
+
+if __name__ == "__main__":
+    main()
