@@ -7,6 +7,8 @@ built lazily on first access so that importing this module never touches a datab
 
 from __future__ import annotations
 
+from functools import partial
+
 from dash import Dash
 from flask import Flask
 
@@ -17,6 +19,7 @@ from data.setup import prepare_database
 from layouts.page import page_layout
 from services.cache import VersionedCache, make_cache
 from services.deal_service import DealService
+from services.import_service import ImportService
 from settings import Settings, load_settings
 
 
@@ -26,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     engine = make_engine(settings.database_url)
     prepare_database(engine, with_demo=settings.demo_data, today=today())
     service = DealService(engine, VersionedCache(make_cache(settings)))
+    imports = ImportService(service, max_bytes=settings.upload_max_bytes)
     # Bootstrap's CSS is served from assets/ (00-bootstrap-*.css, loaded first), not a CDN: the dashboard
     # must work on a network that reaches nothing outside.
     app = Dash(
@@ -34,8 +38,8 @@ def create_app(settings: Settings | None = None) -> Dash:
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
     )
-    app.layout = page_layout
-    register_callbacks(app, service, settings)
+    app.layout = partial(page_layout, upload_max_bytes=settings.upload_max_bytes)
+    register_callbacks(app, service, imports)
     return app
 
 

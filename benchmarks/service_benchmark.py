@@ -20,52 +20,33 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
-import random
 import resource
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from itertools import accumulate, islice
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Engine, event
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.bench_data import TODAY, DealRow, PostgresTarget, SqliteTarget, Target, generate_deals, machine_facts
 from data import clock, migrate
-from data.db import make_engine, normalise_url
-from data.demo import COMPANY_FORMS, COMPANY_STEMS, NOTES, SALESPEOPLE, SECTORS, STAGE_WEIGHTS
-from data.stages import OPEN_STAGES, STAGE_NAMES
+from data.stages import OPEN_STAGES
 from services.cache import VersionedCache, make_cache
 from services.deal_service import DealService
 from services.filters import NO_ASSIGNEE, NO_SECTOR, DealFilter
 from services.results import DeadlineScope
 from settings import Settings
 
-TODAY = date(2026, 11, 21)
-SEED = 20261121
-DUE_SPREAD_DAYS = 730
-NO_DUE_DATE_SHARE = 0.06
-NO_SECTOR_SHARE = 0.04
-NO_ASSIGNEE_SHARE = 0.03
-MIN_AMOUNT, MAX_AMOUNT = 120.0, 950_000.0
-SQLITE_BATCH = 50_000
 PAGE_SIZE = 20
-COLUMNS = ("client", "statut", "montant_brut", "secteur", "date_echeance", "assignee", "notes", "ref_externe")
-POSTGRES_COPY = f"COPY deals ({', '.join(COLUMNS)}) FROM STDIN"
-SQLITE_INSERT = f"INSERT INTO deals ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 COLD, WARM = "cold", "warm"
 REFRESH = "whole refresh"
-MIB = 1024 * 1024
 
-DealRow = tuple[str | None, ...]
 PageCall = Callable[[DealService, DealFilter], object]
 
 # What one refresh of the page calls, in the page's order.
@@ -113,30 +94,6 @@ def benchmark_filters() -> tuple[tuple[str, DealFilter], ...]:
     )
 
 
-def generate_deals(count: int, seed: int = SEED) -> Iterator[DealRow]:
-    """Deterministic deals shaped like a B2B book: skewed sectors and sizes, a few without sector,
-    salesperson or due date. Amounts and dates are text, which both COPY and SQLite's NUMERIC and the
-    app's DATE storage read as is (SQLite's sqlite3 has no Decimal adapter)."""
-    rng = random.Random(seed)
-    names, weights, sizes = zip(*SECTORS, strict=True)
-    sector_weights = list(accumulate(weights))
-    stage_weights = list(accumulate(STAGE_WEIGHTS))
-    for number in range(1, count + 1):
-        sector = rng.choices(range(len(names)), cum_weights=sector_weights)[0]
-        amount = min(max(sizes[sector] * rng.lognormvariate(0, 1.1), MIN_AMOUNT), MAX_AMOUNT)
-        due = TODAY + timedelta(days=rng.randint(-DUE_SPREAD_DAYS, DUE_SPREAD_DAYS))
-        yield (
-            f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_FORMS)} {number}",
-            rng.choices(STAGE_NAMES, cum_weights=stage_weights)[0],
-            f"{amount:.2f}",
-            None if rng.random() < NO_SECTOR_SHARE else names[sector],
-            None if rng.random() < NO_DUE_DATE_SHARE else due.isoformat(),
-            None if rng.random() < NO_ASSIGNEE_SHARE else rng.choice(SALESPEOPLE),
-            rng.choice(NOTES),
-            f"CRM-{number:07d}",
-        )
-
-
 class TimedRows:
     """Yields rows while adding up the time spent producing them, so load time can be told apart from
     the Python generator's own cost (rows are streamed, never all held in memory)."""
@@ -154,13 +111,6 @@ class TimedRows:
             return next(self._rows)
         finally:
             self.seconds += time.perf_counter() - started
-
-
-def batched(rows: Iterable[DealRow], size: int) -> Iterator[list[DealRow]]:
-    """Fixed-size lists from an iterator, so a million generated rows never sit in memory at once."""
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 @dataclass
@@ -185,88 +135,6 @@ class Run:
     def rows_per_second(self) -> float:
         """Load throughput end to end: row generation, transfer, triggers and commit."""
         return self.size / self.load_seconds
-
-
-class PostgresTarget:
-    """A fresh `bench_<N>` database on the server, created with CREATE DATABASE and loaded with COPY."""
-
-    label = "PostgreSQL"
-
-    def __init__(self, admin_url: str, size: int) -> None:
-        self.admin_url = admin_url
-        self.name = f"bench_{size}"
-        self.url = make_url(normalise_url(admin_url)).set(database=self.name).render_as_string(hide_password=False)
-
-    def _admin(self, statement: str) -> None:
-        """CREATE and DROP DATABASE cannot run in a transaction, nor while connected to that database."""
-        engine = make_engine(self.admin_url)
-        try:
-            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-                connection.exec_driver_sql(statement)
-        finally:
-            engine.dispose()
-
-    def create(self) -> Engine:
-        """Drop any leftover of an earlier run, then create the database empty."""
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-        self._admin(f'CREATE DATABASE "{self.name}"')
-        return make_engine(self.url)
-
-    def load(self, engine: Engine, rows: Iterable[DealRow]) -> None:
-        """One COPY in one transaction: the rollup's statement trigger aggregates the whole batch once."""
-        raw = engine.raw_connection()
-        try:
-            with raw.driver_connection.cursor() as cursor, cursor.copy(POSTGRES_COPY) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            raw.commit()
-        finally:
-            raw.close()
-
-    def analyze(self, engine: Engine) -> None:
-        """Fresh statistics and visibility map, so the planner and index-only scans see the loaded table."""
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.exec_driver_sql("VACUUM ANALYZE")
-
-    def drop(self) -> None:
-        """Remove the database (the engine using it is disposed first)."""
-        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
-
-
-class SqliteTarget:
-    """A fresh `bench_<N>.sqlite3` file, loaded with executemany in batches inside one transaction."""
-
-    label = "SQLite"
-
-    def __init__(self, directory: Path, size: int) -> None:
-        self.path = directory / f"bench_{size}.sqlite3"
-
-    def _files(self) -> list[Path]:
-        return [self.path, *(self.path.with_name(self.path.name + suffix) for suffix in ("-wal", "-shm"))]
-
-    def create(self) -> Engine:
-        """Start from no file at all (WAL and shared-memory files included)."""
-        self.drop()
-        return make_engine(f"sqlite:///{self.path}")
-
-    def load(self, engine: Engine, rows: Iterable[DealRow]) -> None:
-        """One transaction; each row still runs the probability and rollup triggers, as any SQLite writer."""
-        with engine.begin() as connection:
-            for batch in batched(rows, SQLITE_BATCH):
-                connection.exec_driver_sql(SQLITE_INSERT, batch)
-
-    def analyze(self, engine: Engine) -> None:
-        """Statistics for SQLite's planner (sqlite_stat1)."""
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
-
-    def drop(self) -> None:
-        """Delete the database files."""
-        for path in self._files():
-            path.unlink(missing_ok=True)
-
-
-Target = PostgresTarget | SqliteTarget
 
 
 @dataclass
@@ -383,27 +251,6 @@ def print_run(run: Run, filter_count: int, rounds: int) -> None:
           + "; ".join(f"{label} {ms(median(values))} ms" for label, values in slowest))
     print(f"memory: peak RSS {run.peak_rss_mib:.0f} MiB, current RSS {run.current_rss_mib:.0f} MiB")
     print(f"machine load average (1 min) at the end: {run.load_average:.2f} on {os.cpu_count()} cores")
-
-
-def machine_facts(postgres_url: str) -> list[str]:
-    """What the figures depend on: cores, memory, CPU, database and Python versions, key PG settings."""
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
-    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
-                      if line.startswith("MemTotal:"))
-    engine = make_engine(postgres_url)
-    settings = ("shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit")
-    with engine.connect() as connection:
-        server = connection.exec_driver_sql("SHOW server_version").scalar()
-        tuned = ", ".join(f"{name}={connection.exec_driver_sql(f'SHOW {name}').scalar()}" for name in settings)
-    engine.dispose()
-    return [
-        f"CPU: {cpu}, {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))})",
-        f"RAM: {memory_kib / MIB:.1f} GiB",
-        f"PostgreSQL {server} ({tuned})",
-        f"SQLite {sqlite3.sqlite_version}",
-        f"Python {platform.python_version()}",
-    ]
 
 
 def print_summary(runs: list[Run], facts: list[str], command: str) -> None:

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import charts, deadlines, demo, filters, guard, kpis, url_state
+from callbacks import charts, deadlines, demo, filters, guard, importing, kpis, url_state
 from services.deal_service import DealService
-from settings import Settings
+from services.import_service import ImportService
 
 
-def register_callbacks(app: Dash, service: DealService, settings: Settings) -> None:
+def register_callbacks(app: Dash, service: DealService, imports: ImportService) -> None:
     """Attach every callback of the page to `app`."""
     guard.register(app)
     url_state.register(app)
@@ -22,3 +22,4 @@ def register_callbacks(app: Dash, service: DealService, settings: Settings) -> N
     charts.register(app, service)
     deadlines.register(app, service)
     demo.register(app, service)
+    importing.register(app, imports)

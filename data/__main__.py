@@ -1,4 +1,8 @@
-"""Command line for the deals database: `python -m data init | seed-demo | reset-demo | remove-demo`."""
+"""Command line for the deals database: `python -m data init | seed-demo | reset-demo | remove-demo | import`.
+
+This module is an entry point, like app.py: its `import` command runs the service layer's import pipeline
+(the one the upload area uses), which is the only place `data` reaches up into `services`.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +26,18 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("seed-demo", help="ajoute les deals de démonstration s'ils n'y sont pas")
     commands.add_parser("reset-demo", help="remplace les deals de démonstration par des neufs, datés d'aujourd'hui")
     commands.add_parser("remove-demo", help="supprime les deals de démonstration, garde les vôtres")
+    importer = commands.add_parser("import", add_help=False,
+                                   help="importe un fichier CSV ou Excel (python -m data import --help)")
+    importer.add_argument("arguments", nargs=argparse.REMAINDER)
     sample = commands.add_parser("write-sample", help="réécrit le fichier d'exemple CSV")
     sample.add_argument("path", nargs="?", type=Path, default=SAMPLE_PATH)
-    args = parser.parse_args(argv)
+    args, rest = parser.parse_known_args(argv)
+    if args.command == "import":
+        from services.importing.cli import main as import_main
+
+        return import_main([*args.arguments, *rest])
+    if rest:
+        parser.error(f"arguments non reconnus : {' '.join(rest)}")
 
     engine = make_engine(load_settings().database_url)
     if args.command == "write-sample":

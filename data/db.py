@@ -41,7 +41,9 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, pool_pre_ping=True)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=5)
+    # Sessions in UTC, as SQLite's clock is: timestamps the database sets mean the same on both.
+    return create_engine(url, pool_pre_ping=True, pool_size=POSTGRES_POOL_SIZE, max_overflow=5,
+                         connect_args={"options": "-c timezone=UTC"})
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -31,7 +31,7 @@ class Deal(Base):
         Numeric(12, 2), Computed("montant_brut * probabilite", persisted=True)
     )
     secteur: Mapped[str | None] = mapped_column(String(100), index=True)
-    date_echeance: Mapped[date | None] = mapped_column(Date, index=True)
+    date_echeance: Mapped[date | None] = mapped_column(Date)
     assignee: Mapped[str | None] = mapped_column(String(100), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     ref_externe: Mapped[str | None] = mapped_column(String(255), unique=True)

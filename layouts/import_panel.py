@@ -1,24 +1,152 @@
-"""The CSV upload area (placeholder): the IDs and the card, without the import logic that comes later."""
+"""The import card: drop zone, per-file preview with editable mappings, result, rejected rows, history.
+
+Pure functions of the import service's answers (`ImportPreview`, `ImportOutcome`, `ImportRunSummary`);
+the callbacks in callbacks/importing.py decide when each is drawn.
+"""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
+from babel.numbers import format_decimal
 from dash import dcc, html
 
+from data.stages import STAGE_NAMES
 from layouts import ids
+from services import formatting
+from services.importing import ImportOutcome, ImportPreview, ImportRunSummary
+
+IGNORED = "__ignorer__"
+COLUMN_CHOICE = "import-column"
+STAGE_CHOICE = "import-stage"
+SUMMARY = "import-summary"
+REJECTED_BUTTON = "import-rejected-button"
+REJECTED_DOWNLOAD = "import-rejected-download"
 
 
-def import_panel() -> dbc.Card:
-    """Drop zone, preview area, confirm button and result message, wired by the import callbacks."""
+def _megabytes(size: int) -> str:
+    return format_decimal(size / (1024 * 1024), format="#,##0.#", locale=formatting.LOCALE)
+
+
+def import_panel(max_bytes: int) -> dbc.Card:
+    """The card; `data-max-bytes` lets the browser refuse a too-big file before sending it."""
     return dbc.Card([
-        dbc.CardHeader(html.H2("Importer des deals (CSV)", className="h6 mb-0")),
+        dbc.CardHeader(html.H2("Importer des deals (CSV, TXT, Excel)", className="h6 mb-0")),
         dbc.CardBody([
-            dcc.Upload(
-                id=ids.UPLOAD_CSV, multiple=False, accept=".csv,text/csv", className="upload-area",
-                children=html.Div(["Glissez-déposez un fichier CSV ici, ou ", html.A("choisissez un fichier")]),
+            html.Div(
+                dcc.Upload(
+                    id=ids.UPLOAD_CSV, multiple=True, max_size=max_bytes, className="upload-area",
+                    accept=".csv,.txt,.xlsx,text/csv,text/plain",
+                    className_reject="upload-area upload-rejected",
+                    children=html.Div([
+                        "Glissez-déposez vos fichiers ici, ou ", html.A("choisissez-les", href="#"),
+                        html.Div(f"CSV, TXT ou Excel (.xlsx), {_megabytes(max_bytes)} Mo au plus par fichier",
+                                 className="small text-muted"),
+                    ]),
+                ),
+                id=ids.UPLOAD_LIMIT, **{"data-max-bytes": str(max_bytes)},
             ),
-            html.Div(id=ids.IMPORT_PREVIEW, className="mt-3"),
-            dbc.Button("Confirmer l'import", id=ids.IMPORT_CONFIRM, color="primary", disabled=True, className="mt-2"),
-            html.Div(id=ids.IMPORT_RESULT, className="mt-2"),
+            html.Div(id=ids.UPLOAD_WARNING, className="text-danger small mt-2", role="alert"),
+            dcc.Loading(html.Div(id=ids.IMPORT_PREVIEW, className="mt-3"), type="dot"),
+            dbc.Button("Confirmer l'import", id=ids.IMPORT_CONFIRM, color="primary", disabled=True,
+                       className="mt-2"),
+            html.Div(id=ids.IMPORT_RESULT, className="mt-3", role="status"),
+            html.H3("Historique des imports", className="h6 mt-4"),
+            html.Div(id=ids.IMPORT_HISTORY),
         ]),
     ])
+
+
+def _column_choices(preview: ImportPreview, file_index: int) -> dbc.Table:
+    options = [{"label": field.label, "value": field.key} for field in preview.fields]
+    options.append({"label": "— ignorer cette colonne —", "value": IGNORED})
+    rows = [
+        html.Tr([
+            html.Td(header, className="align-middle"),
+            html.Td(dcc.Dropdown(
+                id={"type": COLUMN_CHOICE, "file": file_index, "header": header}, options=options,
+                value=preview.columns.get(header) or IGNORED, clearable=False, searchable=False,
+            )),
+        ])
+        for header in preview.header
+    ]
+    head = html.Thead(html.Tr([html.Th("Colonne du fichier"), html.Th("Champ du deal")]))
+    return dbc.Table([head, html.Tbody(rows)], size="sm", className="import-mapping mb-2")
+
+
+def _stage_choices(preview: ImportPreview, file_index: int) -> html.Div | None:
+    if not preview.unknown_stages:
+        return None
+    options = [{"label": stage, "value": stage} for stage in STAGE_NAMES]
+    rows = [
+        html.Tr([
+            html.Td(value, className="align-middle"),
+            html.Td(dcc.Dropdown(
+                id={"type": STAGE_CHOICE, "file": file_index, "value": value}, options=options,
+                value=suggestion, placeholder="Choisir une étape", searchable=False,
+            )),
+        ])
+        for value, suggestion in preview.unknown_stages.items()
+    ]
+    head = html.Thead(html.Tr([html.Th("Statut du fichier"), html.Th("Étape du pipeline")]))
+    return html.Div([
+        html.P("Statuts non reconnus : choisissez l'étape de chacun (sinon ses lignes sont rejetées).",
+               className="small mb-1"),
+        dbc.Table([head, html.Tbody(rows)], size="sm", className="import-mapping mb-2"),
+    ])
+
+
+def preview_summary(preview: ImportPreview, file_index: int) -> html.Div:
+    """Counts, the first rejected rows and their download; or why the file cannot be imported."""
+    if preview.error:
+        return html.Div(dbc.Alert(preview.error, color="danger", className="mb-0 py-2"), className="import-error")
+    parts: list = [html.P(preview.summary, className="import-counts fw-semibold mb-2")]
+    if preview.first_rejected:
+        head = html.Thead(html.Tr([html.Th("Ligne"), html.Th("Colonne"), html.Th("Motif")]))
+        body = html.Tbody([html.Tr([html.Td(row.line), html.Td(row.column), html.Td(row.reason)])
+                           for row in preview.first_rejected])
+        parts += [
+            dbc.Table([head, body], size="sm", striped=True, className="import-rejected small mb-2"),
+            dbc.Button("Télécharger les lignes rejetées (CSV)", id={"type": REJECTED_BUTTON, "file": file_index},
+                       size="sm", color="secondary", outline=True),
+            dcc.Download(id={"type": REJECTED_DOWNLOAD, "file": file_index}),
+        ]
+    return html.Div(parts)
+
+
+def file_preview(preview: ImportPreview, file_index: int) -> html.Div:
+    """One file's preview: how it was read, the editable mappings, and what importing it would do."""
+    facts = [f"Format : {preview.file_format}"]
+    if preview.date_order:
+        facts.append(f"Dates : {preview.date_order}")
+    details = [html.Li(text) for text in (*facts, *preview.notes)]
+    mappings = [_column_choices(preview, file_index), _stage_choices(preview, file_index)] if preview.header else []
+    return html.Div([
+        html.H3(preview.file_name, className="h6 mb-1"),
+        html.Ul(details, className="small text-muted mb-2"),
+        *mappings,
+        html.Div(preview_summary(preview, file_index), id={"type": SUMMARY, "file": file_index}),
+    ], className="import-file border rounded p-2 mb-2")
+
+
+def outcome_message(outcomes: list[ImportOutcome]) -> list[dbc.Alert]:
+    """One alert per imported file: green when deals were written, red when nothing could be."""
+    return [
+        dbc.Alert([html.Strong(outcome.file_name), " : ", outcome.message],
+                  color="danger" if outcome.error else "success", className="py-2 mb-2")
+        for outcome in outcomes
+    ]
+
+
+def history_table(runs: tuple[ImportRunSummary, ...]) -> html.Div | dbc.Table:
+    """The last imports, newest first."""
+    if not runs:
+        return html.P("Aucun import pour le moment.", className="small text-muted mb-0")
+    head = html.Thead(html.Tr([html.Th(label) for label in
+                               ("Fichier", "Date", "Créés", "Mis à jour", "Déjà présents", "Rejetés")]))
+    body = html.Tbody([
+        html.Tr([html.Td(run.file_name), html.Td(formatting.moment(run.imported_at)),
+                 *(html.Td(formatting.count(value)) for value in
+                   (run.created, run.updated, run.duplicates, run.rejected))])
+        for run in runs
+    ])
+    return dbc.Table([head, body], size="sm", className="small mb-0", id="import-history-table")

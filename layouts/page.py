@@ -63,7 +63,7 @@ def _deadlines() -> dbc.Card:
     ], className="mt-3")
 
 
-def page_layout() -> dbc.Container:
+def page_layout(upload_max_bytes: int) -> dbc.Container:
     """Built per page load; the URL callback then sets the filters and the figures follow."""
     return dbc.Container([
         dcc.Location(id=ids.URL, refresh=False),
@@ -79,7 +79,7 @@ def page_layout() -> dbc.Container:
                 html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
                 _charts(),
                 _deadlines(),
-                html.Div(import_panel(), className="mt-3"),
+                html.Div(import_panel(upload_max_bytes), className="mt-3"),
             ], xs=12, lg=True, className="main-column"),
         ]),
     ], fluid=True, className="pb-4")

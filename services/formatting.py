@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALE = "fr_FR"
@@ -35,3 +36,11 @@ def count(value: int | None) -> str:
 def day(value: date | None) -> str:
     """A date as `21/11/2026`."""
     return NO_VALUE if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALE)
+
+
+def moment(value: datetime | None) -> str:
+    """A database timestamp (naive, UTC) as Paris time, `21/11/2026 14:05`."""
+    if value is None:
+        return NO_VALUE
+    paris = value.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris"))
+    return format_datetime(paris, "dd/MM/yyyy HH:mm", locale=LOCALE)

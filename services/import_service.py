@@ -50,6 +50,10 @@ class ImportService:
             self._deals.data_changed()
         return outcome
 
+    def data_version(self) -> str:
+        """The data version readers key their cache on (changed by every committed import)."""
+        return self._deals.cache.data_version()
+
     def history(self, limit: int = 10) -> tuple[ImportRunSummary, ...]:
         """The last imports, newest first."""
         try:

@@ -37,7 +37,7 @@ def _ids(component: Any) -> set[str]:
 
 
 def test_page_has_every_contract_id() -> None:
-    assert _ids(page_layout()) >= CONTRACT_IDS
+    assert _ids(page_layout(upload_max_bytes=10 * 1024 * 1024)) >= CONTRACT_IDS
 
 
 def test_kpi_texts_are_french_and_in_value_id_order() -> None:

@@ -15,9 +15,8 @@ def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> 
     upgrade(engine)
     inspector = inspect(engine)
     assert set(inspector.get_table_names()) >= TABLES
-    indexed = {tuple(index["column_names"]) for index in inspector.get_indexes("deals")}
-    for column in ("statut", "secteur", "date_echeance", "assignee"):
-        assert (column,) in indexed
+    leading = {index["column_names"][0] for index in inspector.get_indexes("deals")}
+    assert {"statut", "secteur", "date_echeance", "assignee"} <= leading
 
     downgrade(engine)
     inspector = inspect(engine)

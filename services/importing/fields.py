@@ -41,3 +41,8 @@ FIELD_BY_KEY: dict[str, Field] = {field.key: field for field in FIELDS}
 # The `deals` columns an import writes, in staging-table order. Never `probabilite` or `valeur_ponderee`:
 # the database derives them from the stage.
 DEAL_COLUMNS: tuple[str, ...] = (CLIENT, STATUT, MONTANT, SECTEUR, ECHEANCE, ASSIGNEE, NOTES, REF)
+
+# (line, client, statut, montant_brut, secteur, date_echeance, assignee, notes, ref_externe): one checked
+# row in staging-table order, amounts and dates as exact text. A plain tuple: a million of them stream
+# through one at a time.
+DealRow = tuple[int, str, str, str, str | None, str | None, str | None, str | None, str | None]

@@ -1,0 +1,190 @@
+"""The benchmarks' shared data: deterministic deals, and fresh databases bulk-loaded with them.
+
+Why one module: the service, browser and upload benchmarks must measure the same book of deals (same
+seed, same skew, same dates around the fixed today), loaded the same way (COPY on PostgreSQL, batched
+executemany in one transaction on SQLite), so their figures can be read side by side.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import random
+import sqlite3
+from collections.abc import Iterable, Iterator
+from datetime import date, timedelta
+from itertools import accumulate, islice
+from pathlib import Path
+
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+
+from data import migrate
+from data.db import make_engine, normalise_url
+from data.demo import COMPANY_FORMS, COMPANY_STEMS, NOTES, SALESPEOPLE, SECTORS, STAGE_WEIGHTS
+from data.stages import STAGE_NAMES
+
+TODAY = date(2026, 11, 21)
+SEED = 20261121
+DUE_SPREAD_DAYS = 730
+NO_DUE_DATE_SHARE = 0.06
+NO_SECTOR_SHARE = 0.04
+NO_ASSIGNEE_SHARE = 0.03
+MIN_AMOUNT, MAX_AMOUNT = 120.0, 950_000.0
+SQLITE_BATCH = 50_000
+COLUMNS = ("client", "statut", "montant_brut", "secteur", "date_echeance", "assignee", "notes", "ref_externe")
+POSTGRES_COPY = f"COPY deals ({', '.join(COLUMNS)}) FROM STDIN"
+SQLITE_INSERT = f"INSERT INTO deals ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+MIB = 1024 * 1024
+
+DealRow = tuple[str | None, ...]
+
+
+def generate_deals(count: int, seed: int = SEED) -> Iterator[DealRow]:
+    """Deterministic deals shaped like a B2B book: skewed sectors and sizes, a few without sector,
+    salesperson or due date. Amounts and dates are text, which both COPY and SQLite's NUMERIC and the
+    app's DATE storage read as is (SQLite's sqlite3 has no Decimal adapter)."""
+    rng = random.Random(seed)
+    names, weights, sizes = zip(*SECTORS, strict=True)
+    sector_weights = list(accumulate(weights))
+    stage_weights = list(accumulate(STAGE_WEIGHTS))
+    for number in range(1, count + 1):
+        sector = rng.choices(range(len(names)), cum_weights=sector_weights)[0]
+        amount = min(max(sizes[sector] * rng.lognormvariate(0, 1.1), MIN_AMOUNT), MAX_AMOUNT)
+        due = TODAY + timedelta(days=rng.randint(-DUE_SPREAD_DAYS, DUE_SPREAD_DAYS))
+        yield (
+            f"{rng.choice(COMPANY_STEMS)} {rng.choice(COMPANY_FORMS)} {number}",
+            rng.choices(STAGE_NAMES, cum_weights=stage_weights)[0],
+            f"{amount:.2f}",
+            None if rng.random() < NO_SECTOR_SHARE else names[sector],
+            None if rng.random() < NO_DUE_DATE_SHARE else due.isoformat(),
+            None if rng.random() < NO_ASSIGNEE_SHARE else rng.choice(SALESPEOPLE),
+            rng.choice(NOTES),
+            f"CRM-{number:07d}",
+        )
+
+
+def batched(rows: Iterable[DealRow], size: int) -> Iterator[list[DealRow]]:
+    """Fixed-size lists from an iterator, so a million generated rows never sit in memory at once."""
+    iterator = iter(rows)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+class PostgresTarget:
+    """A fresh `<prefix>_<N>` database on the server, created with CREATE DATABASE and loaded with COPY."""
+
+    label = "PostgreSQL"
+
+    def __init__(self, admin_url: str, size: int, prefix: str = "bench") -> None:
+        self.admin_url = admin_url
+        self.name = f"{prefix}_{size}"
+        self.url = make_url(normalise_url(admin_url)).set(database=self.name).render_as_string(hide_password=False)
+
+    def _admin(self, statement: str) -> None:
+        """CREATE and DROP DATABASE cannot run in a transaction, nor while connected to that database."""
+        engine = make_engine(self.admin_url)
+        try:
+            with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+                connection.exec_driver_sql(statement)
+        finally:
+            engine.dispose()
+
+    def create(self) -> Engine:
+        """Drop any leftover of an earlier run, then create the database empty."""
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{self.name}"')
+        return make_engine(self.url)
+
+    def load(self, engine: Engine, rows: Iterable[DealRow]) -> None:
+        """One COPY in one transaction: the rollup's statement trigger aggregates the whole batch once."""
+        raw = engine.raw_connection()
+        try:
+            with raw.driver_connection.cursor() as cursor, cursor.copy(POSTGRES_COPY) as copy:
+                for row in rows:
+                    copy.write_row(row)
+            raw.commit()
+        finally:
+            raw.close()
+
+    def analyze(self, engine: Engine) -> None:
+        """Fresh statistics and visibility map, so the planner and index-only scans see the loaded table."""
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM ANALYZE")
+
+    def drop(self) -> None:
+        """Remove the database (the engine using it is disposed first)."""
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class SqliteTarget:
+    """A fresh `<prefix>_<N>.sqlite3` file, loaded with executemany in batches inside one transaction."""
+
+    label = "SQLite"
+
+    def __init__(self, directory: Path, size: int, prefix: str = "bench") -> None:
+        self.path = directory / f"{prefix}_{size}.sqlite3"
+
+    @property
+    def url(self) -> str:
+        """The file's SQLAlchemy URL, for an app started on it."""
+        return f"sqlite:///{self.path}"
+
+    def _files(self) -> list[Path]:
+        return [self.path, *(self.path.with_name(self.path.name + suffix) for suffix in ("-wal", "-shm"))]
+
+    def create(self) -> Engine:
+        """Start from no file at all (WAL and shared-memory files included)."""
+        self.drop()
+        return make_engine(self.url)
+
+    def load(self, engine: Engine, rows: Iterable[DealRow]) -> None:
+        """One transaction; each row still runs the probability and rollup triggers, as any SQLite writer."""
+        with engine.begin() as connection:
+            for batch in batched(rows, SQLITE_BATCH):
+                connection.exec_driver_sql(SQLITE_INSERT, batch)
+
+    def analyze(self, engine: Engine) -> None:
+        """Statistics for SQLite's planner (sqlite_stat1)."""
+        with engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")
+
+    def drop(self) -> None:
+        """Delete the database files."""
+        for path in self._files():
+            path.unlink(missing_ok=True)
+
+
+Target = PostgresTarget | SqliteTarget
+
+
+def fill(target: Target, size: int) -> None:
+    """Create, migrate, load `size` generated deals and analyze: a database ready for a started app."""
+    engine = target.create()
+    try:
+        migrate.upgrade(engine)
+        target.load(engine, generate_deals(size))
+        target.analyze(engine)
+    finally:
+        engine.dispose()
+
+
+def machine_facts(postgres_url: str) -> list[str]:
+    """What the figures depend on: cores, memory, CPU, database and Python versions, key PG settings."""
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    memory_kib = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines()
+                      if line.startswith("MemTotal:"))
+    engine = make_engine(postgres_url)
+    settings = ("shared_buffers", "work_mem", "max_parallel_workers_per_gather", "jit")
+    with engine.connect() as connection:
+        server = connection.exec_driver_sql("SHOW server_version").scalar()
+        tuned = ", ".join(f"{name}={connection.exec_driver_sql(f'SHOW {name}').scalar()}" for name in settings)
+    engine.dispose()
+    return [
+        f"CPU: {cpu}, {os.cpu_count()} cores (nproc {len(os.sched_getaffinity(0))})",
+        f"RAM: {memory_kib / MIB:.1f} GiB",
+        f"PostgreSQL {server} ({tuned})",
+        f"SQLite {sqlite3.sqlite_version}",
+        f"Python {platform.python_version()}",
+    ]

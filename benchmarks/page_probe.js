@@ -1,0 +1,211 @@
+/* Injected by the browser benchmarks before the page's own scripts (CDP Page.addScriptToEvaluateOnNewDocument).
+
+   Why in the page: the time an output takes to show its new value is only visible there. A MutationObserver
+   notes, for each dashboard output, the animation frame in which its DOM last changed; `settle` waits until
+   every output shows what the renderer's store holds (texts, figures, the grid's first page), no callback is
+   pending and the outputs have been quiet for a while, then reports the last change. The benchmark sets
+   window.__BENCH_OUTPUTS (the outputs' IDs) and window.__BENCH_GRID (the grid's ID) before this script. */
+(function () {
+  "use strict";
+  var OUTPUTS = window.__BENCH_OUTPUTS;
+  var GRID = window.__BENCH_GRID;
+  var SELECTOR = OUTPUTS.map(function (id) { return "#" + CSS.escape(id); }).join(",");
+  var POLL_MS = 10;
+  /* Changes nobody sees: AG Grid's screen-reader announcement (written ~200 ms after the rows, debounced) and
+     the renderer's loading flag (no style of the page reads it). */
+  var UNSEEN_INSIDE = ".ag-aria-description-container";
+  var UNSEEN_ATTRIBUTES = {"data-dash-is-loading": true};
+  var probe = window.__bench = {changed: {}, gridAnswer: null, subscribed: false};
+
+  function noteChanges(records) {
+    var touched = new Set();
+    records.forEach(function (record) {
+      var node = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+      if (!node || UNSEEN_ATTRIBUTES[record.attributeName] || node.closest(UNSEEN_INSIDE)) {
+        return;
+      }
+      var output = node.closest(SELECTOR);
+      if (output) {
+        touched.add(output.id);
+      }
+    });
+    if (touched.size) {
+      requestAnimationFrame(function () {
+        var now = performance.now();
+        touched.forEach(function (id) { probe.changed[id] = now; });
+      });
+    }
+  }
+
+  new MutationObserver(noteChanges).observe(document, {subtree: true, childList: true, characterData: true,
+                                                       attributes: true});
+
+  function props(id) {
+    var state = window.store.getState();
+    var node = state.layout;
+    state.paths.strs[id].forEach(function (key) { node = node[key]; });
+    return node.props;
+  }
+
+  /* Callbacks requested, running or waiting to be applied (what dash.testing's wait_for_callbacks reads). */
+  function pendingCallbacks() {
+    var callbacks = window.store.getState().callbacks;
+    return Object.keys(callbacks).reduce(function (total, key) {
+      return key === "stored" || key === "completed" ? total : total + callbacks[key].length;
+    }, 0);
+  }
+
+  /* dash-ag-grid empties getRowsResponse once consumed, so each answer is caught as it lands in the store. */
+  function watchGridAnswers() {
+    if (probe.subscribed) {
+      return;
+    }
+    probe.subscribed = true;
+    window.store.subscribe(function () {
+      var answer = props(GRID).getRowsResponse;
+      if (answer && (!probe.gridAnswer || probe.gridAnswer.answer !== answer)) {
+        probe.gridAnswer = {answer: answer, at: performance.now()};
+      }
+    });
+  }
+
+  function firstRowClient() {
+    var cell = document.querySelector("#" + GRID + ' .ag-center-cols-container .ag-row[row-index="0"] [col-id="client"]');
+    var row = cell && cell.closest(".ag-row");
+    return row && !row.classList.contains("ag-row-loading") ? cell.textContent : null;
+  }
+
+  /* The grid shows the first page of the last answer received after `since` (or any rows on a first render). */
+  function gridShown(since) {
+    if (since === null) {
+      return Boolean(firstRowClient());
+    }
+    var caught = probe.gridAnswer;
+    if (!caught || caught.at < since) {
+      return false;
+    }
+    var rows = caught.answer.rowData || [];
+    return rows.length ? firstRowClient() === rows[0].client : firstRowClient() === null;
+  }
+
+  function textShown(id) {
+    var value = props(id).children;
+    var element = document.getElementById(id);
+    return element !== null && element.textContent === (value === null || value === undefined ? "" : String(value));
+  }
+
+  /* Plotly has drawn the store's figure (on a first render: a real one, not the "Chargement…" placeholder). */
+  function figureShown(id, since) {
+    var figure = props(id).figure;
+    var plot = document.querySelector("#" + id + " .js-plotly-plot");
+    return Boolean(plot && figure && plot.data === figure.data && (since !== null || figure.data.length));
+  }
+
+  function optionsShown(id) {
+    var labels = (props(id).options || []).map(function (option) { return option.label; }).join("");
+    var element = document.getElementById(id);
+    return element !== null && element.textContent === labels;
+  }
+
+  /* Every output shows the store's value. `check` maps an output's ID to how it is read: text, figure, options. */
+  function allShown(check, since) {
+    return Object.keys(check).every(function (id) {
+      var kind = check[id];
+      if (kind === "figure") {
+        return figureShown(id, since);
+      }
+      if (kind === "options") {
+        return optionsShown(id);
+      }
+      if (kind === "grid") {
+        return gridShown(since);
+      }
+      return textShown(id);
+    });
+  }
+
+  function lastChange(since) {
+    var last = null;
+    Object.keys(probe.changed).forEach(function (id) {
+      var at = probe.changed[id];
+      if (at >= since && (last === null || at > last)) {
+        last = at;
+      }
+    });
+    return last;
+  }
+
+  function dashRequests(since) {
+    return performance.getEntriesByType("resource").filter(function (entry) {
+      return entry.name.indexOf("_dash-update-component") !== -1 && entry.startTime >= since;
+    }).map(function (entry) {
+      return {start: entry.startTime, requestStart: entry.requestStart, responseStart: entry.responseStart,
+              end: entry.responseEnd, transfer: entry.transferSize, body: entry.encodedBodySize};
+    });
+  }
+
+  /* Poll until settled; answer {shownAt, requests} or {error}. `since` null = a first render from navigation. */
+  function settle(options, since, done) {
+    var origin = since === null ? 0 : since;
+    var deadline = performance.now() + options.timeoutMs;
+    function poll() {
+      var now = performance.now();
+      if (window.store && window.store.getState().paths.strs[GRID]) {
+        watchGridAnswers();
+        var last = lastChange(origin);
+        var ready = pendingCallbacks() === 0 && allShown(options.check, since) &&
+          (!options.notEmpty || document.getElementById(options.notEmpty).textContent !== options.emptyText);
+        if (ready && last !== null && now - last >= options.quietMs) {
+          done({shownAt: last, since: origin, requests: dashRequests(origin),
+                changed: Object.keys(probe.changed).filter(function (id) { return probe.changed[id] >= origin; })});
+          return;
+        }
+      }
+      if (now > deadline) {
+        done({error: "not settled after " + options.timeoutMs + " ms", pending: window.store ? pendingCallbacks() : -1});
+        return;
+      }
+      setTimeout(poll, POLL_MS);
+    }
+    poll();
+  }
+
+  /* A fresh page: from navigation start until every output shows its first value. */
+  probe.firstRender = function (options, done) {
+    settle(options, null, done);
+  };
+
+  /* One user action on the filters, timed from the action itself. */
+  probe.change = function (action, options, done) {
+    performance.clearResourceTimings();
+    var since = performance.now();
+    if (action.click) {
+      document.getElementById(action.click).click();
+    } else {
+      window.dash_clientside.set_props(action.id, action.props);
+    }
+    settle(options, since, done);
+  };
+
+  /* A step of a longer flow (an upload): wait until one output's text matches `pattern`, and answer the frame
+     that showed it (read in the next frame, after the observer's own frame callback has noted it). */
+  probe.waitText = function (id, pattern, timeoutMs, done) {
+    var matcher = new RegExp(pattern);
+    var deadline = performance.now() + timeoutMs;
+    function poll() {
+      var element = document.getElementById(id);
+      if (element && matcher.test(element.textContent)) {
+        requestAnimationFrame(function () { done({shownAt: probe.changed[id], text: element.textContent}); });
+        return;
+      }
+      if (performance.now() > deadline) {
+        done({error: id + " never matched " + pattern});
+        return;
+      }
+      setTimeout(poll, POLL_MS);
+    }
+    poll();
+  };
+
+  probe.pendingCallbacks = pendingCallbacks;
+})();

@@ -1,0 +1,139 @@
+"""What an import tells its caller: the preview before writing, the outcome after, the history.
+
+Frozen dataclasses of plain values, so a preview pickles into any cache or Dash store and compares in
+tests. All text meant for the user is French.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from services.formatting import count
+from services.importing.fields import FIELDS, Field
+from services.importing.reading import DELIMITER_LABELS
+
+SHOWN_REJECTED_ROWS = 20
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    """A row left out, with its 1-based line in the file (Excel row for .xlsx) and the cells as read."""
+
+    line: int
+    column: str
+    reason: str
+    values: tuple[str, ...]
+
+
+def plural(number: int, singular: str, plural_form: str) -> str:
+    """`1 deal créé`, `12 345 deals créés`: French grouping, and the right noun form."""
+    return f"{count(number)} {singular if number <= 1 else plural_form}"
+
+
+@dataclass(frozen=True)
+class ImportPreview:
+    """What importing the file would do, computed against the database without writing to it.
+
+    `error` is set when the file cannot be imported at all (empty, unreadable, a required column missing);
+    the columns are still filled when known, so the user can fix the mapping.
+    """
+
+    file_name: str
+    encoding: str | None = None
+    delimiter: str | None = None
+    date_order: str | None = None
+    notes: tuple[str, ...] = ()
+    columns: dict[str, str | None] = field(default_factory=dict)
+    fields: tuple[Field, ...] = FIELDS
+    unknown_stages: dict[str, str | None] = field(default_factory=dict)
+    created: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    rejected_rows: tuple[RejectedRow, ...] = ()
+    header: tuple[str, ...] = ()
+    error: str | None = None
+
+    @property
+    def first_rejected(self) -> tuple[RejectedRow, ...]:
+        """The rejected rows the preview lists; all of them are in `rejected_rows_csv`."""
+        return self.rejected_rows[:SHOWN_REJECTED_ROWS]
+
+    @property
+    def total_rows(self) -> int:
+        """Data rows read from the file (blank and footer lines excluded)."""
+        return self.created + self.updated + self.duplicates + self.rejected
+
+    @property
+    def importable(self) -> bool:
+        """Whether confirming would create or change at least one deal."""
+        return self.error is None and self.created + self.updated > 0
+
+    @property
+    def file_format(self) -> str:
+        """`Windows-1252, séparateur point-virgule` or `Excel (.xlsx)`, for the preview header."""
+        if self.delimiter is None:
+            return "Excel (.xlsx)" if self.encoding is None and self.header else "—"
+        return f"{self.encoding}, séparateur {DELIMITER_LABELS[self.delimiter]}"
+
+    @property
+    def summary(self) -> str:
+        """One French line with the four counts."""
+        return (f"À créer : {count(self.created)} · à mettre à jour : {count(self.updated)} · "
+                f"déjà présents : {count(self.duplicates)} · rejetés : {count(self.rejected)}")
+
+
+@dataclass(frozen=True)
+class ImportOutcome:
+    """What `run_import` did: the counts as written (in `preview`), a French message, the history row id.
+
+    When `preview.error` is set nothing was written, and the counts are zero.
+    """
+
+    preview: ImportPreview
+    message: str
+    run_id: int | None = None
+
+    @property
+    def file_name(self) -> str:
+        """The imported file's name."""
+        return self.preview.file_name
+
+    @property
+    def created(self) -> int:
+        """Deals created."""
+        return self.preview.created
+
+    @property
+    def updated(self) -> int:
+        """Existing deals changed in place (matched on their reference)."""
+        return self.preview.updated
+
+    @property
+    def duplicates(self) -> int:
+        """Rows skipped as already present (in the database or earlier in the file)."""
+        return self.preview.duplicates
+
+    @property
+    def rejected(self) -> int:
+        """Rows left out for a reason given in `preview.rejected_rows`."""
+        return self.preview.rejected
+
+    @property
+    def error(self) -> str | None:
+        """Why nothing at all could be imported, or None."""
+        return self.preview.error
+
+
+@dataclass(frozen=True)
+class ImportRunSummary:
+    """One line of the import history."""
+
+    id: int
+    file_name: str
+    imported_at: datetime
+    created: int
+    updated: int
+    duplicates: int
+    rejected: int

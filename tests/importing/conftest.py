@@ -1,0 +1,80 @@
+"""Helpers for the import tests: fixture files, a fingerprint of the database, a few existing deals."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, insert, text
+
+from data.models import Deal
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
+# CI checks out ../shared beside the repository, as on the development machine.
+MAVEN = Path(__file__).resolve().parents[3] / "shared" / "data" / "maven-crm"
+
+EXISTING_DEALS = (
+    {"client": "Existant SA", "statut": "Prospect", "montant_brut": Decimal("1000.00"), "secteur": "Logiciel",
+     "date_echeance": date(2026, 12, 1), "assignee": "Léa Dubois", "notes": None, "ref_externe": "EXISTING-1"},
+    {"client": "Sans Réf SARL", "statut": "Qualifié", "montant_brut": Decimal("2500.50"), "secteur": None,
+     "date_echeance": None, "assignee": None, "notes": "déjà là", "ref_externe": None},
+    {"client": "Gagnant SAS", "statut": "Gagné", "montant_brut": Decimal("9000.00"), "secteur": "Industrie",
+     "date_echeance": date(2026, 10, 15), "assignee": "Hugo Bernard", "notes": None, "ref_externe": "EXISTING-3"},
+)
+
+
+def fixture_bytes(name: str) -> bytes:
+    """A file of tests/fixtures/import, as uploaded."""
+    return (FIXTURES / name).read_bytes()
+
+
+def deals_state(engine: Engine) -> tuple[int, str]:
+    """(deal count, checksum of every deal column and of the rollup): equal before and after means the
+    import changed nothing, including timestamps and the trigger-maintained rollup."""
+    with engine.connect() as connection:
+        deals = connection.execute(text(
+            "SELECT id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, "
+            "assignee, notes, ref_externe, created_at, updated_at FROM deals ORDER BY id")).all()
+        rollup = connection.execute(text(
+            "SELECT statut, secteur, assignee, due_month, n, montant, ponderee FROM deal_rollup "
+            "ORDER BY statut, coalesce(secteur, ''), coalesce(assignee, ''), coalesce(due_month, '1900-01-01')"
+        )).all()
+    return len(deals), hashlib.sha256(repr((deals, rollup)).encode()).hexdigest()
+
+
+def import_run_count(engine: Engine) -> int:
+    """Rows in the import history."""
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM import_runs")).scalar_one()
+
+
+def deal_rows(engine: Engine) -> list[dict]:
+    """Every deal as a dict, in id order (amounts as Decimal, dates as date)."""
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(Deal.__table__.select().order_by(Deal.id))]
+
+
+def assert_rollup_matches_deals(engine: Engine) -> None:
+    """The trigger-maintained rollup holds exactly the per-group totals of `deals`."""
+    grouped = """SELECT statut, secteur, assignee, {month} AS due_month, count(*), sum(montant_brut),
+                 sum(valeur_ponderee) FROM deals GROUP BY statut, secteur, assignee, {month}"""
+    month = ("date(date_echeance, 'start of month')" if engine.dialect.name == "sqlite"
+             else "date_trunc('month', date_echeance)::date")
+    with engine.connect() as connection:
+        expected = {tuple(row[:4]): (row[4], Decimal(str(row[5])), Decimal(str(row[6])))
+                    for row in connection.execute(text(grouped.format(month=month)))}
+        actual = {tuple(row[:4]): (row[4], Decimal(str(row[5])), Decimal(str(row[6])))
+                  for row in connection.execute(text(
+                      "SELECT statut, secteur, assignee, due_month, n, montant, ponderee FROM deal_rollup"))}
+    assert actual == expected
+
+
+@pytest.fixture
+def seeded(engine: Engine) -> Engine:
+    """The empty test database with three deals of the user's already in it."""
+    with engine.begin() as connection:
+        connection.execute(insert(Deal), list(EXISTING_DEALS))
+    return engine

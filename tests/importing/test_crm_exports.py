@@ -1,0 +1,232 @@
+"""Files shaped like real exports (HubSpot, Pipedrive, Salesforce, Zoho, Odoo, French Excel, the shipped
+sample, the Maven Analytics CRM sample) import with the figures a person would compute from the file.
+
+Expected values are computed here from the fixture files with the csv module / openpyxl and the stage
+tables below, written by hand from each CRM's documentation, never copied from the importer's output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import Engine
+
+from services.importing import preview_import, run_import
+from tests.importing.conftest import (
+    FIXTURES,
+    MAVEN,
+    assert_rollup_matches_deals,
+    deal_rows,
+    deals_state,
+    fixture_bytes,
+)
+
+HUBSPOT = {"Appointment scheduled": "Prospect", "Qualified to buy": "Qualifié", "Presentation scheduled": "Qualifié",
+           "Decision maker bought-in": "Négociation", "Contract sent": "Négociation", "Closed won": "Gagné",
+           "Closed lost": "Perdu"}
+PIPEDRIVE = {"Lead In": "Prospect", "Contact Made": "Prospect", "Demo Scheduled": "Qualifié",
+             "Proposal Made": "Négociation", "Negotiations Started": "Négociation"}
+SALESFORCE = {"Prospecting": "Prospect", "Qualification": "Qualifié", "Needs Analysis": "Qualifié",
+              "Value Proposition": "Qualifié", "Proposal/Price Quote": "Négociation",
+              "Negotiation/Review": "Négociation", "Closed Won": "Gagné", "Closed Lost": "Perdu"}
+ZOHO = {**SALESFORCE, "Id. Decision Makers": "Qualifié", "Closed-Lost to Competition": "Perdu"}
+ODOO = {"New": "Prospect", "Qualified": "Qualifié", "Proposition": "Négociation", "Won": "Gagné"}
+FRENCH = {"négociation": "Négociation", "Négociation": "Négociation", "GAGNE": "Gagné", "Qualifie": "Qualifié",
+          "prospect": "Prospect", "Perdu": "Perdu", "Gagné": "Gagné", "Qualifié": "Qualifié"}
+MAVEN_STAGES = {"Won": "Gagné", "Lost": "Perdu", "Engaging": "Qualifié", "Prospecting": "Prospect"}
+
+Deal = tuple[str, str, Decimal, date | None, str | None, str | None]  # client, stage, amount, due, owner, ref
+
+
+def _french_amount(text: str) -> Decimal:
+    return Decimal(text.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace("€", "")
+                   .replace(",", "."))
+
+
+def _us_date(text: str) -> date:
+    month, day, year = (int(part) for part in text.split("/"))
+    return date(year, month, day)
+
+
+def _fr_date(text: str) -> date | None:
+    return datetime.strptime(text, "%d/%m/%Y").date() if text else None
+
+
+@dataclass(frozen=True)
+class Export:
+    """How to read one fixture independently: its csv dialect and a function from a row to the deal."""
+
+    name: str
+    encoding: str
+    delimiter: str
+    deal: Callable[[dict[str, str]], Deal | None]
+    footer_rows: int = 0
+
+    def expected(self) -> list[Deal]:
+        text = (FIXTURES / self.name).read_bytes().decode(self.encoding)
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=self.delimiter))
+        rows = [row for row in rows if any(value for value in row.values() if value)]
+        deals = [self.deal(row) for row in rows[: len(rows) - self.footer_rows]]
+        return [deal for deal in deals if deal is not None]
+
+
+EXPORTS = [
+    Export("hubspot_deals.csv", "utf-8", ",", lambda row: (
+        row["Deal Name"], HUBSPOT[row["Deal Stage"]], Decimal(row["Amount"]),
+        date.fromisoformat(row["Close Date"][:10]), row["Deal owner"], row["Record ID"]) if row["Amount"] else None),
+    Export("pipedrive_deals.csv", "utf-8", ",", lambda row: (
+        row["Deal - Organization"],
+        {"won": "Gagné", "lost": "Perdu"}.get(row["Deal - Status"], PIPEDRIVE[row["Deal - Stage"]]),
+        Decimal(row["Deal - Value"]), date.fromisoformat(row["Deal - Expected close date"]), row["Deal - Owner"],
+        row["Deal - ID"])),
+    Export("salesforce_opportunities.csv", "utf-8", ",", lambda row: (
+        row["Account Name"], SALESFORCE[row["Stage"]], Decimal(row["Amount"].replace(",", "")),
+        _us_date(row["Close Date"]), row["Opportunity Owner"], None), footer_rows=3),
+    Export("zoho_deals.csv", "utf-8-sig", ",", lambda row: (
+        row["Account Name"], ZOHO[row["Stage"]], Decimal(row["Amount"]), date.fromisoformat(row["Closing Date"]),
+        row["Deal Owner"], None)),
+    Export("excel_fr_cp1252.csv", "cp1252", ";", lambda row: (
+        row["Nom du client"], FRENCH[row["Étape"]], _french_amount(row["Montant HT (€)"]),
+        _fr_date(row["Date de clôture prévue"]), row["Responsable"], None), footer_rows=1),
+]
+
+
+def _stored(engine: Engine) -> list[Deal]:
+    return sorted((row["client"], row["statut"], row["montant_brut"], row["date_echeance"], row["assignee"],
+                   row["ref_externe"]) for row in deal_rows(engine))
+
+
+@pytest.mark.parametrize("export", EXPORTS, ids=lambda export: export.name)
+def test_crm_export_imports_with_the_figures_of_the_file(engine: Engine, export: Export) -> None:
+    expected = export.expected()
+    content = fixture_bytes(export.name)
+    preview = preview_import(engine, content, export.name)
+    outcome = run_import(engine, content, export.name)
+    assert preview.error is None and outcome.error is None
+    assert (preview.created, outcome.created) == (len(expected), len(expected))
+    assert _stored(engine) == sorted(expected)
+    assert_rollup_matches_deals(engine)
+
+
+def test_pipedrive_status_overrides_the_stage(engine: Engine) -> None:
+    run_import(engine, fixture_bytes("pipedrive_deals.csv"), "pipedrive_deals.csv")
+    by_ref = {row["ref_externe"]: row["statut"] for row in deal_rows(engine)}
+    assert (by_ref["106"], by_ref["107"], by_ref["108"]) == ("Gagné", "Perdu", "Gagné")
+
+
+def test_hubspot_row_without_amount_is_reported_on_its_line(engine: Engine) -> None:
+    outcome = run_import(engine, fixture_bytes("hubspot_deals.csv"), "hubspot_deals.csv")
+    (rejected,) = outcome.preview.rejected_rows
+    lines = (FIXTURES / "hubspot_deals.csv").read_text().splitlines()
+    assert "Renault Group" in lines[rejected.line - 1]
+    assert (rejected.column, rejected.reason) == ("Amount", "montant manquant")
+
+
+def test_salesforce_report_footer_is_not_imported_and_us_dates_are_announced(engine: Engine) -> None:
+    preview = preview_import(engine, fixture_bytes("salesforce_opportunities.csv"), "report.csv")
+    assert preview.rejected == 0
+    assert "Dates lues au format mois/jour/année (format américain)." in preview.notes
+    assert "3 ligne(s) de pied de page ignorée(s) (totaux, mentions)." in preview.notes
+
+
+def test_zoho_weighted_expected_revenue_is_not_taken_for_the_amount(engine: Engine) -> None:
+    preview = preview_import(engine, fixture_bytes("zoho_deals.csv"), "zoho_deals.csv")
+    assert preview.columns["Amount"] == "montant_brut"
+    assert preview.columns["Expected Revenue"] is None
+
+
+def test_french_excel_file_keeps_accents_line_breaks_and_says_it_chose_the_french_date_order(engine: Engine) -> None:
+    outcome = run_import(engine, fixture_bytes("excel_fr_cp1252.csv"), "export.csv")
+    preview = outcome.preview
+    assert (preview.encoding, preview.delimiter, preview.date_order) == ("Windows-1252", ";", "jour/mois")
+    assert any("ordre français" in note for note in preview.notes)
+    notes = {row["client"]: row["notes"] for row in deal_rows(engine)}
+    assert notes["Noël & Fils"] == "Budget validé; décision\nau prochain comité"
+    assert {row["secteur"] for row in deal_rows(engine)} >= {"Négoce", "Hôtellerie"}
+
+
+def test_odoo_workbook_reads_typed_amounts_dates_and_excel_serial_numbers(engine: Engine) -> None:
+    workbook = load_workbook(FIXTURES / "odoo_crm_leads.xlsx", read_only=True)
+    header, *rows = list(workbook.active.iter_rows(values_only=True))
+    workbook.close()
+    column = {name: index for index, name in enumerate(header)}
+
+    def due(value: object) -> date | None:
+        if isinstance(value, datetime):
+            return value.date()
+        return date(1899, 12, 30) + timedelta(days=value) if isinstance(value, int) else value
+
+    expected = sorted((row[column["Opportunity"]], ODOO[row[column["Stage"]]],
+                       Decimal(str(row[column["Expected Revenue"]])).quantize(Decimal("0.01")),
+                       due(row[column["Expected Closing"]]), row[column["Salesperson"]], None) for row in rows)
+    outcome = run_import(engine, fixture_bytes("odoo_crm_leads.xlsx"), "odoo_crm_leads.xlsx")
+    assert (outcome.preview.file_format, outcome.created) == ("Excel (.xlsx)", len(rows))
+    assert _stored(engine) == expected
+
+
+def test_shipped_sample_file_imports_completely(engine: Engine) -> None:
+    path = Path(__file__).resolve().parents[2] / "data" / "samples" / "crm_prospects_demo.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("cp1252")), delimiter=";"))
+    total_per_stage: dict[str, Decimal] = defaultdict(Decimal)
+    for row in rows:
+        total_per_stage[row["Statut"]] += _french_amount(row["Montant brut (€)"])
+    outcome = run_import(engine, path.read_bytes(), path.name)
+    assert (outcome.created, outcome.rejected, outcome.preview.encoding) == (len(rows), 0, "Windows-1252")
+    stored: dict[str, Decimal] = defaultdict(Decimal)
+    for deal in deal_rows(engine):
+        stored[deal["statut"]] += deal["montant_brut"]
+    assert stored == total_per_stage
+    assert {deal["ref_externe"] for deal in deal_rows(engine)} == {row["Réf."] for row in rows}
+
+
+def _maven_joined() -> tuple[bytes, list[dict[str, str]]]:
+    """sales_pipeline.csv with the account's sector joined from accounts.csv, as one CSV file."""
+    with (MAVEN / "accounts.csv").open(encoding="utf-8") as handle:
+        sectors = {row["account"]: row["sector"] for row in csv.DictReader(handle)}
+    with (MAVEN / "sales_pipeline.csv").open(encoding="utf-8") as handle:
+        rows = [{**row, "sector": sectors.get(row["account"], "")} for row in csv.DictReader(handle)]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode(), rows
+
+
+def test_maven_analytics_sample_imports_the_closed_won_deals_with_their_sector(engine: Engine) -> None:
+    content, rows = _maven_joined()
+    importable = [row for row in rows if row["account"] and row["close_value"] and Decimal(row["close_value"]) > 0]
+    outcome = run_import(engine, content, "maven_sales_pipeline.csv")
+    assert outcome.preview.columns["opportunity_id"] == "ref_externe"
+    assert outcome.preview.columns["sector"] == "secteur"
+    assert (outcome.created, outcome.rejected) == (len(importable), len(rows) - len(importable))
+    expected_sectors: dict[str, Decimal] = defaultdict(Decimal)
+    for row in importable:
+        expected_sectors[row["sector"]] += Decimal(row["close_value"])
+    stored: dict[str, Decimal] = defaultdict(Decimal)
+    for deal in deal_rows(engine):
+        stored[deal["secteur"]] += deal["montant_brut"]
+    assert stored == expected_sectors
+    assert Counter(deal["statut"] for deal in deal_rows(engine)) == Counter(
+        MAVEN_STAGES[row["deal_stage"]] for row in importable)
+    reasons = Counter(row.reason for row in outcome.preview.rejected_rows)
+    assert reasons["client manquant"] == sum(1 for row in rows if not row["account"] and row["close_value"]
+                                             and Decimal(row["close_value"]) > 0)
+    assert_rollup_matches_deals(engine)
+
+
+def test_maven_re_import_changes_nothing(engine: Engine) -> None:
+    content, _rows = _maven_joined()
+    first = run_import(engine, content, "maven.csv")
+    before = deals_state(engine)
+    again = run_import(engine, content, "maven.csv")
+    assert (again.created, again.updated, again.duplicates, again.rejected) == (0, 0, first.created, first.rejected)
+    assert deals_state(engine) == before
