@@ -117,7 +117,8 @@ def register(app: Dash, imports: ImportService) -> None:
     def confirm_import(_clicks: int, _columns: list, _stages: list, contents: list[str], names: list[str]) -> tuple:
         outcomes = _for_each_file(imports.run, *ctx.states_list[:2], contents, names)
         written = any(outcome.run_id is not None for outcome in outcomes)
-        summaries = [preview_summary(outcome.preview, index) for index, outcome in enumerate(outcomes)]
+        summaries = [preview_summary(outcome.preview, index, imported=outcome.run_id is not None)
+                     for index, outcome in enumerate(outcomes)]
         return outcome_message(outcomes), summaries, True, imports.data_version() if written else no_update
 
     @app.callback(

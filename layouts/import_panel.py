@@ -95,11 +95,12 @@ def _stage_choices(preview: ImportPreview, file_index: int) -> html.Div | None:
     ])
 
 
-def preview_summary(preview: ImportPreview, file_index: int) -> html.Div:
-    """Counts, the first rejected rows and their download; or why the file cannot be imported."""
+def preview_summary(preview: ImportPreview, file_index: int, imported: bool = False) -> html.Div:
+    """What importing would do (or, once `imported`, only the rows left out), the first rejected rows and
+    their download; or why the file cannot be imported."""
     if preview.error:
         return html.Div(dbc.Alert(preview.error, color="danger", className="mb-0 py-2"), className="import-error")
-    parts: list = [html.P(preview.summary, className="import-counts fw-semibold mb-2")]
+    parts: list = [] if imported else [html.P(preview.summary, className="import-counts fw-semibold mb-2")]
     if preview.first_rejected:
         head = html.Thead(html.Tr([html.Th("Ligne"), html.Th("Colonne"), html.Th("Motif")]))
         body = html.Tbody([html.Tr([html.Td(row.line), html.Td(row.column), html.Td(row.reason)])
@@ -115,10 +116,7 @@ def preview_summary(preview: ImportPreview, file_index: int) -> html.Div:
 
 def file_preview(preview: ImportPreview, file_index: int) -> html.Div:
     """One file's preview: how it was read, the editable mappings, and what importing it would do."""
-    facts = [f"Format : {preview.file_format}"]
-    if preview.date_order:
-        facts.append(f"Dates : {preview.date_order}")
-    details = [html.Li(text) for text in (*facts, *preview.notes)]
+    details = [html.Li(text) for text in (f"Format : {preview.file_format}", *preview.notes)]
     mappings = [_column_choices(preview, file_index), _stage_choices(preview, file_index)] if preview.header else []
     return html.Div([
         html.H3(preview.file_name, className="h6 mb-1"),
@@ -131,8 +129,7 @@ def file_preview(preview: ImportPreview, file_index: int) -> html.Div:
 def outcome_message(outcomes: list[ImportOutcome]) -> list[dbc.Alert]:
     """One alert per imported file: green when deals were written, red when nothing could be."""
     return [
-        dbc.Alert([html.Strong(outcome.file_name), " : ", outcome.message],
-                  color="danger" if outcome.error else "success", className="py-2 mb-2")
+        dbc.Alert(outcome.message, color="danger" if outcome.error else "success", className="py-2 mb-2")
         for outcome in outcomes
     ]
 
