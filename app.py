@@ -28,6 +28,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     settings = settings or load_settings()
     engine = make_engine(settings.database_url)
     prepare_database(engine, with_demo=settings.demo_data, today=today())
+    # No connection opened here may outlive a fork (`gunicorn --preload`): each worker opens its own.
+    engine.dispose()
     service = DealService(engine, VersionedCache(make_cache(settings)))
     imports = ImportService(service, max_bytes=settings.upload_max_bytes)
     # Bootstrap's CSS is served from assets/ (00-bootstrap-*.css, loaded first), not a CDN: the dashboard
