@@ -20,7 +20,7 @@ pending. Measured:
 - the server's peak and current RSS (VmHWM, VmRSS) over every app process of that size.
 
     .venv/bin/python benchmarks/browser_benchmark.py [--sizes 10000 100000 1000000] \\
-        [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres] [--keep]
+        [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres] [--keep] [--dash-timing]
 
 A script, not a test. Each database is dropped after its size is measured unless `--keep`.
 """
@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_data import TODAY, PostgresTarget, fill, machine_facts
 from benchmarks.live_app import (
+    DASHBOARD_OUTPUTS,
     AppProcess,
     DashRequest,
     Memory,
@@ -55,33 +56,22 @@ from benchmarks.live_app import (
     free_port,
     in_page,
     install_probe,
+    open_dashboard,
+    settle_options,
 )
 from data.demo import SALESPEOPLE
 from data.stages import OPEN_STAGES
 from layouts import ids
-from layouts.kpis import VALUE_IDS
 from services.filters import NO_ASSIGNEE, NO_SECTOR
 
 PREFIX = "bench_ui"
 COLD_LOADS = 3
 WARM_LOADS = 5
-QUIET_MS = 300
-TIMEOUT_MS = 60_000
 COLD, WARM = "cold", "warm"
 KB = 1000
 TARGETS = ("Targets (issue 4): filter change median < 100 ms at 100 000 deals and < 250 ms at 1 000 000; "
            "first render < 2 s at 1 000 000; < 30 KB per interaction; server memory < 300 MB at any size.")
 
-# How the probe reads each visible output: its text, its drawn figure, its option labels, or the grid's page.
-OUTPUTS: dict[str, str] = {
-    **dict.fromkeys(VALUE_IDS, "text"),
-    ids.SELECTION_MESSAGE: "text",
-    ids.GRAPH_FUNNEL: "figure",
-    ids.GRAPH_SECTORS: "figure",
-    ids.GRAPH_TOP_SECTORS: "figure",
-    ids.DEADLINES_SCOPE: "options",
-    ids.TABLE_DEADLINES: "grid",
-}
 FILTER_PROPS = {ids.FILTER_STATUS: ("value",), ids.FILTER_SECTOR: ("value",), ids.FILTER_ASSIGNEE: ("value",),
                 ids.FILTER_DUE_DATES: ("start_date", "end_date")}
 EMPTY_STATE: dict[str, Any] = {ids.FILTER_STATUS: [], ids.FILTER_SECTOR: [], ids.FILTER_ASSIGNEE: [],
@@ -208,19 +198,10 @@ def timed(label: str, phase: str, result: dict[str, Any], requests: list[DashReq
     )
 
 
-def probe_options(first_render: bool) -> dict[str, Any]:
-    """What the probe waits for; a first render also needs the deal count to have left its "—" placeholder."""
-    options: dict[str, Any] = {"check": OUTPUTS, "quietMs": QUIET_MS, "timeoutMs": TIMEOUT_MS}
-    if first_render:
-        options.update(notEmpty=ids.KPI_DEAL_COUNT, emptyText="—")
-    return options
-
-
 def first_render(driver: webdriver.Chrome, url: str, phase: str) -> Timed:
     """Open the page and time it from navigation start until every output shows its first value."""
     dash_requests(driver)
-    driver.get(url)
-    result = in_page(driver, "firstRender", probe_options(first_render=True))
+    result = open_dashboard(driver, url)
     return timed("first render", phase, result, dash_requests(driver))
 
 
@@ -233,22 +214,22 @@ def run_changes(driver: webdriver.Chrome, changes: list[Change]) -> list[Timed]:
             phase = WARM if change.selection in seen else COLD
             seen.add(change.selection)
             dash_requests(driver)
-            result = in_page(driver, "change", change.action, probe_options(first_render=False))
+            result = in_page(driver, "change", change.action, settle_options(first_render=False))
             results.append(timed(change.label, phase, result, dash_requests(driver)))
     return results
 
 
-def measure(size: int, postgres_url: str, driver: webdriver.Chrome, workdir: Path, keep: bool) -> SizeRun:
+def measure(size: int, args: argparse.Namespace, driver: webdriver.Chrome, workdir: Path) -> SizeRun:
     """Load the database, then: cold first renders (one per app start), warm ones, both passes of changes."""
     run = SizeRun(size)
-    target = PostgresTarget(postgres_url, size, prefix=PREFIX)
+    target = PostgresTarget(args.postgres_url, size, prefix=PREFIX)
     started = time.perf_counter()
     fill(target, size)
     run.load_seconds = time.perf_counter() - started
     before = os.getloadavg()[0]
     try:
         for start in range(COLD_LOADS):
-            with AppProcess(target.url, free_port(), workdir / f"app_{size}.log") as app:
+            with AppProcess(target.url, free_port(), workdir / f"app_{size}.log", args.dash_timing) as app:
                 clear_browser_cache(driver)
                 run.cold_loads.append(first_render(driver, app.url, COLD))
                 if start == COLD_LOADS - 1:
@@ -257,7 +238,7 @@ def measure(size: int, postgres_url: str, driver: webdriver.Chrome, workdir: Pat
                 run.memory.append(app.memory())
         run.console_errors = [entry["message"] for entry in driver.get_log("browser")]
     finally:
-        if not keep:
+        if not args.keep:
             target.drop()
     run.load_average = (before, os.getloadavg()[0])
     return run
@@ -298,11 +279,13 @@ def print_callbacks(run: SizeRun) -> None:
     for change in run.changes:
         for request in change.requests:
             by_name[(request.output, change.phase)].append(request)
-    print(f"{'callback (first output)':<34}{'phase':<6}{'calls':>6}{'server ms med / p95':>21}"
-          f"{'response B':>12}{'request B':>11}")
+    print(f"{'callback (first output)':<34}{'phase':<6}{'calls':>6}{'server wait ms med / p95':>26}"
+          f"{'Dash ms med':>13}{'response B':>12}{'request B':>11}")
     for (name, phase), requests in sorted(by_name.items()):
         waits = [request.server_ms for request in requests]
-        print(f"{name:<34}{phase:<6}{len(requests):>6}{spread(waits):>21}"
+        timed_by_dash = [request.dash_ms for request in requests if request.dash_ms is not None]
+        print(f"{name:<34}{phase:<6}{len(requests):>6}{spread(waits):>26}"
+              f"{f'{median(timed_by_dash):.0f}' if timed_by_dash else '–':>13}"
               f"{median([request.response_bytes for request in requests]):>12,.0f}"
               f"{median([request.request_bytes for request in requests]):>11,.0f}")
 
@@ -357,6 +340,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:55432/postgres",
                         help="a server URL; bench_ui_<N> databases are created there")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--dash-timing", action="store_true",
+                        help="diagnosis: run the app with DEBUG=1 so each callback's own time (Dash's Server-Timing "
+                             "header) is printed beside the wait; timings are then not the production ones")
     return parser.parse_args()
 
 
@@ -366,13 +352,13 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="crm-browser-bench-"))
     driver = chromium()
     try:
-        install_probe(driver, OUTPUTS, ids.TABLE_DEADLINES)
+        install_probe(driver, DASHBOARD_OUTPUTS)
         facts = [*machine_facts(args.postgres_url), *browser_facts(driver), clock_fact(TODAY.isoformat()),
                  f"app logs: {workdir}"]
         print("\n".join(facts), flush=True)
         runs = []
         for size in args.sizes:
-            runs.append(measure(size, args.postgres_url, driver, workdir, args.keep))
+            runs.append(measure(size, args, driver, workdir))
             print_run(runs[-1])
             sys.stdout.flush()
     finally:

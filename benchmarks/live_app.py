@@ -25,6 +25,8 @@ from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 
 from data.clock import PARIS
+from layouts import ids
+from layouts.kpis import VALUE_IDS
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -35,7 +37,21 @@ PROBE = Path(__file__).with_name("page_probe.js")
 DASH_UPDATE = "_dash-update-component"
 READY_TIMEOUT_S = 60
 SCRIPT_TIMEOUT_S = 180
+QUIET_MS = 300
+SETTLE_TIMEOUT_MS = 60_000
 KIB = 1024
+
+# The dashboard's visible outputs and how the probe reads each: its text, its drawn figure, its option labels,
+# or the grid's first page.
+DASHBOARD_OUTPUTS: dict[str, str] = {
+    **dict.fromkeys(VALUE_IDS, "text"),
+    ids.SELECTION_MESSAGE: "text",
+    ids.GRAPH_FUNNEL: "figure",
+    ids.GRAPH_SECTORS: "figure",
+    ids.GRAPH_TOP_SECTORS: "figure",
+    ids.DEADLINES_SCOPE: "options",
+    ids.TABLE_DEADLINES: "grid",
+}
 
 
 @dataclass(frozen=True)
@@ -46,13 +62,21 @@ class Memory:
     current_mib: float
 
 
-class AppProcess:
-    """`python app.py` on a database, with the settings the benchmarks need; a context manager."""
+# DEBUG=1 turns on Dash's Server-Timing header (its dev tools); the rest keeps the page as in production:
+# minified bundles, no hot reload, no props check. Flask's reloader then serves from a child process.
+DASH_TIMING_ENV = {"DEBUG": "1", "DASH_UI": "true", "DASH_SERVE_DEV_BUNDLES": "false", "DASH_HOT_RELOAD": "false",
+                   "DASH_PROPS_CHECK": "false"}
 
-    def __init__(self, database_url: str, port: int, log_path: Path) -> None:
+
+class AppProcess:
+    """`python app.py` on a database, with the settings the benchmarks need; a context manager.
+    With `dash_timing`, the app runs in debug mode so each callback response says how long Dash took."""
+
+    def __init__(self, database_url: str, port: int, log_path: Path, dash_timing: bool = False) -> None:
         self.url = f"http://127.0.0.1:{port}/"
         self._env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), "HOST": "127.0.0.1",
-                     "DEMO_DATA": "0", "CACHE_TYPE": "simple", "DASH_DISABLE_VERSION_CHECK": "true", "DEBUG": "0"}
+                     "DEMO_DATA": "0", "CACHE_TYPE": "simple", "DASH_DISABLE_VERSION_CHECK": "true", "DEBUG": "0",
+                     **(DASH_TIMING_ENV if dash_timing else {})}
         self._log_path = log_path
         self._process: subprocess.Popen[bytes] | None = None
 
@@ -88,12 +112,14 @@ class AppProcess:
 
     @property
     def pid(self) -> int:
-        """The server's process id."""
+        """The serving process's id: the one started, or its child when Flask's reloader runs (debug mode)."""
         assert self._process is not None
-        return self._process.pid
+        started = self._process.pid
+        children = Path(f"/proc/{started}/task/{started}/children").read_text().split()
+        return int(children[0]) if children else started
 
     def memory(self) -> Memory:
-        """VmHWM and VmRSS of the server process, read from /proc."""
+        """VmHWM and VmRSS of the serving process, read from /proc."""
         fields = dict(line.split(":", 1) for line in Path(f"/proc/{self.pid}/status").read_text().splitlines())
         return Memory(int(fields["VmHWM"].split()[0]) / KIB, int(fields["VmRSS"].split()[0]) / KIB)
 
@@ -117,11 +143,25 @@ def chromium() -> webdriver.Chrome:
     return driver
 
 
-def install_probe(driver: webdriver.Chrome, output_ids: Iterable[str], grid_id: str) -> None:
+def install_probe(driver: webdriver.Chrome, output_ids: Iterable[str]) -> None:
     """Run page_probe.js in every page this driver opens from now on, before the page's own scripts."""
     source = (f"window.__BENCH_OUTPUTS = {json.dumps(list(output_ids))};\n"
-              f"window.__BENCH_GRID = {json.dumps(grid_id)};\n{PROBE.read_text()}")
+              f"window.__BENCH_GRID = {json.dumps(ids.TABLE_DEADLINES)};\n{PROBE.read_text()}")
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": source})
+
+
+def settle_options(first_render: bool) -> dict[str, Any]:
+    """What the probe waits for; a first render also needs the deal count to have left its "—" placeholder."""
+    options: dict[str, Any] = {"check": DASHBOARD_OUTPUTS, "quietMs": QUIET_MS, "timeoutMs": SETTLE_TIMEOUT_MS}
+    if first_render:
+        options.update(notEmpty=ids.KPI_DEAL_COUNT, emptyText="—")
+    return options
+
+
+def open_dashboard(driver: webdriver.Chrome, url: str) -> dict[str, Any]:
+    """Load the page and wait until every output shows its first value (the probe's answer)."""
+    driver.get(url)
+    return in_page(driver, "firstRender", settle_options(first_render=True))
 
 
 def clear_browser_cache(driver: webdriver.Chrome) -> None:
@@ -139,18 +179,21 @@ def in_page(driver: webdriver.Chrome, call: str, *args: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class DashRequest:
-    """One `_dash-update-component` request as the browser's network stack saw it."""
+    """One `_dash-update-component` request as the browser's network stack saw it. `server_ms` is the wait for
+    the response's first byte; `dash_ms` the time Dash itself measured (its Server-Timing header, sent only
+    when the app runs with DEBUG=1), so the difference is time spent queued (threads, GIL) or on the wire."""
 
     output: str
     request_bytes: int
     response_bytes: int
     server_ms: float
+    dash_ms: float | None
 
 
 def dash_requests(driver: webdriver.Chrome) -> list[DashRequest]:
     """The callback requests since the last call (the performance log is drained on each read)."""
     sent: dict[str, dict[str, Any]] = {}
-    waits: dict[str, float] = {}
+    answers: dict[str, dict[str, Any]] = {}
     sizes: dict[str, int] = {}
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
@@ -158,14 +201,25 @@ def dash_requests(driver: webdriver.Chrome) -> list[DashRequest]:
         if message["method"] == "Network.requestWillBeSent" and DASH_UPDATE in params["request"]["url"]:
             sent[params["requestId"]] = params["request"]
         elif message["method"] == "Network.responseReceived" and params["requestId"] in sent:
-            timing = params["response"].get("timing") or {}
-            waits[params["requestId"]] = timing.get("receiveHeadersStart", timing.get("receiveHeadersEnd", 0.0)) \
-                - timing.get("sendEnd", 0.0)
+            answers[params["requestId"]] = params["response"]
         elif message["method"] == "Network.loadingFinished" and params["requestId"] in sent:
             sizes[params["requestId"]] = int(params["encodedDataLength"])
-    return [DashRequest(_callback_name(request), len(request.get("postData", "").encode()),
-                        sizes.get(request_id, 0), waits.get(request_id, 0.0))
+    return [DashRequest(_callback_name(request), len(request.get("postData", "").encode()), sizes.get(request_id, 0),
+                        *_server_times(answers.get(request_id, {})))
             for request_id, request in sent.items()]
+
+
+def _server_times(response: dict[str, Any]) -> tuple[float, float | None]:
+    """(wait for the first byte, Dash's own `__dash_server` duration if the app sent it) in ms."""
+    timing = response.get("timing") or {}
+    wait = timing.get("receiveHeadersStart", timing.get("receiveHeadersEnd", 0.0)) - timing.get("sendEnd", 0.0)
+    headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
+    dash_ms = None
+    for metric in headers.get("server-timing", "").replace("\n", ",").split(","):
+        name, _, params = metric.strip().partition(";")
+        if name == "__dash_server" and "dur=" in params:
+            dash_ms = float(params.split("dur=")[1].split(";")[0])
+    return wait, dash_ms
 
 
 def _callback_name(request: dict[str, Any]) -> str:
@@ -175,9 +229,14 @@ def _callback_name(request: dict[str, Any]) -> str:
         body = json.loads(request.get("postData", ""))
     except ValueError:
         return "?"
-    outputs = body.get("outputs")
-    first = outputs[0] if isinstance(outputs, list) else outputs
-    return f"{first['id']}.{first['property'].split('@')[0]}" if isinstance(first, dict) else "?"
+    first = body.get("outputs")
+    while isinstance(first, list):  # several outputs, or a pattern-matching (ALL) output
+        first = first[0] if first else None
+    if not isinstance(first, dict):
+        return "?"
+    component = first["id"]
+    name = component.get("type", "?") if isinstance(component, dict) else component
+    return f"{name}.{first['property'].split('@')[0]}"
 
 
 def browser_facts(driver: webdriver.Chrome) -> list[str]:

@@ -70,7 +70,8 @@
   }
 
   function firstRowClient() {
-    var cell = document.querySelector("#" + GRID + ' .ag-center-cols-container .ag-row[row-index="0"] [col-id="client"]');
+    var cell = document.querySelector(
+      "#" + GRID + ' .ag-center-cols-container .ag-row[row-index="0"] [col-id="client"]');
     var row = cell && cell.closest(".ag-row");
     return row && !row.classList.contains("ag-row-loading") ? cell.textContent : null;
   }
@@ -156,13 +157,13 @@
         var ready = pendingCallbacks() === 0 && allShown(options.check, since) &&
           (!options.notEmpty || document.getElementById(options.notEmpty).textContent !== options.emptyText);
         if (ready && last !== null && now - last >= options.quietMs) {
-          done({shownAt: last, since: origin, requests: dashRequests(origin),
-                changed: Object.keys(probe.changed).filter(function (id) { return probe.changed[id] >= origin; })});
+          done({shownAt: last, since: origin, requests: dashRequests(origin)});
           return;
         }
       }
       if (now > deadline) {
-        done({error: "not settled after " + options.timeoutMs + " ms", pending: window.store ? pendingCallbacks() : -1});
+        done({error: "not settled after " + options.timeoutMs + " ms",
+              pending: window.store ? pendingCallbacks() : -1});
         return;
       }
       setTimeout(poll, POLL_MS);
@@ -187,19 +188,38 @@
     settle(options, since, done);
   };
 
-  /* A step of a longer flow (an upload): wait until one output's text matches `pattern`, and answer the frame
+  /* The outputs settle after an action taken at `since` (a confirmed import): same rules as a filter change. */
+  probe.settleSince = function (since, options, done) {
+    settle(options, since, done);
+  };
+
+  /* A click as a user makes it; answers the time of the click. */
+  probe.clickAt = function (id) {
+    var at = performance.now();
+    document.getElementById(id).click();
+    return at;
+  };
+
+  /* When the user's file choice reached the page (the file input's change event), for the upload benchmark. */
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.type === "file") {
+      probe.fileChosenAt = performance.now();
+    }
+  }, true);
+
+  /* A step of a longer flow: wait until an output's text equals `text` (or contains it), and answer the frame
      that showed it (read in the next frame, after the observer's own frame callback has noted it). */
-  probe.waitText = function (id, pattern, timeoutMs, done) {
-    var matcher = new RegExp(pattern);
+  probe.waitText = function (id, text, exact, timeoutMs, done) {
     var deadline = performance.now() + timeoutMs;
     function poll() {
       var element = document.getElementById(id);
-      if (element && matcher.test(element.textContent)) {
-        requestAnimationFrame(function () { done({shownAt: probe.changed[id], text: element.textContent}); });
+      var shown = element && (exact ? element.textContent === text : element.textContent.indexOf(text) !== -1);
+      if (shown) {
+        requestAnimationFrame(function () { done({shownAt: probe.changed[id]}); });
         return;
       }
       if (performance.now() > deadline) {
-        done({error: id + " never matched " + pattern});
+        done({error: id + " never showed " + text, shows: element ? element.textContent.slice(0, 300) : null});
         return;
       }
       setTimeout(poll, POLL_MS);
@@ -207,5 +227,18 @@
     poll();
   };
 
-  probe.pendingCallbacks = pendingCallbacks;
+  /* Answers when no callback is pending any more (the time it saw that). */
+  probe.waitIdle = function (timeoutMs, done) {
+    var deadline = performance.now() + timeoutMs;
+    function poll() {
+      if (pendingCallbacks() === 0) {
+        done({idleAt: performance.now()});
+      } else if (performance.now() > deadline) {
+        done({error: "callbacks still pending after " + timeoutMs + " ms"});
+      } else {
+        setTimeout(poll, POLL_MS);
+      }
+    }
+    poll();
+  };
 })();

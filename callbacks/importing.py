@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
+from dash.exceptions import PreventUpdate
 
 from callbacks.guard import database_guard
 from layouts import ids
@@ -20,12 +21,14 @@ from layouts.import_panel import (
     IGNORED,
     REJECTED_BUTTON,
     REJECTED_DOWNLOAD,
+    SHOWN_CHOICES,
     STAGE_CHOICE,
     SUMMARY,
     file_preview,
     history_table,
     outcome_message,
     preview_summary,
+    shown_choices,
 )
 from services.import_service import ImportService
 from services.importing import rejected_rows_csv
@@ -94,14 +97,24 @@ def register(app: Dash, imports: ImportService) -> None:
 
     @app.callback(
         Output({"type": SUMMARY, "file": ALL}, "children"),
+        Output({"type": SHOWN_CHOICES, "file": ALL}, "data"),
         Output(ids.IMPORT_CONFIRM, "disabled", allow_duplicate=True),
         *_files_and_choices(choices_as=Input),
+        State({"type": SHOWN_CHOICES, "file": ALL}, "data"),
         prevent_initial_call=True,
     )
     @database_guard
-    def update_previews(_columns: list, _stages: list, contents: list[str], names: list[str]) -> tuple:
+    def update_previews(_columns: list, _stages: list, contents: list[str], names: list[str],
+                        shown: list[dict]) -> tuple:
+        chosen = _choices(*ctx.inputs_list)
+        wanted = [{"columns": chosen.get(index, ({}, {}))[0], "stages": chosen.get(index, ({}, {}))[1]}
+                  for index in range(len(shown))]
+        if wanted == shown:
+            # Dash also fires this when the preview first draws the dropdowns: nothing changed, nothing to redo.
+            raise PreventUpdate
         previews = _for_each_file(imports.preview, *ctx.inputs_list, contents, names)
         return ([preview_summary(preview, index) for index, preview in enumerate(previews)],
+                [shown_choices(preview) for preview in previews],
                 not any(preview.importable for preview in previews))
 
     @app.callback(

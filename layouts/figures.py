@@ -40,9 +40,11 @@ def highlight(labels: Sequence[str], selected: Collection[str], colours: Sequenc
 
 
 def _base_layout(figure: go.Figure) -> go.Figure:
+    # template="none": plotly.py's default template adds about 7 KB to every figure sent to the browser.
     figure.update_layout(
-        margin={"l": 8, "r": 8, "t": 8, "b": 8}, paper_bgcolor="white", plot_bgcolor="white", font=FONT,
-        separators=", ", showlegend=False, hoverlabel={"font": FONT, "bgcolor": "white"},
+        template="none", margin={"l": 8, "r": 8, "t": 8, "b": 8}, paper_bgcolor="white", plot_bgcolor="white",
+        font=FONT, separators=", ", showlegend=False, hoverlabel={"font": FONT, "bgcolor": "white"},
+        xaxis_showgrid=False, yaxis_showgrid=False, xaxis_zeroline=False, yaxis_zeroline=False,
     )
     return figure
 

@@ -19,6 +19,7 @@ IGNORED = "__ignorer__"
 COLUMN_CHOICE = "import-column"
 STAGE_CHOICE = "import-stage"
 SUMMARY = "import-summary"
+SHOWN_CHOICES = "import-shown-choices"
 REJECTED_BUTTON = "import-rejected-button"
 REJECTED_DOWNLOAD = "import-rejected-download"
 
@@ -114,6 +115,12 @@ def preview_summary(preview: ImportPreview, file_index: int, imported: bool = Fa
     return html.Div(parts)
 
 
+def shown_choices(preview: ImportPreview) -> dict[str, dict]:
+    """The mapping a preview was computed with, in the shape the dropdowns give it back (for comparison)."""
+    return {"columns": dict(preview.columns),
+            "stages": {value: stage for value, stage in preview.unknown_stages.items() if stage}}
+
+
 def file_preview(preview: ImportPreview, file_index: int) -> html.Div:
     """One file's preview: how it was read, the editable mappings, and what importing it would do."""
     details = [html.Li(text) for text in (f"Format : {preview.file_format}", *preview.notes)]
@@ -123,6 +130,7 @@ def file_preview(preview: ImportPreview, file_index: int) -> html.Div:
         html.Ul(details, className="small text-muted mb-2"),
         *mappings,
         html.Div(preview_summary(preview, file_index), id={"type": SUMMARY, "file": file_index}),
+        dcc.Store(id={"type": SHOWN_CHOICES, "file": file_index}, data=shown_choices(preview)),
     ], className="import-file border rounded p-2 mb-2")
 
 
