@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -44,6 +45,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set: run the tests with scripts/test.sh", 2)
     if os.environ.get("REQUIRE_BROWSER") == "1" and not (Path(CHROMIUM).exists() and shutil.which("chromedriver")):
         pytest.exit("REQUIRE_BROWSER=1 but chromium or chromedriver is missing", 2)
+
+
+def _layer(node_id: str) -> str:
+    """Which layer a test belongs to, from its id: browser, postgresql, sqlite or unit."""
+    if "tests/browser/" in node_id or "_browser.py" in node_id:
+        return "browser"
+    parameters = node_id.partition("[")[2].rstrip("]").split("-")
+    return next((backend for backend in BACKENDS if backend in parameters), "unit")
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print how many tests passed in each layer, so a run that silently lost a layer shows it."""
+    passed = Counter(_layer(report.nodeid) for report in terminalreporter.stats.get("passed", [])
+                     if report.when == "call")
+    counts = ", ".join(f"{layer} {passed[layer]}" for layer in ("unit", "sqlite", "postgresql", "browser"))
+    terminalreporter.write_line(f"passed per layer: {counts}")
 
 
 def _postgres_admin_url() -> str:
