@@ -13,8 +13,9 @@ from sqlalchemy import Engine, insert, text
 from data.models import Deal
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "import"
-# CI checks out ../shared beside the repository, as on the development machine.
-MAVEN = Path(__file__).resolve().parents[3] / "shared" / "data" / "maven-crm"
+# An unchanged copy of ../shared/data/maven-crm (sales_pipeline.csv, accounts.csv, SOURCE.md), kept in the
+# repository so the tests run wherever it is cloned.
+MAVEN = Path(__file__).resolve().parents[1] / "fixtures" / "maven-crm"
 
 EXISTING_DEALS = (
     {"client": "Existant SA", "statut": "Prospect", "montant_brut": Decimal("1000.00"), "secteur": "Logiciel",
