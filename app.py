@@ -7,7 +7,7 @@ built lazily on first access so that importing this module never touches a datab
 
 from __future__ import annotations
 
-from functools import partial
+from functools import cache, partial
 
 from dash import Dash
 from flask import Flask
@@ -48,10 +48,15 @@ def create_app(settings: Settings | None = None) -> Dash:
     return app
 
 
+@cache
+def _default_server() -> Flask:
+    return create_app().server
+
+
 def __getattr__(name: str) -> Flask:
-    """`app.server` for gunicorn (`gunicorn app:server`), created on first access."""
+    """`app.server` for gunicorn (`gunicorn app:server`), created on first access and then reused."""
     if name == "server":
-        return create_app().server
+        return _default_server()
     raise AttributeError(name)
 
 

@@ -81,11 +81,6 @@ class DealFilter:
             search=" ".join((search or "").split()),
         )
 
-    @property
-    def uses_dates_or_search(self) -> bool:
-        """Whether the selection needs row-level columns (due date, text) beyond stage, sector, salesperson."""
-        return bool(self.due_from or self.due_to or self.search)
-
     def cache_key(self) -> str:
         """A short deterministic key: the same selection gives the same key in every process."""
         payload = json.dumps(asdict(self), default=str, sort_keys=True, ensure_ascii=False)

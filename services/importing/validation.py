@@ -28,6 +28,9 @@ from services.importing.results import RejectedRow
 from services.importing.values import AmountParser, Cell, DateParser, StageResolver
 
 KEPT_REJECTED_ROWS = 50_000
+# Length limits from the field table (they mirror the `deals` columns), read once for the per-row fast path.
+_CLIENT_MAX, _SECTEUR_MAX, _ASSIGNEE_MAX, _REF_MAX = (FIELD_BY_KEY[key].max_length
+                                                      for key in (CLIENT, SECTEUR, ASSIGNEE, REF))
 
 
 def _text(cell: Cell) -> str:
@@ -97,8 +100,8 @@ class RowChecker:
         echeance = None
         if due != "" and problem is None:
             echeance, problem = self._dates.parse(due)
-        if (problem is None and client and statut and len(client) <= 255 and len(secteur) <= 100
-                and len(assignee) <= 100 and len(ref) <= 255):
+        if (problem is None and client and statut and len(client) <= _CLIENT_MAX and len(secteur) <= _SECTEUR_MAX
+                and len(assignee) <= _ASSIGNEE_MAX and len(ref) <= _REF_MAX):
             notes = text(cells[self._notes])
             return (line, client, statut, montant, secteur or None, echeance, assignee or None, notes or None,
                     ref or None), []
@@ -116,8 +119,8 @@ class RowChecker:
         client = _text(cells[self._client])
         if not client:
             problems.append((names[CLIENT], "client manquant"))
-        elif len(client) > 255:
-            problems.append((names[CLIENT], f"client trop long ({len(client)} caractères, 255 au plus)"))
+        elif len(client) > _CLIENT_MAX:
+            problems.append((names[CLIENT], f"client trop long ({len(client)} caractères, {_CLIENT_MAX} au plus)"))
         statut = self._stage(cells, problems)
         montant = None
         amount_cell = cells[self._montant]
@@ -132,10 +135,10 @@ class RowChecker:
             echeance, reason = self._dates.parse(cells[self._echeance])
             if reason:
                 problems.append((names[ECHEANCE], reason))
-        secteur = self._optional(cells, SECTEUR, 100, problems)
-        assignee = self._optional(cells, ASSIGNEE, 100, problems)
-        notes = self._optional(cells, NOTES, None, problems)
-        ref = self._optional(cells, REF, 255, problems)
+        secteur = self._optional(cells, SECTEUR, problems)
+        assignee = self._optional(cells, ASSIGNEE, problems)
+        notes = self._optional(cells, NOTES, problems)
+        ref = self._optional(cells, REF, problems)
         if problems or statut is None or montant is None:
             return None, problems
         return (line, client, statut, montant, secteur, echeance, assignee, notes, ref), problems
@@ -156,9 +159,9 @@ class RowChecker:
             self._known_stages[raw] = stage
         return stage
 
-    def _optional(self, cells: list[Cell], key: str, limit: int | None,
-                  problems: list[tuple[str, str]]) -> str | None:
+    def _optional(self, cells: list[Cell], key: str, problems: list[tuple[str, str]]) -> str | None:
         value = _text(cells[self._at[key]])
+        limit = FIELD_BY_KEY[key].max_length
         if limit is not None and len(value) > limit:
             problems.append((self._names[key], f"{FIELD_BY_KEY[key].label.lower()} trop long "
                                                f"({len(value)} caractères, {limit} au plus)"))
