@@ -9,33 +9,31 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import plotly.graph_objects as go
 from dash import Dash, Input, Output
 
-from callbacks.guard import database_guard
+from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, selection
 from layouts import ids
-from layouts.figures import funnel_figure, sectors_figure, top_sectors_figure
+from layouts.figures import Figure, funnel_figure, sectors_figure, top_sectors_figure
 from services.deal_service import DealService
 
 
 def register(app: Dash, service: DealService) -> None:
     """One callback per query: the funnel, and both sector charts (one sector query answers the two)."""
 
-    @app.callback(Output(ids.GRAPH_FUNNEL, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
-    @database_guard
-    def draw_funnel(_version: str | None, *values: object) -> go.Figure:
+    @guarded_callback(app, Output(ids.GRAPH_FUNNEL, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
+    def draw_funnel(_version: str | None, *values: object) -> Figure:
         deal_filter = selection(*values)  # type: ignore[arg-type]
         return funnel_figure(service.funnel(replace(deal_filter, stages=())), deal_filter.stages)
 
-    @app.callback(
+    @guarded_callback(
+        app,
         Output(ids.GRAPH_SECTORS, "figure"),
         Output(ids.GRAPH_TOP_SECTORS, "figure"),
         Input(ids.DATA_VERSION, "data"),
         *filter_inputs(),
     )
-    @database_guard
-    def draw_sectors(_version: str | None, *values: object) -> tuple[go.Figure, go.Figure]:
+    def draw_sectors(_version: str | None, *values: object) -> tuple[Figure, Figure]:
         deal_filter = selection(*values)  # type: ignore[arg-type]
         summary = service.sectors(replace(deal_filter, sectors=()))
         return (sectors_figure(summary.totals, deal_filter.sectors),

@@ -10,7 +10,7 @@ from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State
 
-from callbacks.guard import database_guard
+from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, filter_states, selection
 from layouts import ids
 from layouts.deadlines import grid_response, requested_sort, requested_window, scope_options
@@ -21,14 +21,14 @@ from services.results import DeadlineScope
 def register(app: Dash, service: DealService) -> None:
     """Grid rows on request, counts on filter change, grid refresh on filter, scope or data change."""
 
-    @app.callback(
+    @guarded_callback(
+        app,
         Output(ids.TABLE_DEADLINES, "getRowsResponse"),
         Input(ids.TABLE_DEADLINES, "getRowsRequest"),
         *filter_states(),
         State(ids.DEADLINES_SCOPE, "value"),
         prevent_initial_call=True,
     )
-    @database_guard
     def answer_rows(request: dict[str, Any], *values: object) -> dict[str, Any]:
         *filters, scope = values
         offset, limit = requested_window(request)
@@ -36,8 +36,7 @@ def register(app: Dash, service: DealService) -> None:
                                  offset, limit)
         return grid_response(page.rows, page.total)
 
-    @app.callback(Output(ids.DEADLINES_SCOPE, "options"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
-    @database_guard
+    @guarded_callback(app, Output(ids.DEADLINES_SCOPE, "options"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
     def count_deadlines(_version: str | None, *values: object) -> list[dict[str, str]]:
         return scope_options(service.deadline_counts(selection(*values)))  # type: ignore[arg-type]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output
 
-from callbacks.guard import database_guard
+from callbacks.guard import guarded_callback
 from layouts import ids
 from services.deal_service import DealService
 
@@ -15,18 +15,18 @@ SHOWN: dict[str, str] = {}
 def register(app: Dash, service: DealService) -> None:
     """Show the badge while demo deals are present; remove them on request."""
 
-    @app.callback(
+    @guarded_callback(
+        app,
         Output(ids.DEMO_BADGE, "style"),
         Output(ids.DEMO_REMOVE, "style"),
         Input(ids.DATA_VERSION, "data"),
     )
-    @database_guard
     def show_badge(_version: str | None) -> tuple[dict[str, str], dict[str, str]]:
         style = SHOWN if service.has_demo_data() else HIDDEN
         return style, style
 
-    @app.callback(Output(ids.DATA_VERSION, "data"), Input(ids.DEMO_REMOVE, "n_clicks"), prevent_initial_call=True)
-    @database_guard
+    @guarded_callback(app, Output(ids.DATA_VERSION, "data"), Input(ids.DEMO_REMOVE, "n_clicks"),
+                      prevent_initial_call=True)
     def remove_demo(_clicks: int) -> str:
         service.remove_demo_data()
         return service.cache.data_version()

@@ -10,7 +10,7 @@ from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update
 
-from callbacks.guard import database_guard
+from callbacks.guard import guarded_callback
 from callbacks.selection import EMPTY_VALUES, FILTER_PROPS
 from layouts import ids
 from layouts.filters import dropdown_options
@@ -32,13 +32,13 @@ def toggled(values: list[str] | None, label: str) -> list[str]:
 def register(app: Dash, service: DealService) -> None:
     """Options read from the data; reset; cross-filtering clicks; the phone's filter toggle."""
 
-    @app.callback(
+    @guarded_callback(
+        app,
         Output(ids.FILTER_STATUS, "options"),
         Output(ids.FILTER_SECTOR, "options"),
         Output(ids.FILTER_ASSIGNEE, "options"),
         Input(ids.DATA_VERSION, "data"),
     )
-    @database_guard
     def fill_options(_version: str | None) -> tuple[list[dict[str, str]], ...]:
         options = service.filter_options()
         return (dropdown_options(options.stages), dropdown_options(options.sectors),

@@ -1,8 +1,11 @@
 """Keep the page working while the database is down, and say so in `app-alert`.
 
 A guarded callback that meets `DatabaseUnavailableError` leaves its outputs as they were and publishes the
-service's French message in the `db-status` store; its next success clears it. A clientside callback shows
-the store in the alert, so every data callback reports without sharing (and racing on) the alert's props.
+service's French message in the `db-status` store. The store comes back with every guarded call as a
+State, so a success clears it only when the browser shows a message: an ordinary filter change carries no
+side update (each one costs the renderer a store update, a layout-path pass and a clientside callback).
+A clientside callback shows the store in the alert, so every data callback reports without sharing (and
+racing on) the alert's props.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
+from dash.dependencies import DashDependency
 
 from layouts import ids
 from services.errors import DatabaseUnavailableError
@@ -24,19 +28,29 @@ def _unchanged() -> Any:
     return [no_update] * len(outputs) if isinstance(outputs, list) else no_update
 
 
-def database_guard(callback: F) -> F:
-    """Wrap a callback that reads the service: on an outage, change nothing and report it."""
-    @wraps(callback)
-    def guarded(*args: Any) -> Any:
-        try:
-            result = callback(*args)
-        except DatabaseUnavailableError as error:
-            set_props(ids.DB_STATUS, {"data": str(error)})
-            return _unchanged()
-        set_props(ids.DB_STATUS, {"data": None})
-        return result
+def guarded_callback(app: Dash, *dependencies: DashDependency, **options: Any) -> Callable[[F], F]:
+    """`app.callback` for a callback that reads the database: on an outage, change nothing and report it.
 
-    return guarded  # type: ignore[return-value]
+    The wrapped function receives only its own dependencies' values; the `db-status` State is appended
+    after them and consumed here.
+    """
+    def register(callback: F) -> F:
+        @wraps(callback)
+        def guarded(*args: Any) -> Any:
+            *values, shown_status = args
+            try:
+                result = callback(*values)
+            except DatabaseUnavailableError as error:
+                set_props(ids.DB_STATUS, {"data": str(error)})
+                return _unchanged()
+            if shown_status is not None:
+                set_props(ids.DB_STATUS, {"data": None})
+            return result
+
+        app.callback(*dependencies, State(ids.DB_STATUS, "data"), **options)(guarded)
+        return callback
+
+    return register
 
 
 def register(app: Dash) -> None:

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
-from callbacks.guard import database_guard
+from callbacks.guard import guarded_callback
 from layouts import ids
 from layouts.import_panel import (
     COLUMN_CHOICE,
@@ -80,7 +80,8 @@ def _files_and_choices(choices_as: type[Input] | type[State] = State) -> list:
 def register(app: Dash, imports: ImportService) -> None:
     """Wire the upload, mapping, confirm, download and history of the import card."""
 
-    @app.callback(
+    @guarded_callback(
+        app,
         Output(ids.IMPORT_PREVIEW, "children"),
         Output(ids.IMPORT_CONFIRM, "disabled"),
         Output(ids.IMPORT_RESULT, "children"),
@@ -89,13 +90,13 @@ def register(app: Dash, imports: ImportService) -> None:
         State(ids.UPLOAD_CSV, "filename"),
         prevent_initial_call=True,
     )
-    @database_guard
     def preview_files(contents: list[str] | None, names: list[str] | None) -> tuple:
         previews = [imports.preview(content, name) for content, name in _files(contents, names)]
         return ([file_preview(preview, index) for index, preview in enumerate(previews)],
                 not any(preview.importable for preview in previews), None, None)
 
-    @app.callback(
+    @guarded_callback(
+        app,
         Output({"type": SUMMARY, "file": ALL}, "children"),
         Output({"type": SHOWN_CHOICES, "file": ALL}, "data"),
         Output(ids.IMPORT_CONFIRM, "disabled", allow_duplicate=True),
@@ -103,7 +104,6 @@ def register(app: Dash, imports: ImportService) -> None:
         State({"type": SHOWN_CHOICES, "file": ALL}, "data"),
         prevent_initial_call=True,
     )
-    @database_guard
     def update_previews(_columns: list, _stages: list, contents: list[str], names: list[str],
                         shown: list[dict]) -> tuple:
         chosen = _choices(*ctx.inputs_list)
@@ -117,7 +117,8 @@ def register(app: Dash, imports: ImportService) -> None:
                 [shown_choices(preview) for preview in previews],
                 not any(preview.importable for preview in previews))
 
-    @app.callback(
+    @guarded_callback(
+        app,
         Output(ids.IMPORT_RESULT, "children", allow_duplicate=True),
         Output({"type": SUMMARY, "file": ALL}, "children", allow_duplicate=True),
         Output(ids.IMPORT_CONFIRM, "disabled", allow_duplicate=True),
@@ -126,7 +127,6 @@ def register(app: Dash, imports: ImportService) -> None:
         *_files_and_choices(),
         prevent_initial_call=True,
     )
-    @database_guard
     def confirm_import(_clicks: int, _columns: list, _stages: list, contents: list[str], names: list[str]) -> tuple:
         outcomes = _for_each_file(imports.run, *ctx.states_list[:2], contents, names)
         written = any(outcome.run_id is not None for outcome in outcomes)
@@ -134,13 +134,13 @@ def register(app: Dash, imports: ImportService) -> None:
                      for index, outcome in enumerate(outcomes)]
         return outcome_message(outcomes), summaries, True, imports.data_version() if written else no_update
 
-    @app.callback(
+    @guarded_callback(
+        app,
         Output({"type": REJECTED_DOWNLOAD, "file": MATCH}, "data"),
         Input({"type": REJECTED_BUTTON, "file": MATCH}, "n_clicks"),
         *_files_and_choices(),
         prevent_initial_call=True,
     )
-    @database_guard
     def download_rejected(_clicks: int, _columns: list, _stages: list, contents: list[str],
                           names: list[str]) -> dict[str, Any]:
         index = ctx.triggered_id["file"]
@@ -148,7 +148,6 @@ def register(app: Dash, imports: ImportService) -> None:
         stem = names[index].rsplit(".", 1)[0]
         return dcc.send_string(rejected_rows_csv(preview), f"{stem}-lignes-rejetees.csv")
 
-    @app.callback(Output(ids.IMPORT_HISTORY, "children"), Input(ids.DATA_VERSION, "data"))
-    @database_guard
+    @guarded_callback(app, Output(ids.IMPORT_HISTORY, "children"), Input(ids.DATA_VERSION, "data"))
     def show_history(_version: str | None) -> Any:
         return history_table(imports.history())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dash import Dash, Input, Output
 
-from callbacks.guard import database_guard
+from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, selection
 from layouts import ids
 from layouts.kpis import VALUE_IDS, kpi_texts, selection_message
@@ -15,13 +15,13 @@ from services.filters import DealFilter
 def register(app: Dash, service: DealService) -> None:
     """Redraw the cards when the filters or the data change."""
 
-    @app.callback(
+    @guarded_callback(
+        app,
         *(Output(value_id, "children") for value_id in VALUE_IDS),
         Output(ids.SELECTION_MESSAGE, "children"),
         Input(ids.DATA_VERSION, "data"),
         *filter_inputs(),
     )
-    @database_guard
     def show_kpis(_version: str | None, *values: object) -> tuple:
         deal_filter = selection(*values)  # type: ignore[arg-type]
         kpis = service.kpis(deal_filter)

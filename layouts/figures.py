@@ -4,13 +4,16 @@ Selected bars keep their colour and the others are dimmed (a per-bar colour list
 label, which is also what a click sends back. Amounts are written as French text on the bars rather than on
 an axis, so no figure shows plotly's English number formats; an empty answer gives a message, never an
 empty axis frame.
+
+Figures are plain dicts in plotly.js's own schema, not `go.Figure` objects: building and validating three
+`go.Figure`s took about 27 ms of server CPU per filter change, the dicts take well under 1 ms. The unit tests
+pass every figure through `go.Figure` to validate it against plotly's schema.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-
-import plotly.graph_objects as go
+from typing import Any
 
 from services import formatting
 from services.results import FunnelStage, SectorTotal
@@ -24,6 +27,8 @@ NO_FUNNEL = "Aucun deal ouvert ou gagné dans cette sélection."
 NO_SECTOR = "Aucun deal dans cette sélection : aucun secteur à afficher."
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#212529"}
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
+
+Figure = dict[str, Any]
 
 
 def dimmed(colour: str) -> str:
@@ -39,68 +44,67 @@ def highlight(labels: Sequence[str], selected: Collection[str], colours: Sequenc
     return [colour if label in selected else dimmed(colour) for label, colour in zip(labels, colours, strict=True)]
 
 
-def _base_layout(figure: go.Figure) -> go.Figure:
-    # template="none": plotly.py's default template adds about 7 KB to every figure sent to the browser.
-    figure.update_layout(
-        template="none", margin={"l": 8, "r": 8, "t": 8, "b": 8}, paper_bgcolor="white", plot_bgcolor="white",
-        font=FONT, separators=", ", showlegend=False, hoverlabel={"font": FONT, "bgcolor": "white"},
-        xaxis_showgrid=False, yaxis_showgrid=False, xaxis_zeroline=False, yaxis_zeroline=False,
-    )
-    return figure
+def _figure(traces: list[dict[str, Any]], **layout: Any) -> Figure:
+    """A figure with the page's look; `layout` adds to (or, key by key, replaces) the base layout."""
+    # template="none": plotly.js draws no default template, and plotly.py would add about 7 KB to every figure.
+    axis = {"showgrid": False, "zeroline": False}
+    base = {"template": "none", "margin": {"l": 8, "r": 8, "t": 8, "b": 8}, "paper_bgcolor": "white",
+            "plot_bgcolor": "white", "font": FONT, "separators": ", ", "showlegend": False,
+            "hoverlabel": {"font": FONT, "bgcolor": "white"}, "xaxis": axis, "yaxis": axis}
+    for key, value in layout.items():
+        base[key] = {**base[key], **value} if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return {"data": traces, "layout": base}
 
 
-def empty_figure(message: str) -> go.Figure:
+def empty_figure(message: str) -> Figure:
     """A figure with no axes at all, only `message`: what a chart shows when it has nothing to draw."""
-    figure = go.Figure()
-    figure.update_layout(
-        xaxis={"visible": False}, yaxis={"visible": False},
+    return _figure(
+        [], xaxis={"visible": False}, yaxis={"visible": False},
         annotations=[{"text": message, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": 0.5,
                       "font": {"size": 14, "color": "#6c757d"}}],
     )
-    return _base_layout(figure)
 
 
-def funnel_figure(stages: Sequence[FunnelStage], selected: Collection[str]) -> go.Figure:
+def funnel_figure(stages: Sequence[FunnelStage], selected: Collection[str]) -> Figure:
     """Weighted value per stage in funnel order; count and gross amount in the hover text."""
     if not any(stage.count for stage in stages):
         return empty_figure(NO_FUNNEL)
     labels = [stage.stage for stage in stages]
-    figure = go.Figure(go.Funnel(
-        y=labels,
-        x=[float(stage.weighted) for stage in stages],
-        text=[formatting.euros(stage.weighted) for stage in stages],
-        textinfo="text",
-        textposition="auto",
-        customdata=[[formatting.count(stage.count), formatting.euros(stage.gross)] for stage in stages],
-        hovertemplate=("<b>%{y}</b><br>Valeur pondérée : %{text}<br>Deals : %{customdata[0]}"
-                       "<br>Montant brut : %{customdata[1]}<extra></extra>"),
-        marker={"color": highlight(labels, selected, [STAGE_COLOURS.get(label, PRIMARY) for label in labels])},
-        connector={"fillcolor": "#e9ecef", "line": {"width": 0}},
-    ))
-    figure.update_layout(yaxis={"automargin": True, "fixedrange": True}, xaxis={"fixedrange": True})
-    return _base_layout(figure)
+    funnel = {
+        "type": "funnel",
+        "y": labels,
+        "x": [float(stage.weighted) for stage in stages],
+        "text": [formatting.euros(stage.weighted) for stage in stages],
+        "textinfo": "text",
+        "textposition": "auto",
+        "customdata": [[formatting.count(stage.count), formatting.euros(stage.gross)] for stage in stages],
+        "hovertemplate": ("<b>%{y}</b><br>Valeur pondérée : %{text}<br>Deals : %{customdata[0]}"
+                          "<br>Montant brut : %{customdata[1]}<extra></extra>"),
+        "marker": {"color": highlight(labels, selected, [STAGE_COLOURS.get(label, PRIMARY) for label in labels])},
+        "connector": {"fillcolor": "#e9ecef", "line": {"width": 0}},
+    }
+    return _figure([funnel], yaxis={"automargin": True, "fixedrange": True}, xaxis={"fixedrange": True})
 
 
 def _horizontal_bars(
     labels: list[str], values: list[float], texts: list[str], hover: list[list[str]], template: str,
     selected: Collection[str],
-) -> go.Figure:
+) -> Figure:
     """Largest first at the top, the amount written beside each bar in a margin kept for it (never cut off)."""
-    figure = go.Figure(go.Bar(
-        orientation="h", y=labels, x=values, text=texts, textposition="outside", cliponaxis=False,
-        constraintext="none",
-        customdata=hover, hovertemplate=template,
-        marker={"color": highlight(labels, selected, [PRIMARY] * len(labels))},
-    ))
-    figure.update_layout(
+    bars = {
+        "type": "bar", "orientation": "h", "y": labels, "x": values, "text": texts, "textposition": "outside",
+        "cliponaxis": False, "constraintext": "none", "customdata": hover, "hovertemplate": template,
+        "marker": {"color": highlight(labels, selected, [PRIMARY] * len(labels))},
+    }
+    return _figure(
+        [bars],
         xaxis={"visible": False, "range": [0, max(values) * 1.02], "fixedrange": True},
         yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True, "ticksuffix": " "},
-        bargap=0.25,
+        bargap=0.25, margin={"r": TEXT_MARGIN},
     )
-    return _base_layout(figure).update_layout(margin={"r": TEXT_MARGIN})
 
 
-def sectors_figure(totals: Sequence[SectorTotal], selected: Collection[str]) -> go.Figure:
+def sectors_figure(totals: Sequence[SectorTotal], selected: Collection[str]) -> Figure:
     """Total gross amount per sector, largest first, as horizontal bars."""
     if not totals:
         return empty_figure(NO_SECTOR)
@@ -113,7 +117,7 @@ def sectors_figure(totals: Sequence[SectorTotal], selected: Collection[str]) -> 
     )
 
 
-def top_sectors_figure(top: Sequence[SectorTotal], selected: Collection[str]) -> go.Figure:
+def top_sectors_figure(top: Sequence[SectorTotal], selected: Collection[str]) -> Figure:
     """The sectors with the largest average deal, largest first."""
     if not top:
         return empty_figure(NO_SECTOR)

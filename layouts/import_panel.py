@@ -47,7 +47,7 @@ def import_panel(max_bytes: int) -> dbc.Card:
                 id=ids.UPLOAD_LIMIT, **{"data-max-bytes": str(max_bytes)},
             ),
             html.Div(id=ids.UPLOAD_WARNING, className="text-danger small mt-2", role="alert"),
-            dcc.Loading(html.Div(id=ids.IMPORT_PREVIEW, className="mt-3"), type="dot"),
+            html.Div(id=ids.IMPORT_PREVIEW, className="mt-3 loads-in-place"),
             dbc.Button("Confirmer l'import", id=ids.IMPORT_CONFIRM, color="primary", disabled=True,
                        className="mt-2"),
             html.Div(id=ids.IMPORT_RESULT, className="mt-3", role="status"),

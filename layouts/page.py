@@ -1,7 +1,10 @@
 """The page skeleton: header, filter side bar, KPI cards, charts, deadline grid and upload area.
 
 Every output starts in its empty state ("—", "Chargement…") at its final size, so the first answers and
-later redraws fill it in place without moving the page.
+later redraws fill it in place without moving the page. An output whose answer is late is dimmed, with a
+spinner over the charts, by assets/dashboard.css from the `data-dash-is-loading` mark Dash puts on it; no
+`dcc.Loading` wrapper, because each one re-reads the renderer's whole update log on every store update,
+which made every filter change slower in the browser.
 """
 
 from __future__ import annotations
@@ -15,14 +18,7 @@ from layouts.filters import filter_panel
 from layouts.import_panel import import_panel
 from layouts.kpis import kpi_cards
 
-LOADING_OVERLAY = {"visibility": "visible", "opacity": 0.55}
-LOADING_DELAY_MS = 250
 CHART_HEIGHT = "320px"
-
-
-def _loading(child: object) -> dcc.Loading:
-    """A spinner over content kept in place (no collapse, no jump), shown only if an answer takes a while."""
-    return dcc.Loading(child, type="circle", delay_show=LOADING_DELAY_MS, overlay_style=LOADING_OVERLAY)
 
 
 def _header() -> html.Div:
@@ -40,8 +36,8 @@ def _header() -> html.Div:
 def _chart_card(title: str, graph_id: str, hint: str) -> dbc.Card:
     return dbc.Card([
         dbc.CardHeader([html.H2(title, className="h6 mb-0"), html.Div(hint, className="chart-hint")]),
-        dbc.CardBody(_loading(dcc.Graph(id=graph_id, figure=empty_figure(LOADING), config=GRAPH_CONFIG,
-                                        style={"height": CHART_HEIGHT})), className="p-2"),
+        dbc.CardBody(dcc.Graph(id=graph_id, figure=empty_figure(LOADING), config=GRAPH_CONFIG,
+                               className="loads-in-place", style={"height": CHART_HEIGHT}), className="p-2"),
     ], className="h-100")
 
 
@@ -75,7 +71,7 @@ def page_layout(upload_max_bytes: int) -> dbc.Container:
             dbc.Col(dbc.Collapse(filter_panel(), id=ids.FILTERS_COLLAPSE, is_open=False),
                     xs=12, lg="auto", className="filters-column mb-3"),
             dbc.Col([
-                _loading(kpi_cards()),
+                kpi_cards(),
                 html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
                 _charts(),
                 _deadlines(),

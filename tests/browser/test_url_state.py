@@ -8,6 +8,7 @@ import pytest
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
 
+from callbacks.url_state import STAGE_SLUGS
 from tests.browser import page
 from tests.browser.deals import Row, deadline_rows, expected_kpis, option_label, where
 
@@ -16,6 +17,31 @@ pytestmark = pytest.mark.browser
 
 def _search(dash_duo: DashComposite) -> str:
     return dash_duo.driver.execute_script("return window.location.search")
+
+
+def _url_state(dash_duo: DashComposite, function: str, *args: object) -> object:
+    """Call the page's own URL functions (assets/url_state.js) with the app's stage slugs."""
+    return dash_duo.driver.execute_script(f"return window.crmUrlState.{function}(...arguments)", STAGE_SLUGS, *args)
+
+
+def test_the_url_spells_a_selection_one_way_and_reads_it_back(dashboard: DashComposite) -> None:
+    values = [["Gagné", "Prospect"], ["Santé", "Banque"], ["Non attribué"], "2026-11-01", "2026-12-31"]
+
+    search = _url_state(dashboard, "encode", values)
+
+    assert search == ("?statut=prospect&statut=gagne&secteur=Banque&secteur=Sant%C3%A9"
+                      "&commercial=Non+attribu%C3%A9&du=2026-11-01&au=2026-12-31")
+    assert _url_state(dashboard, "decode", search) == [["Prospect", "Gagné"], ["Banque", "Santé"], ["Non attribué"],
+                                                        "2026-11-01", "2026-12-31"]
+    assert _url_state(dashboard, "encode", [[], [], [], None, None]) == ""
+    assert dashboard.get_logs() == []
+
+
+def test_the_url_ignores_unknown_stages_keys_and_impossible_dates(dashboard: DashComposite) -> None:
+    assert _url_state(dashboard, "decode", "?statut=gagne&statut=inconnu&du=31/12/2026&au=2027-02-30&zz=1") == [
+        ["Gagné"], [], [], None, None]
+    assert _url_state(dashboard, "decode", None) == [[], [], [], None, None]
+    assert dashboard.get_logs() == []
 
 
 def test_a_shared_link_opens_on_its_view(dashboard: DashComposite, deals: list[Row]) -> None:
