@@ -44,3 +44,20 @@ def test_removing_demo_deals_keeps_the_users_and_redraws_everything(
     page.wait_for_grid(dash_duo, "client", [row.client for row in deadline_rows(mine)[:10]])
     until(lambda: not dash_duo.find_element("#demo-badge").is_displayed(), timeout=page.TIMEOUT)
     assert dash_duo.get_logs() == []
+
+
+def test_sector_labels_are_never_cut_off(dashboard: DashComposite) -> None:
+    """The bar charts' left margin is estimated from the labels' length (layouts/figures.label_margin)."""
+    page.wait_idle(dashboard)
+    cut = dashboard.driver.execute_script("""
+        const cut = [];
+        for (const id of ["graph-sectors", "graph-top-sectors"]) {
+            const svg = document.querySelector("#" + id + " .main-svg").getBoundingClientRect();
+            document.querySelectorAll("#" + id + " .ytick text").forEach((label) => {
+                if (label.getBoundingClientRect().left < svg.left) { cut.push(id + ": " + label.textContent); }
+            });
+        }
+        return cut;""")
+    assert dashboard.find_elements("#graph-top-sectors .ytick text")
+    assert cut == []
+    assert dashboard.get_logs() == []
