@@ -61,3 +61,22 @@ def test_sector_labels_are_never_cut_off(dashboard: DashComposite) -> None:
     assert dashboard.find_elements("#graph-top-sectors .ytick text")
     assert cut == []
     assert dashboard.get_logs() == []
+
+
+def test_an_output_awaiting_its_answer_is_dimmed_with_a_spinner_after_a_moment(dashboard: DashComposite) -> None:
+    """Dash marks an output whose callback is in flight with `data-dash-is-loading`; assets/dashboard.css
+    draws the loading state from that mark. The mark is set here by hand, so the test does not race a
+    callback's real duration."""
+    page.wait_idle(dashboard)
+    look = """
+        const graph = document.getElementById("graph-funnel"), value = document.getElementById("kpi-deal-count");
+        return [getComputedStyle(graph.firstElementChild).opacity, getComputedStyle(graph, "::after").content,
+                getComputedStyle(value).opacity];"""
+    mark = 'for (const id of ["graph-funnel", "kpi-deal-count"]) {document.getElementById(id).%s}'
+
+    dashboard.driver.execute_script(mark % 'setAttribute("data-dash-is-loading", "true")')
+    until(lambda: dashboard.driver.execute_script(look) == ["0.45", '""', "0.45"], timeout=page.TIMEOUT)
+
+    dashboard.driver.execute_script(mark % 'removeAttribute("data-dash-is-loading")')
+    assert dashboard.driver.execute_script(look) == ["1", "none", "1"]
+    assert dashboard.get_logs() == []
