@@ -1,7 +1,5 @@
-/* The filter state in the URL query string, in the browser (wired in callbacks/url_state.py, which says why one
-   callback handles both directions). Running here rather than on the server matters for speed: the figures'
-   callbacks read the filter values this callback can write, so Dash holds them back until it has answered;
-   in the browser that answer takes no round trip. */
+/* The filter state in the URL query string, in the browser (wired in callbacks/url_state.py, which says why
+   the two directions are two callbacks and why they run here). */
 (function () {
   "use strict";
   var STAGE = "statut", SECTOR = "secteur", ASSIGNEE = "commercial", FROM = "du", TO = "au";
@@ -55,23 +53,44 @@
                      [chosen, query.getAll(SECTOR), query.getAll(ASSIGNEE), query.get(FROM), query.get(TO)]);
   }
 
-  /* A control changed: write the query string (a new history entry). Otherwise (page load, back/forward, new
-     options): write the controls the query string describes, unless they already show it. */
-  function syncUrl(stages, valueProps, search, stagesValue, sectors, assignees, dueFrom, dueTo) {
-    var noUpdate = window.dash_clientside.no_update;
-    var unchanged = [noUpdate, noUpdate, noUpdate, noUpdate, noUpdate];
-    var values = [stagesValue, sectors, assignees, dueFrom, dueTo];
-    var byControl = window.dash_clientside.callback_context.triggered.some(function (trigger) {
-      return valueProps.indexOf(trigger.prop_id) !== -1;
-    });
-    if (!byControl) {
-      var wanted = decode(stages, search);
-      var same = JSON.stringify(wanted) === JSON.stringify(canonical(names(stages), values));
-      return [noUpdate].concat(same ? unchanged : wanted);
-    }
-    var written = encode(stages, values);
-    return [written === (search || "") ? noUpdate : written].concat(unchanged);
+  /* True when the query string already describes this selection (perhaps spelled another way). */
+  function shows(stages, search, values) {
+    return JSON.stringify(decode(stages, search)) === JSON.stringify(canonical(names(stages), values));
   }
 
-  window.crmUrlState = {canonical: canonical, encode: encode, decode: decode, syncUrl: syncUrl};
+  /* A control changed: push the query string of the new selection as a new history entry, unless the URL
+     already describes it (the controls were just set from the URL: page load, back, forward). */
+  function writeUrl(stages, stagesValue, sectors, assignees, dueFrom, dueTo) {
+    var values = [stagesValue, sectors, assignees, dueFrom, dueTo], location = window.location;
+    if (!shows(stages, location.search, values)) {
+      window.history.pushState(null, "", location.pathname + encode(stages, values) + location.hash);
+    }
+  }
+
+  var heardStore = null, moves = 0;
+
+  /* Back and forward change the URL without a Dash event: count them in the `historyStore` store. */
+  function hearHistory(historyStore) {
+    if (heardStore !== historyStore) {
+      heardStore = historyStore;
+      window.addEventListener("popstate", function () {
+        moves += 1;
+        window.dash_clientside.set_props(historyStore, {data: moves});
+      });
+    }
+  }
+
+  /* Page load, back/forward, or new options (a dropdown drops a value missing from its options): set the
+     controls to the selection the URL describes, unless they already show it. */
+  function readUrl(stages, historyStore, stagesValue, sectors, assignees, dueFrom, dueTo) {
+    hearHistory(historyStore);
+    var search = window.location.search;
+    if (shows(stages, search, [stagesValue, sectors, assignees, dueFrom, dueTo])) {
+      throw window.dash_clientside.PreventUpdate;
+    }
+    return decode(stages, search);
+  }
+
+  window.crmUrlState = {canonical: canonical, encode: encode, decode: decode, writeUrl: writeUrl,
+                         readUrl: readUrl};
 })();

@@ -1,14 +1,14 @@
 """The filter state in the URL query string, so a view can be reloaded, bookmarked, shared and navigated.
 
-The controls stay the single source of truth: one callback, both ways, so there is no loop. A control
-change writes the query string (a new history entry); a page load or back/forward (the query string
-changes on its own) writes the controls, and the figures follow the controls as for any other change.
-The dropdowns' options are inputs too, because a dropdown drops any value missing from its options: the
-URL is applied once the options are there, not before.
-
-The callback runs in the browser (assets/url_state.js): it can write the filter values, so Dash holds every
-figure's callback until it has answered, and a server round trip there delayed each filter change. The
-stages' URL slugs come from `data.stages`, written into the function here so they have one source.
+The controls stay the single source of truth. Two callbacks, both in the browser (assets/url_state.js):
+- `writeUrl`: a control changed, so push the new query string as a history entry. It has no Dash output,
+  so the figures' callbacks, which read the same controls, leave at once instead of waiting for it.
+- `readUrl`: the page loaded, back/forward moved through history (heard by a `popstate` listener that bumps
+  the `url-history` store) or the dropdowns' options changed (a dropdown drops any value missing from its
+  options, so the URL is applied again once they are there): set the controls to what the URL describes.
+Each one does nothing when the URL already describes the controls, so neither sets the other off again.
+A single callback doing both ways made every filter change wait for it before any figure was requested.
+The stages' URL slugs come from `data.stages`, written into the functions here so they have one source.
 """
 
 from __future__ import annotations
@@ -17,23 +17,27 @@ import json
 
 from dash import Dash, Input, Output
 
-from callbacks.selection import FILTER_PROPS, filter_inputs
+from callbacks.selection import FILTER_PROPS, filter_inputs, filter_states
 from data.stages import STAGES
 from layouts import ids
 
 OPTION_IDS = (ids.FILTER_STATUS, ids.FILTER_SECTOR, ids.FILTER_ASSIGNEE)
 STAGE_SLUGS = [[stage.name, stage.slug] for stage in STAGES]  # in funnel order
-VALUE_PROPS = [f"{component}.{prop}" for component, prop in FILTER_PROPS]
 
 
 def register(app: Dash) -> None:
-    """Mirror the controls into the URL and the URL (page load, back, forward) into the controls."""
+    """Mirror the controls into the URL, and the URL (page load, back, forward) into the controls."""
+    stages = json.dumps(STAGE_SLUGS)
     app.clientside_callback(
-        f"function (...inputs) {{ return window.crmUrlState.syncUrl("
-        f"{json.dumps(STAGE_SLUGS)}, {json.dumps(VALUE_PROPS)}, ...inputs); }}",
-        Output(ids.URL, "search"),
-        *(Output(component, prop) for component, prop in FILTER_PROPS),
-        Input(ids.URL, "search"),
+        f"function (...values) {{ window.crmUrlState.writeUrl({stages}, ...values); }}",
         *filter_inputs(),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        f"function (_moves, _status, _sectors, _assignees, ...values) {{ return window.crmUrlState.readUrl("
+        f"{stages}, {json.dumps(ids.URL_HISTORY)}, ...values); }}",
+        *(Output(component, prop) for component, prop in FILTER_PROPS),
+        Input(ids.URL_HISTORY, "data"),
         *(Input(component, "options") for component in OPTION_IDS),
+        *filter_states(),
     )

@@ -32,27 +32,26 @@ def dropdown_options(values: Sequence[tuple[str, int]]) -> list[dict[str, str]]:
     return [{"label": f"{value} ({formatting.count(count)})", "value": value} for value, count in values]
 
 
-def _dropdown(component_id: str, label: str, placeholder: str) -> html.Div:
+def _dropdown(component_id: str, label: str, placeholder: str) -> tuple[dbc.Label, dcc.Dropdown]:
+    return (dbc.Label(label, html_for=component_id, className="filter-label"),
+            dcc.Dropdown(id=component_id, multi=True, options=[], value=[], placeholder=placeholder,
+                         labels=DROPDOWN_LABELS, maxHeight=280, className="mb-3"))
+
+
+def filter_panel() -> html.Div:
+    """The panel's controls, empty: the URL callback and the options callback fill them.
+
+    A flat list of plain elements (no Card/CardBody or per-control wrappers): each component on the page
+    costs the renderer work on every store update of a filter change.
+    """
     return html.Div([
-        dbc.Label(label, html_for=component_id, className="filter-label"),
-        dcc.Dropdown(id=component_id, multi=True, options=[], value=[], placeholder=placeholder,
-                     labels=DROPDOWN_LABELS, maxHeight=280),
-    ], className="mb-3")
-
-
-def filter_panel() -> dbc.Card:
-    """The panel's controls, empty: the URL callback and the options callback fill them."""
-    return dbc.Card(dbc.CardBody([
         html.H2("Filtres", className="h6 mb-3"),
-        *(_dropdown(*spec) for spec in FILTERS),
-        html.Div([
-            dbc.Label("Échéance", html_for=DUE_FROM_INPUT, className="filter-label"),
-            dcc.DatePickerRange(
-                id=ids.FILTER_DUE_DATES, display_format="DD/MM/YYYY", first_day_of_week=1, clearable=True,
-                start_date_placeholder_text="Du", end_date_placeholder_text="Au", number_of_months_shown=1,
-                start_date_id=DUE_FROM_INPUT, end_date_id=DUE_TO_INPUT, className="w-100",
-            ),
-        ], className="mb-3"),
-        dbc.Button("Réinitialiser", id=ids.FILTER_RESET,
-                   color="secondary", outline=True, className="w-100"),
-    ]), className="filter-panel")
+        *(element for spec in FILTERS for element in _dropdown(*spec)),
+        dbc.Label("Échéance", html_for=DUE_FROM_INPUT, className="filter-label"),
+        dcc.DatePickerRange(
+            id=ids.FILTER_DUE_DATES, display_format="DD/MM/YYYY", first_day_of_week=1, clearable=True,
+            start_date_placeholder_text="Du", end_date_placeholder_text="Au", number_of_months_shown=1,
+            start_date_id=DUE_FROM_INPUT, end_date_id=DUE_TO_INPUT, className="w-100 mb-3",
+        ),
+        dbc.Button("Réinitialiser", id=ids.FILTER_RESET, color="secondary", outline=True, className="w-100"),
+    ], className="card card-body filter-panel")

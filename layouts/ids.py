@@ -34,7 +34,7 @@ DEMO_REMOVE = "demo-remove"
 DATA_VERSION = "data-version"
 
 # Page plumbing, not part of the DESIGN contract.
-URL = "url"
+URL_HISTORY = "url-history"
 DB_STATUS = "db-status"
 FILTERS_TOGGLE = "filters-toggle"
 FILTERS_COLLAPSE = "filters-collapse"

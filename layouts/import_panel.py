@@ -28,33 +28,31 @@ def _megabytes(size: int) -> str:
     return format_decimal(size / (1024 * 1024), format="#,##0.#", locale=formatting.LOCALE)
 
 
-def import_panel(max_bytes: int) -> dbc.Card:
+def import_panel(max_bytes: int) -> html.Section:
     """The card; `data-max-bytes` lets the browser refuse a too-big file before sending it."""
-    return dbc.Card([
-        dbc.CardHeader(html.H2("Importer des deals (CSV, TXT, Excel)", className="h6 mb-0")),
-        dbc.CardBody([
-            html.Div(
-                dcc.Upload(
-                    id=ids.UPLOAD_CSV, multiple=True, max_size=max_bytes, className="upload-area",
-                    accept=".csv,.txt,.xlsx,text/csv,text/plain",
-                    className_reject="upload-area upload-rejected",
-                    children=html.Div([
-                        "Glissez-déposez vos fichiers ici, ou ", html.A("choisissez-les", href="#"),
-                        html.Div(f"CSV, TXT ou Excel (.xlsx), {_megabytes(max_bytes)} Mo au plus par fichier",
-                                 className="small text-muted"),
-                    ]),
-                ),
-                id=ids.UPLOAD_LIMIT, **{"data-max-bytes": str(max_bytes)},
+    return html.Section([
+        html.H2("Importer des deals (CSV, TXT, Excel)", className="h6 mb-2"),
+        html.Div(
+            dcc.Upload(
+                id=ids.UPLOAD_CSV, multiple=True, max_size=max_bytes, className="upload-area",
+                accept=".csv,.txt,.xlsx,text/csv,text/plain",
+                className_reject="upload-area upload-rejected",
+                children=html.Div([
+                    "Glissez-déposez vos fichiers ici, ou ", html.A("choisissez-les", href="#"),
+                    html.Div(f"CSV, TXT ou Excel (.xlsx), {_megabytes(max_bytes)} Mo au plus par fichier",
+                             className="small text-muted"),
+                ]),
             ),
-            html.Div(id=ids.UPLOAD_WARNING, className="text-danger small mt-2", role="alert"),
-            html.Div(id=ids.IMPORT_PREVIEW, className="mt-3 loads-in-place"),
-            dbc.Button("Confirmer l'import", id=ids.IMPORT_CONFIRM, color="primary", disabled=True,
-                       className="mt-2"),
-            html.Div(id=ids.IMPORT_RESULT, className="mt-3", role="status"),
-            html.H3("Historique des imports", className="h6 mt-4"),
-            html.Div(id=ids.IMPORT_HISTORY),
-        ]),
-    ])
+            id=ids.UPLOAD_LIMIT, **{"data-max-bytes": str(max_bytes)},
+        ),
+        html.Div(id=ids.UPLOAD_WARNING, className="text-danger small mt-2", role="alert"),
+        html.Div(id=ids.IMPORT_PREVIEW, className="mt-3 loads-in-place"),
+        dbc.Button("Confirmer l'import", id=ids.IMPORT_CONFIRM, color="primary", disabled=True,
+                   className="mt-2"),
+        html.Div(id=ids.IMPORT_RESULT, className="mt-3", role="status"),
+        html.H3("Historique des imports", className="h6 mt-4"),
+        html.Div(id=ids.IMPORT_HISTORY),
+    ], className="card chart-card mt-3")
 
 
 def _column_choices(preview: ImportPreview, file_index: int) -> dbc.Table:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import dash_bootstrap_components as dbc
 from dash import html
+from dash.development.base_component import Component
 
 from data.stages import STAGES
 from layouts import ids
@@ -46,35 +46,37 @@ STAGE_CARDS: tuple[KpiCard, ...] = tuple(
 VALUE_IDS: tuple[str, ...] = tuple(card.value_id for card in (*HEADLINE_CARDS, WIN_RATE_CARD, *STAGE_CARDS))
 
 
-def _title(card: KpiCard, class_name: str) -> html.Div:
-    info_id = f"{card.value_id}-info"
-    return html.Div(
-        [card.title, html.Span("i", id=info_id, className="kpi-info", tabIndex=0),
-         dbc.Tooltip(card.formula, target=info_id, placement="bottom")],
-        className=class_name,
-    )
+def _title(card: KpiCard, class_name: str, element: type[Component] = html.Div) -> Component:
+    """The card's title; its formula shows in a tooltip on hover or focus (drawn by dashboard.css)."""
+    return element(card.title, className=f"{class_name} kpi-formula", tabIndex=0,
+                   **{"data-formula": card.formula, "aria-description": card.formula})
 
 
-def _headline(card: KpiCard) -> dbc.Card:
+def _headline(card: KpiCard) -> html.Div:
     body = [_title(card, "kpi-title"), html.Div(formatting.NO_VALUE, id=card.value_id, className="kpi-value")]
     if card.value_id == ids.KPI_CONVERSION_RATE:
-        body.append(html.Div([_title(WIN_RATE_CARD, "kpi-aside-title"),
+        body.append(html.Div([_title(WIN_RATE_CARD, "kpi-aside-title", html.Span),
                               html.Span(formatting.NO_VALUE, id=WIN_RATE_CARD.value_id, className="kpi-aside-value")],
                              className="kpi-aside"))
-    return dbc.Card(dbc.CardBody(body), className="kpi-card h-100")
+    return html.Div(body, className="card kpi-card")
 
 
-def _stage(card: KpiCard) -> dbc.Card:
-    return dbc.Card(dbc.CardBody([_title(card, "kpi-stage-title"),
-                                  html.Div(formatting.NO_VALUE, id=card.value_id, className="kpi-stage-value")]),
-                    className="kpi-card kpi-stage h-100")
+def _stage(card: KpiCard) -> html.Div:
+    return html.Div([_title(card, "kpi-stage-title"),
+                     html.Div(formatting.NO_VALUE, id=card.value_id, className="kpi-stage-value")],
+                    className="card kpi-card kpi-stage")
 
 
 def kpi_cards() -> html.Div:
-    """The headline cards and the per-stage counts, showing "—" until the first figures arrive."""
+    """The headline cards and the per-stage counts, showing "—" until the first figures arrive.
+
+    Plain elements laid out by a CSS grid and tooltips drawn by CSS, not Bootstrap's Row/Col/Card/Tooltip
+    components: every component on the page costs the renderer work on each of the hundred-odd store updates
+    of a filter change, and these cards were half of the page's components.
+    """
     return html.Div([
-        dbc.Row([dbc.Col(_headline(card), xs=6, xl=3) for card in HEADLINE_CARDS], className="g-2 g-md-3"),
-        dbc.Row([dbc.Col(_stage(card), xs=4, md=True) for card in STAGE_CARDS], className="g-2 mt-0 mt-md-1"),
+        html.Div([_headline(card) for card in HEADLINE_CARDS], className="kpi-grid kpi-headlines"),
+        html.Div([_stage(card) for card in STAGE_CARDS], className="kpi-grid kpi-stages"),
     ])
 
 

@@ -33,36 +33,39 @@ def _header() -> html.Div:
     ], className="d-flex flex-wrap align-items-center gap-1 py-3")
 
 
-def _chart_card(title: str, graph_id: str, hint: str) -> dbc.Card:
-    return dbc.Card([
-        dbc.CardHeader([html.H2(title, className="h6 mb-0"), html.Div(hint, className="chart-hint")]),
-        dbc.CardBody(dcc.Graph(id=graph_id, figure=empty_figure(LOADING), config=GRAPH_CONFIG,
-                               className="loads-in-place", style={"height": CHART_HEIGHT}), className="p-2"),
-    ], className="h-100")
+def _chart_card(title: str, graph_id: str, hint: str) -> html.Section:
+    return html.Section([
+        html.H2(title, className="h6 mb-0"),
+        html.P(hint, className="chart-hint mb-2"),
+        dcc.Graph(id=graph_id, figure=empty_figure(LOADING), config=GRAPH_CONFIG, className="loads-in-place",
+                  style={"height": CHART_HEIGHT}),
+    ], className="card chart-card")
 
 
-def _charts() -> dbc.Row:
+def _charts() -> html.Div:
+    """The three chart cards in a CSS grid (dashboard.css): plain elements rather than Row/Col/Card
+    components, because each component costs the renderer work on every store update of a filter change."""
     click_hint = "Cliquez sur une barre pour filtrer ; cliquez à nouveau pour retirer."
-    return dbc.Row([
-        dbc.Col(_chart_card("Funnel : valeur pondérée par étape", ids.GRAPH_FUNNEL, click_hint), xs=12, xl=4),
-        dbc.Col(_chart_card("Montant brut par secteur", ids.GRAPH_SECTORS, click_hint), xs=12, md=7, xl=5),
-        dbc.Col(_chart_card("Top 5 secteurs par panier moyen", ids.GRAPH_TOP_SECTORS, click_hint),
-                xs=12, md=5, xl=3),
-    ], className="g-3 mt-0")
+    return html.Div([
+        _chart_card("Funnel : valeur pondérée par étape", ids.GRAPH_FUNNEL, click_hint),
+        _chart_card("Montant brut par secteur", ids.GRAPH_SECTORS, click_hint),
+        _chart_card("Top 5 secteurs par panier moyen", ids.GRAPH_TOP_SECTORS, click_hint),
+    ], className="chart-grid")
 
 
-def _deadlines() -> dbc.Card:
-    return dbc.Card([
-        dbc.CardHeader(html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch()],
-                                className="d-flex flex-wrap align-items-center gap-2")),
-        dbc.CardBody([deadlines.deadline_grid(), deadlines.legend()], className="p-2"),
-    ], className="mt-3")
+def _deadlines() -> html.Section:
+    return html.Section([
+        html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch()],
+                 className="d-flex flex-wrap align-items-center gap-2 mb-2"),
+        deadlines.deadline_grid(),
+        deadlines.legend(),
+    ], className="card chart-card mt-3")
 
 
 def page_layout(upload_max_bytes: int) -> dbc.Container:
     """Built per page load; the URL callback then sets the filters and the figures follow."""
     return dbc.Container([
-        dcc.Location(id=ids.URL, refresh=False),
+        dcc.Store(id=ids.URL_HISTORY),
         dcc.Store(id=ids.DATA_VERSION),
         dcc.Store(id=ids.DB_STATUS),
         _header(),
@@ -75,7 +78,7 @@ def page_layout(upload_max_bytes: int) -> dbc.Container:
                 html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
                 _charts(),
                 _deadlines(),
-                html.Div(import_panel(upload_max_bytes), className="mt-3"),
+                import_panel(upload_max_bytes),
             ], xs=12, lg=True, className="main-column"),
         ]),
     ], fluid=True, className="pb-4")

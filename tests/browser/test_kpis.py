@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 from dash.testing.composite import DashComposite
+from dash.testing.wait import until
+from selenium.webdriver.remote.webelement import WebElement
 
+from layouts.kpis import VALUE_IDS
 from tests.browser import page
 from tests.browser.deals import Row, expected_kpis
 
@@ -16,8 +19,22 @@ def test_every_kpi_shows_the_known_deals_figures_in_french(dashboard: DashCompos
     assert dashboard.get_logs() == []
 
 
+def _bubble(dashboard: DashComposite, title: WebElement) -> tuple[str, str, str]:
+    """The tooltip drawn under a KPI title (its `::before`): text, visibility, opacity."""
+    return tuple(dashboard.driver.execute_script(
+        "var bubble = getComputedStyle(arguments[0], '::before');"
+        "return [bubble.content, bubble.visibility, bubble.opacity];", title))
+
+
 def test_each_kpi_states_its_formula_in_a_tooltip(dashboard: DashComposite) -> None:
-    dashboard.find_element("#kpi-win-rate-info").click()
-    dashboard.wait_for_contains_text(".tooltip", "Gagné", timeout=page.TIMEOUT)
-    assert "Perdu" in dashboard.find_element(".tooltip").text
+    titles = dashboard.find_elements(".kpi-formula")
+    assert len(titles) == len(VALUE_IDS)
+    win_rate = dashboard.find_element(".kpi-aside .kpi-formula")
+    assert _bubble(dashboard, win_rate)[1] == "hidden"
+
+    win_rate.click()
+
+    until(lambda: _bubble(dashboard, win_rate)[1:] == ("visible", "1"), timeout=page.TIMEOUT)
+    text = _bubble(dashboard, win_rate)[0]
+    assert "Gagné" in text and "Perdu" in text
     assert dashboard.get_logs() == []
