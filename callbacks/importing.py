@@ -25,7 +25,7 @@ from layouts.import_panel import (
     STAGE_CHOICE,
     SUMMARY,
     file_preview,
-    history_table,
+    history_rows,
     outcome_message,
     preview_summary,
     shown_choices,
@@ -148,6 +148,6 @@ def register(app: Dash, imports: ImportService) -> None:
         stem = names[index].rsplit(".", 1)[0]
         return dcc.send_string(rejected_rows_csv(preview), f"{stem}-lignes-rejetees.csv")
 
-    @guarded_callback(app, Output(ids.IMPORT_HISTORY, "children"), Input(ids.DATA_VERSION, "data"))
-    def show_history(_version: str | None) -> Any:
-        return history_table(imports.history())
+    @guarded_callback(app, Output(ids.IMPORT_HISTORY, "rowData"), Input(ids.DATA_VERSION, "data"))
+    def show_history(_version: str | None) -> list[dict[str, str | int]]:
+        return history_rows(imports.history())

@@ -6,6 +6,7 @@ the callbacks in callbacks/importing.py decide when each is drawn.
 
 from __future__ import annotations
 
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from babel.numbers import format_decimal
 from dash import dcc, html
@@ -22,6 +23,14 @@ SUMMARY = "import-summary"
 SHOWN_CHOICES = "import-shown-choices"
 REJECTED_BUTTON = "import-rejected-button"
 REJECTED_DOWNLOAD = "import-rejected-download"
+NO_IMPORT_YET = "Aucun import pour le moment."
+HISTORY_COUNTS = ("created", "updated", "duplicates", "rejected")
+HISTORY_COLUMNS = (
+    {"field": "file_name", "headerName": "Fichier", "flex": 2, "minWidth": 180},
+    {"field": "imported_at", "headerName": "Date", "minWidth": 150},
+    *({"field": field, "headerName": label, "type": "rightAligned"}
+      for field, label in zip(HISTORY_COUNTS, ("Créés", "Mis à jour", "Déjà présents", "Rejetés"), strict=True)),
+)
 
 
 def _megabytes(size: int) -> str:
@@ -51,7 +60,7 @@ def import_panel(max_bytes: int) -> html.Section:
                    className="mt-2"),
         html.Div(id=ids.IMPORT_RESULT, className="mt-3", role="status"),
         html.H3("Historique des imports", className="h6 mt-4"),
-        html.Div(id=ids.IMPORT_HISTORY),
+        history_grid(),
     ], className="card chart-card mt-3")
 
 
@@ -140,16 +149,27 @@ def outcome_message(outcomes: list[ImportOutcome]) -> list[dbc.Alert]:
     ]
 
 
-def history_table(runs: tuple[ImportRunSummary, ...]) -> html.Div | dbc.Table:
-    """The last imports, newest first."""
-    if not runs:
-        return html.P("Aucun import pour le moment.", className="small text-muted mb-0")
-    head = html.Thead(html.Tr([html.Th(label) for label in
-                               ("Fichier", "Date", "Créés", "Mis à jour", "Déjà présents", "Rejetés")]))
-    body = html.Tbody([
-        html.Tr([html.Td(run.file_name), html.Td(formatting.moment(run.imported_at)),
-                 *(html.Td(formatting.count(value)) for value in
-                   (run.created, run.updated, run.duplicates, run.rejected))])
-        for run in runs
-    ])
-    return dbc.Table([head, body], size="sm", className="small mb-0", id="import-history-table")
+def history_grid() -> dag.AgGrid:
+    """The last imports, newest first, as one grid component however many runs there are.
+
+    A table of html components would add seven components per run, and every component on the page costs
+    the renderer work on each store update of every filter change.
+    """
+    return dag.AgGrid(
+        id=ids.IMPORT_HISTORY,
+        columnDefs=list(HISTORY_COLUMNS),
+        getRowId="String(params.data.id)",
+        rowData=[],
+        defaultColDef={"flex": 1, "minWidth": 100, "resizable": True, "sortable": False,
+                       "suppressHeaderMenuButton": True, "suppressMovable": True},
+        dashGridOptions={"domLayout": "autoHeight", "localeText": {"noRowsToShow": NO_IMPORT_YET},
+                         "suppressCellFocus": True, "animateRows": False, "headerHeight": 36, "rowHeight": 34},
+        style={"width": "100%"},
+    )
+
+
+def history_rows(runs: tuple[ImportRunSummary, ...]) -> list[dict[str, str | int]]:
+    """The grid rows of the import history, in French formats."""
+    return [{"id": run.id, "file_name": run.file_name, "imported_at": formatting.moment(run.imported_at),
+             **{field: formatting.count(getattr(run, field)) for field in HISTORY_COUNTS}}
+            for run in runs]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -12,8 +12,10 @@ import pytest
 from callbacks.filters import clicked_label, toggled
 from layouts import deadlines, figures, ids
 from layouts.filters import dropdown_options
+from layouts.import_panel import HISTORY_COLUMNS, history_rows
 from layouts.kpis import NO_DEAL_AT_ALL, NO_DEAL_SELECTED, VALUE_IDS, kpi_texts, selection_message
 from layouts.page import page_layout
+from services.importing import ImportRunSummary
 from services.results import DeadlineCounts, DeadlineRow, FunnelStage, Kpis, SectorTotal
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -174,6 +176,17 @@ def test_dropdown_options_show_counts() -> None:
     assert dropdown_options([("Banque", 1200), ("Non renseigné", 3)]) == [
         {"label": f"Banque (1{NNBSP}200)", "value": "Banque"},
         {"label": "Non renseigné (3)", "value": "Non renseigné"}]
+
+
+def test_import_history_rows_are_french_with_paris_time_and_fill_every_column() -> None:
+    run = ImportRunSummary(id=7, file_name="export excel.csv", imported_at=datetime(2026, 11, 20, 14, 5, tzinfo=UTC),
+                           created=1234, updated=0, duplicates=3, rejected=12)
+
+    rows = history_rows((run,))
+
+    assert rows == [{"id": 7, "file_name": "export excel.csv", "imported_at": "20/11/2026 15:05",
+                     "created": f"1{NNBSP}234", "updated": "0", "duplicates": "3", "rejected": "12"}]
+    assert {column["field"] for column in HISTORY_COLUMNS} == set(rows[0]) - {"id"}
 
 
 def test_a_click_toggles_the_bar_label() -> None:
