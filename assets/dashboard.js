@@ -1,6 +1,29 @@
 /* Clientside callbacks: browser-only work that needs no server round trip. */
 window.dash_clientside = Object.assign({}, window.dash_clientside, {
   crm: {
+    /* The selection with the clicked bar's label added, or removed if it was there (a second click undoes the
+       first). Bars are keyed on their label, which a horizontal bar carries as `y`. */
+    toggledLabel: function (click, chosen) {
+      var points = (click && click.points) || [], current = chosen || [];
+      var label = points.length ? points[0].y : null;
+      if (label === null || label === undefined) {
+        return null;
+      }
+      return current.indexOf(label) === -1 ? current.concat([label])
+        : current.filter(function (value) { return value !== label; });
+    },
+
+    /* A chart click: toggle the clicked bar in the filter (the last argument is its current value). */
+    toggleClicked: function () {
+      var chosen = arguments[arguments.length - 1];
+      var click = window.dash_clientside.callback_context.triggered[0].value;
+      var toggled = window.dash_clientside.crm.toggledLabel(click, chosen);
+      if (toggled === null) {
+        throw window.dash_clientside.PreventUpdate;
+      }
+      return toggled;
+    },
+
     /* Open or close the filter panel on a phone (it is always open on a laptop, see dashboard.css). */
     toggle: function (clicks, isOpen) {
       return !isOpen;

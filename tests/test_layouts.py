@@ -9,7 +9,6 @@ from typing import Any
 import plotly.graph_objects as go
 import pytest
 
-from callbacks.filters import clicked_label, toggled
 from layouts import deadlines, figures, ids
 from layouts.filters import dropdown_options
 from layouts.import_panel import HISTORY_COLUMNS, history_rows
@@ -187,16 +186,6 @@ def test_import_history_rows_are_french_with_paris_time_and_fill_every_column() 
     assert rows == [{"id": 7, "file_name": "export excel.csv", "imported_at": "20/11/2026 15:05",
                      "created": f"1{NNBSP}234", "updated": "0", "duplicates": "3", "rejected": "12"}]
     assert {column["field"] for column in HISTORY_COLUMNS} == set(rows[0]) - {"id"}
-
-
-def test_a_click_toggles_the_bar_label() -> None:
-    click = {"points": [{"y": "Banque", "x": 5000, "curveNumber": 0}]}
-
-    assert clicked_label(click) == "Banque"
-    assert clicked_label(None) is None
-    assert toggled(["Santé"], "Banque") == ["Santé", "Banque"]
-    assert toggled(["Santé", "Banque"], "Banque") == ["Santé"]
-    assert toggled(None, "Banque") == ["Banque"]
 
 
 def test_contract_ids_are_spelled_as_in_the_design() -> None:

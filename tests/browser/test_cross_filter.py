@@ -56,3 +56,17 @@ def test_funnel_click_filters_everything_and_reset_clears_it(dashboard: DashComp
     assert page.chosen(dashboard, "filter-status") == []
     until(lambda: not any(c.startswith("rgba") for c in _colours(dashboard, "graph-funnel").values()), timeout=5)
     assert dashboard.get_logs() == []
+
+
+def test_a_click_adds_the_clicked_label_and_a_second_click_removes_it(dashboard: DashComposite) -> None:
+    def toggled(click: dict | None, chosen: list[str] | None) -> list[str] | None:
+        return dashboard.driver.execute_script(
+            "return window.dash_clientside.crm.toggledLabel(arguments[0], arguments[1])", click, chosen)
+
+    click = {"points": [{"y": "Banque", "x": 5000, "curveNumber": 0}]}
+    assert toggled(click, ["Santé"]) == ["Santé", "Banque"]
+    assert toggled(click, ["Santé", "Banque"]) == ["Santé"]
+    assert toggled(click, None) == ["Banque"]
+    assert toggled(None, ["Santé"]) is None
+    assert toggled({"points": []}, []) is None
+    assert dashboard.get_logs() == []
