@@ -8,6 +8,7 @@ reachable. Entries expire after the cache timeout, which bounds how long a write
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import TypeVar
@@ -21,6 +22,7 @@ from settings import Settings
 T = TypeVar("T")
 VERSION_KEY = "crm:data-version"
 NEVER_EXPIRES = 0
+LOCK_STRIPES = 64
 
 
 def make_cache(settings: Settings) -> BaseCache:
@@ -40,6 +42,10 @@ class VersionedCache:
 
     def __init__(self, cache: BaseCache) -> None:
         self._cache = cache
+        # A filter change sends several requests at once, and some need the same query (the KPI cards and
+        # the deadline counts both read the per-stage totals): one computes, the others wait for its answer
+        # instead of running the same SQL beside it. A fixed set of locks, picked by key, bounds the memory.
+        self._locks = tuple(threading.Lock() for _ in range(LOCK_STRIPES))
 
     def data_version(self) -> str:
         """The current version, created on first use (by whichever process asks first)."""
@@ -56,10 +62,14 @@ class VersionedCache:
         return version
 
     def remember(self, name: str, key: str, compute: Callable[[], T]) -> T:
-        """The cached value of `name` for `key` at the current data version, computed on a miss."""
+        """The cached value of `name` for `key` at the current data version, computed once on a miss."""
         full_key = f"crm:{self.data_version()}:{name}:{key}"
         value = self._cache.get(full_key)
-        if value is None:
-            value = compute()
-            self._cache.set(full_key, value)
+        if value is not None:
+            return value
+        with self._locks[hash(full_key) % LOCK_STRIPES]:
+            value = self._cache.get(full_key)  # computed by another request while this one waited
+            if value is None:
+                value = compute()
+                self._cache.set(full_key, value)
         return value

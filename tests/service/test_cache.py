@@ -3,6 +3,7 @@ writes made outside the app visible after the timeout; a hit never reaches the d
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -100,3 +101,24 @@ def test_cache_keys_hold_no_object_identity() -> None:
     assert first is not second
     assert first.cache_key() == second.cache_key()
     assert str(id(first)) not in first.cache_key()
+
+
+def test_requests_asking_at_once_for_the_same_figure_compute_it_once() -> None:
+    cache = VersionedCache(make_cache(Settings(database_url="sqlite://")))
+    started = threading.Event()
+    calls: list[int] = []
+
+    def slow_query() -> int:
+        calls.append(1)
+        started.set()
+        time.sleep(0.2)
+        return 42
+
+    first = threading.Thread(target=lambda: cache.remember("stages", "all", slow_query))
+    first.start()
+    started.wait(timeout=5)
+    answers = [cache.remember("stages", "all", slow_query)]  # asked while the first request computes
+    first.join()
+
+    assert answers == [42]
+    assert calls == [1]
