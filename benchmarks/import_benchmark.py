@@ -98,13 +98,15 @@ class FreshDatabase:
         engine.dispose()
 
     def check(self, expected: int) -> str:
-        """Deal count and rollup total agree with the file (the triggers did their job)."""
+        """Deal count, rollup and totals agree with the file (the triggers did their job)."""
         engine = make_engine(self.url)
         with engine.connect() as connection:
             deals = connection.scalar(text("SELECT count(*) FROM deals"))
             rollup = connection.scalar(text("SELECT coalesce(sum(n), 0) FROM deal_rollup"))
+            totals = connection.scalar(text("SELECT coalesce(sum(n), 0) FROM deal_totals"))
         engine.dispose()
-        return "ok" if deals == rollup == expected else f"MISMATCH deals={deals} rollup={rollup}"
+        return ("ok" if deals == rollup == totals == expected
+                else f"MISMATCH deals={deals} rollup={rollup} totals={totals}")
 
     def drop(self) -> None:
         """Remove the database."""

@@ -69,3 +69,18 @@ class DealRollup(Base):
     n: Mapped[int] = mapped_column(Integer)
     montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+
+
+class DealTotal(Base):
+    """Deal totals per (stage, sector, salesperson), with the count of deals that have a due date; maintained
+    by database triggers only. A few hundred rows: what a selection without a due-date range reads."""
+
+    __tablename__ = "deal_totals"
+
+    statut: Mapped[str] = mapped_column(String(50), primary_key=True)
+    secteur: Mapped[str | None] = mapped_column(String(100), primary_key=True)
+    assignee: Mapped[str | None] = mapped_column(String(100), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    n_due: Mapped[int] = mapped_column(Integer)
+    montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))

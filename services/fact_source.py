@@ -1,9 +1,10 @@
-"""The rows every aggregate reads: the rollup where it can answer, the deals table where it must.
+"""The rows every aggregate reads: the smallest summary table that can answer, the deals table where it must.
 
-A selection on stage, sector and salesperson is answered by `deal_rollup` alone (one row per stage,
-sector, salesperson and due month that has deals: about 36 000 rows for a million deals over four years).
-A due-date range is answered by the rollup for the whole months inside it, and by `deals` (through its
-covering due-date index) for the partial months at its two edges. A text search reads `deals`.
+A selection on stage, sector and salesperson is answered by `deal_totals` alone (one row per stage, sector
+and salesperson that has deals: a few hundred rows, whatever the deal count). A due-date range is answered
+by `deal_rollup` (the same totals per due month: about 36 000 rows for a million deals over four years) for
+the whole months inside it, and by `deals` (through its covering due-date index) for the partial months at
+its two edges. A text search reads `deals`.
 Every source has the same columns, so each figure is written once, as a `GROUP BY` over `fact_rows`.
 """
 
@@ -14,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import ColumnElement, Select, and_, case, literal, select, union_all
 from sqlalchemy.sql.selectable import Subquery
 
-from data.models import Deal, DealRollup
+from data.models import Deal, DealRollup, DealTotal
 from services.filters import DealFilter
 
 
@@ -49,13 +50,19 @@ def _rollup_rows(where: ColumnElement[bool]) -> Select:
     ).where(where)
 
 
+def _total_rows(where: ColumnElement[bool]) -> Select:
+    t = DealTotal
+    return select(t.statut, t.secteur, t.assignee, t.n, t.montant, t.ponderee, t.n_due).where(where)
+
+
 def fact_rows(deal_filter: DealFilter) -> Subquery:
     """Rows with columns statut, secteur, assignee, n, montant, ponderee, n_due whose sums answer the filter."""
     if deal_filter.search:
         return _deal_rows(deal_filter.where()).subquery("facts")
-    dimensions = deal_filter.dimension_clause(DealRollup.statut, DealRollup.secteur, DealRollup.assignee)
     if not (deal_filter.due_from or deal_filter.due_to):
-        return _rollup_rows(dimensions).subquery("facts")
+        return _total_rows(deal_filter.dimension_clause(DealTotal.statut, DealTotal.secteur, DealTotal.assignee)
+                           ).subquery("facts")
+    dimensions = deal_filter.dimension_clause(DealRollup.statut, DealRollup.secteur, DealRollup.assignee)
 
     start, end = _whole_months(deal_filter.due_from, deal_filter.due_to)
     if start and end and start >= end:

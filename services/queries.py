@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
-from data.models import Deal, DealRollup
+from data.models import Deal, DealTotal
 from data.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, STAGE_NAMES, WON
 from services.fact_source import fact_rows
 from services.filters import NO_ASSIGNEE, NO_SECTOR, DealFilter
@@ -181,10 +181,10 @@ def deadline_rows(
 
 
 def filter_options(connection: Connection) -> FilterOptions:
-    """Every stage, sector and salesperson present, with its deal count: one pass over the rollup grouped
-    by the three (at most stages x sectors x salespeople rows), added up per filter here."""
-    r = DealRollup
-    statement = select(r.statut, r.secteur, r.assignee, func.sum(r.n)).group_by(r.statut, r.secteur, r.assignee)
+    """Every stage, sector and salesperson present, with its deal count: one pass over `deal_totals` (one
+    row per stage, sector and salesperson), added up per filter here."""
+    t = DealTotal
+    statement = select(t.statut, t.secteur, t.assignee, t.n)
     stages: Counter[str] = Counter()
     sectors: Counter[str] = Counter()
     assignees: Counter[str] = Counter()

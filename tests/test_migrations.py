@@ -7,7 +7,7 @@ from sqlalchemy import inspect, text
 from data.db import make_engine
 from data.migrate import downgrade, upgrade
 
-TABLES = {"deals", "import_runs", "deal_rollup"}
+TABLES = {"deals", "import_runs", "deal_rollup", "deal_totals"}
 
 
 def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> None:

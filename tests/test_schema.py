@@ -106,3 +106,25 @@ def test_rollup_follows_every_write(engine: Engine) -> None:
     normalise = [(s, sec, int(n), as_decimal(m), as_decimal(p)) for s, sec, n, m, p in by_deals]
     assert [(s, sec, int(n), as_decimal(m), as_decimal(p)) for s, sec, n, m, p in by_rollup] == normalise
     assert len(normalise) == 3
+
+
+def test_totals_follow_every_write_including_due_dates(engine: Engine) -> None:
+    """The per-(stage, sector, salesperson) totals stay equal to a GROUP BY over deals, due-date count included."""
+    for stage, amount in [("Prospect", "100"), ("Gagné", "250.50"), ("Gagné", "40"), ("Perdu", "900")]:
+        insert(engine, statut=stage, montant=amount)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET date_echeance = '2026-12-01' WHERE montant_brut IN (100, 900)"))
+        connection.execute(text("UPDATE deals SET statut = 'Négociation', assignee = 'Léa' WHERE montant_brut = 40"))
+        connection.execute(text("UPDATE deals SET date_echeance = NULL WHERE montant_brut = 900"))
+        connection.execute(text("DELETE FROM deals WHERE montant_brut = 250.50"))
+        query = ("SELECT statut, secteur, assignee, {n}, {n_due}, {montant}, {ponderee} FROM {table} "
+                 "{group} ORDER BY statut, assignee")
+        by_deals = connection.execute(text(query.format(
+            n="count(*)", n_due="count(date_echeance)", montant="sum(montant_brut)", ponderee="sum(valeur_ponderee)",
+            table="deals", group="GROUP BY statut, secteur, assignee"))).all()
+        by_totals = connection.execute(text(query.format(
+            n="n", n_due="n_due", montant="montant", ponderee="ponderee", table="deal_totals", group=""))).all()
+    normalise = [(s, sec, a, int(n), int(d), as_decimal(m), as_decimal(p)) for s, sec, a, n, d, m, p in by_deals]
+    assert [(s, sec, a, int(n), int(d), as_decimal(m), as_decimal(p))
+            for s, sec, a, n, d, m, p in by_totals] == normalise
+    assert [(row[0], row[4]) for row in normalise] == [("Négociation", 0), ("Perdu", 0), ("Prospect", 1)]

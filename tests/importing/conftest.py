@@ -33,8 +33,8 @@ def fixture_bytes(name: str) -> bytes:
 
 
 def deals_state(engine: Engine) -> tuple[int, str]:
-    """(deal count, checksum of every deal column and of the rollup): equal before and after means the
-    import changed nothing, including timestamps and the trigger-maintained rollup."""
+    """(deal count, checksum of every deal column and of the summary tables): equal before and after means the
+    import changed nothing, including timestamps and the trigger-maintained rollup and totals."""
     with engine.connect() as connection:
         deals = connection.execute(text(
             "SELECT id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, "
@@ -43,7 +43,10 @@ def deals_state(engine: Engine) -> tuple[int, str]:
             "SELECT statut, secteur, assignee, due_month, n, montant, ponderee FROM deal_rollup "
             "ORDER BY statut, coalesce(secteur, ''), coalesce(assignee, ''), coalesce(due_month, '1900-01-01')"
         )).all()
-    return len(deals), hashlib.sha256(repr((deals, rollup)).encode()).hexdigest()
+        totals = connection.execute(text(
+            "SELECT statut, secteur, assignee, n, n_due, montant, ponderee FROM deal_totals "
+            "ORDER BY statut, coalesce(secteur, ''), coalesce(assignee, '')")).all()
+    return len(deals), hashlib.sha256(repr((deals, rollup, totals)).encode()).hexdigest()
 
 
 def import_run_count(engine: Engine) -> int:
@@ -59,7 +62,7 @@ def deal_rows(engine: Engine) -> list[dict]:
 
 
 def assert_rollup_matches_deals(engine: Engine) -> None:
-    """The trigger-maintained rollup holds exactly the per-group totals of `deals`."""
+    """The trigger-maintained rollup and totals hold exactly the per-group totals of `deals`."""
     grouped = """SELECT statut, secteur, assignee, {month} AS due_month, count(*), sum(montant_brut),
                  sum(valeur_ponderee) FROM deals GROUP BY statut, secteur, assignee, {month}"""
     month = ("date(date_echeance, 'start of month')" if engine.dialect.name == "sqlite"
@@ -70,7 +73,15 @@ def assert_rollup_matches_deals(engine: Engine) -> None:
         actual = {tuple(row[:4]): (row[4], Decimal(str(row[5])), Decimal(str(row[6])))
                   for row in connection.execute(text(
                       "SELECT statut, secteur, assignee, due_month, n, montant, ponderee FROM deal_rollup"))}
+        expected_totals = {tuple(row[:3]): (row[3], row[4], Decimal(str(row[5])), Decimal(str(row[6])))
+                           for row in connection.execute(text(
+                               "SELECT statut, secteur, assignee, count(*), count(date_echeance), sum(montant_brut), "
+                               "sum(valeur_ponderee) FROM deals GROUP BY statut, secteur, assignee"))}
+        totals = {tuple(row[:3]): (row[3], row[4], Decimal(str(row[5])), Decimal(str(row[6])))
+                  for row in connection.execute(text(
+                      "SELECT statut, secteur, assignee, n, n_due, montant, ponderee FROM deal_totals"))}
     assert actual == expected
+    assert totals == expected_totals
 
 
 @pytest.fixture
