@@ -12,9 +12,10 @@ pending. Measured:
 - first render, from navigation start: "cold" = a freshly started app (empty server cache) and an empty
   browser cache, once per restart; "warm" = reloads of the same app;
 - filter changes: the same 25 user actions (set on the filter controls with dash_clientside.set_props,
-  reset with a click) run twice. In the first pass a selection not seen before is cold (its queries run
-  in PostgreSQL); a selection seen before (the unfiltered view after a reset) and the whole second pass
-  are warm (server cache hits);
+  reset with a click) run twice, in each of the 3 app starts (so 150 changes per size: one machine's noise
+  moves a median of 3 rounds far less than one of a single round). In the first pass a selection not seen
+  before by that app is cold (its queries run in PostgreSQL); a selection seen before (the unfiltered view
+  after a reset) and the whole second pass are warm (server cache hits);
 - bytes per interaction: Resource Timing transferSize of the callback responses (headers included) plus
   the request bodies (CDP Network events);
 - the server's peak and current RSS (VmHWM, VmRSS) over every app process of that size.
@@ -169,10 +170,15 @@ class SizeRun:
     load_seconds: float = 0.0
     cold_loads: list[Timed] = field(default_factory=list)
     warm_loads: list[Timed] = field(default_factory=list)
-    changes: list[Timed] = field(default_factory=list)
+    rounds: list[list[Timed]] = field(default_factory=list)
     memory: list[Memory] = field(default_factory=list)
     load_average: tuple[float, float] = (0.0, 0.0)
     console_errors: list[str] = field(default_factory=list)
+
+    @property
+    def changes(self) -> list[Timed]:
+        """Every filter change of every round."""
+        return [change for changes in self.rounds for change in changes]
 
 
 def in_flight(entries: list[dict[str, float]], since: float, until: float) -> float:
@@ -220,7 +226,8 @@ def run_changes(driver: webdriver.Chrome, changes: list[Change]) -> list[Timed]:
 
 
 def measure(size: int, args: argparse.Namespace, driver: webdriver.Chrome, workdir: Path) -> SizeRun:
-    """Load the database, then: cold first renders (one per app start), warm ones, both passes of changes."""
+    """Load the database, then per app start: a cold first render and both passes of changes; warm first
+    renders in the last one."""
     run = SizeRun(size)
     target = PostgresTarget(args.postgres_url, size, prefix=PREFIX)
     started = time.perf_counter()
@@ -234,7 +241,7 @@ def measure(size: int, args: argparse.Namespace, driver: webdriver.Chrome, workd
                 run.cold_loads.append(first_render(driver, app.url, COLD))
                 if start == COLD_LOADS - 1:
                     run.warm_loads = [first_render(driver, app.url, WARM) for _load in range(WARM_LOADS)]
-                    run.changes = run_changes(driver, filter_changes())
+                run.rounds.append(run_changes(driver, filter_changes()))
                 run.memory.append(app.memory())
         run.console_errors = [entry["message"] for entry in driver.get_log("browser")]
     finally:
@@ -265,10 +272,11 @@ def of_phase(timings: list[Timed], phase: str) -> list[Timed]:
 
 
 def print_changes(run: SizeRun) -> None:
-    """Each action's time in both passes, so a slow selection is visible by name."""
-    count = len(run.changes) // 2
+    """Each action's time in both passes of the last round, so a slow selection is visible by name."""
+    last = run.rounds[-1]
+    count = len(last) // 2
     print(f"{'action':<32}{'pass 1':>12}{'pass 2':>9}{'bytes':>9}{'requests':>10}{'browser':>9}{'slowest server':>16}")
-    for first, second in zip(run.changes[:count], run.changes[count:], strict=True):
+    for first, second in zip(last[:count], last[count:], strict=True):
         print(f"{first.label:<32}{first.ms:>7.0f} {first.phase:<4}{second.ms:>9.0f}{first.bytes:>9,}"
               f"{len(first.requests):>10}{first.browser_ms:>9.0f}{first.slowest_server_ms:>16.0f}")
 
@@ -329,7 +337,7 @@ def print_summary(runs: list[SizeRun], facts: list[str], command: str) -> None:
               f"| {spread([t.ms for t in cold])} ms | {spread([t.ms for t in warm])} ms "
               f"| {median(sizes):.1f} / {max(sizes):.1f} KB | {max(m.peak_mib for m in run.memory):.0f} MiB |")
     print(f"\nCold = first time the server sees the selection (its SQL runs), warm = served from the cache; "
-          f"{len(STEPS)} actions per pass. {TARGETS}\n")
+          f"{len(STEPS)} actions per pass, 2 passes in each of {COLD_LOADS} app starts. {TARGETS}\n")
     print("\n".join(f"- {fact}" for fact in facts))
 
 
