@@ -1,4 +1,4 @@
-"""The page's pure functions: components and figures from service answers, the URL codec, click toggling."""
+"""The page's pure functions: components and figures from service answers, grid rows and requests, import history."""
 
 from __future__ import annotations
 
