@@ -25,6 +25,7 @@ CONTRACT_IDS = {
     "graph-funnel", "graph-sectors", "graph-top-sectors", "table-deadlines", "deadlines-scope",
     "upload-csv", "import-preview", "import-confirm", "import-result", "app-alert",
 }
+MAX_PAGE_COMPONENTS = 100  # 93 today; the page had 155 before the cards became plain elements
 STAGES = {"Prospect": 3, "Qualifié": 2, "Négociation": 1, "Gagné": 4, "Perdu": 0}
 
 
@@ -37,8 +38,20 @@ def _ids(component: Any) -> set[str]:
     return found
 
 
+def _components(component: Any) -> int:
+    children = getattr(component, "children", None)
+    return 1 + sum(_components(child) for child in (children if isinstance(children, list) else [children])
+                   if hasattr(child, "_prop_names"))
+
+
 def test_page_has_every_contract_id() -> None:
     assert _ids(page_layout(upload_max_bytes=10 * 1024 * 1024)) >= CONTRACT_IDS
+
+
+def test_the_page_stays_lean() -> None:
+    """Every Dash component costs the renderer work on each store update of every filter change (README,
+    "What was cut"): a card made of plain elements and CSS, not of a dozen components."""
+    assert _components(page_layout(upload_max_bytes=10 * 1024 * 1024)) <= MAX_PAGE_COMPONENTS
 
 
 def test_kpi_texts_are_french_and_in_value_id_order() -> None:
