@@ -25,7 +25,7 @@ CONTRACT_IDS = {
     "graph-funnel", "graph-sectors", "graph-top-sectors", "table-deadlines", "deadlines-scope",
     "upload-csv", "import-preview", "import-confirm", "import-result", "app-alert",
 }
-MAX_PAGE_COMPONENTS = 100  # 93 today; the page had 155 before the cards became plain elements
+MAX_PAGE_COMPONENTS = 100  # 93 today; the page had 150 before the cards became plain elements
 STAGES = {"Prospect": 3, "Qualifié": 2, "Négociation": 1, "Gagné": 4, "Perdu": 0}
 
 
