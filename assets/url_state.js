@@ -80,15 +80,35 @@
     }
   }
 
-  /* Page load, back/forward, or new options (a dropdown drops a value missing from its options): set the
-     controls to the selection the URL describes, unless they already show it. */
-  function readUrl(stages, historyStore, stagesValue, sectors, assignees, dueFrom, dueTo) {
+  /* The selection without the values its dropdown does not offer (a stale link: a sector no deal has any
+     more). `optionLists` are the three dropdowns' options; one not filled yet keeps its values. */
+  function offered(selection, optionLists) {
+    return selection.map(function (values, index) {
+      var options = optionLists[index];
+      if (!options || !options.length) {
+        return values;
+      }
+      var allowed = new Set(options.map(function (option) { return option.value; }));
+      return values.filter(function (value) { return allowed.has(value); });
+    });
+  }
+
+  /* Page load, back/forward, or new options: set the controls to the selection the URL describes, unless
+     they already show it. Values no dropdown offers are dropped here, and the URL is corrected in place
+     (no new history entry): left to the dropdown, dropping them would push a new entry, and back would land
+     on the stale link again, forever. */
+  function readUrl(stages, historyStore, optionLists, stagesValue, sectors, assignees, dueFrom, dueTo) {
     hearHistory(historyStore);
-    var search = window.location.search;
+    var location = window.location;
+    var wanted = offered(decode(stages, location.search), optionLists);
+    var search = encode(stages, wanted);
+    if (search !== location.search) {
+      window.history.replaceState(null, "", location.pathname + search + location.hash);
+    }
     if (shows(stages, search, [stagesValue, sectors, assignees, dueFrom, dueTo])) {
       throw window.dash_clientside.PreventUpdate;
     }
-    return decode(stages, search);
+    return wanted;
   }
 
   window.crmUrlState = {canonical: canonical, encode: encode, decode: decode, writeUrl: writeUrl,

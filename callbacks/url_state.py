@@ -4,8 +4,9 @@ The controls stay the single source of truth. Two callbacks, both in the browser
 - `writeUrl`: a control changed, so push the new query string as a history entry. It has no Dash output,
   so the figures' callbacks, which read the same controls, leave at once instead of waiting for it.
 - `readUrl`: the page loaded, back/forward moved through history (heard by a `popstate` listener that bumps
-  the `url-history` store) or the dropdowns' options changed (a dropdown drops any value missing from its
-  options, so the URL is applied again once they are there): set the controls to what the URL describes.
+  the `url-history` store) or the dropdowns' options changed (the URL is applied again once they are
+  there): set the controls to what the URL describes, without the values no dropdown offers (a stale
+  link), which it also removes from the URL in place.
 Each one does nothing when the URL already describes the controls, so neither sets the other off again.
 A single callback doing both ways made every filter change wait for it before any figure was requested.
 The stages' URL slugs come from `data.stages`, written into the functions here so they have one source.
@@ -34,8 +35,9 @@ def register(app: Dash) -> None:
         prevent_initial_call=True,
     )
     app.clientside_callback(
-        f"function (_moves, _status, _sectors, _assignees, ...values) {{ return window.crmUrlState.readUrl("
-        f"{stages}, {json.dumps(ids.URL_HISTORY)}, ...values); }}",
+        f"function (_moves, stageOptions, sectorOptions, assigneeOptions, ...values) {{ "
+        f"return window.crmUrlState.readUrl({stages}, {json.dumps(ids.URL_HISTORY)}, "
+        f"[stageOptions, sectorOptions, assigneeOptions], ...values); }}",
         *(Output(component, prop) for component, prop in FILTER_PROPS),
         Input(ids.URL_HISTORY, "data"),
         *(Input(component, "options") for component in OPTION_IDS),

@@ -92,3 +92,18 @@ def test_back_restores_the_previous_view(dashboard: DashComposite, deals: list[R
     dashboard.driver.forward()
     page.wait_for_texts(dashboard, expected_kpis(software))
     assert dashboard.get_logs() == []
+
+
+def test_a_stale_link_drops_what_no_dropdown_offers_and_back_leaves_it(dashboard: DashComposite,
+                                                                        deals: list[Row]) -> None:
+    dashboard.driver.get(f"{dashboard.server_url}/?secteur=Inconnu&secteur=Banque")
+
+    page.wait_for_texts(dashboard, expected_kpis(where(deals, lambda row: row.secteur == "Banque")))
+    until(lambda: _search(dashboard) == "?secteur=Banque", timeout=page.TIMEOUT)
+    assert page.chosen(dashboard, "filter-sector") == ["Banque"]
+
+    dashboard.driver.back()
+
+    until(lambda: _search(dashboard) == "", timeout=page.TIMEOUT)
+    page.wait_for_texts(dashboard, expected_kpis(deals))
+    assert dashboard.get_logs() == []
