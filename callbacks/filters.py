@@ -17,6 +17,12 @@ from layouts import ids
 from layouts.filters import dropdown_options
 from services.deal_service import DealService
 
+# Which filter a click on which charts toggles: the sector bars (both charts) and the funnel's stages.
+CLICK_TARGETS = (
+    (ids.FILTER_SECTOR, (ids.GRAPH_SECTORS, ids.GRAPH_TOP_SECTORS)),
+    (ids.FILTER_STATUS, (ids.GRAPH_FUNNEL,)),
+)
+
 
 def register(app: Dash, service: DealService) -> None:
     """Options read from the data; reset; cross-filtering clicks; the phone's filter toggle."""
@@ -39,21 +45,14 @@ def register(app: Dash, service: DealService) -> None:
         Input(ids.FILTER_RESET, "n_clicks"),
         prevent_initial_call=True,
     )
-    app.clientside_callback(
-        ClientsideFunction("crm", "toggleClicked"),
-        Output(ids.FILTER_SECTOR, "value", allow_duplicate=True),
-        Input(ids.GRAPH_SECTORS, "clickData"),
-        Input(ids.GRAPH_TOP_SECTORS, "clickData"),
-        State(ids.FILTER_SECTOR, "value"),
-        prevent_initial_call=True,
-    )
-    app.clientside_callback(
-        ClientsideFunction("crm", "toggleClicked"),
-        Output(ids.FILTER_STATUS, "value", allow_duplicate=True),
-        Input(ids.GRAPH_FUNNEL, "clickData"),
-        State(ids.FILTER_STATUS, "value"),
-        prevent_initial_call=True,
-    )
+    for control, graphs in CLICK_TARGETS:
+        app.clientside_callback(
+            ClientsideFunction("crm", "toggleClicked"),
+            Output(control, "value", allow_duplicate=True),
+            *(Input(graph, "clickData") for graph in graphs),
+            State(control, "value"),
+            prevent_initial_call=True,
+        )
 
     app.clientside_callback(
         ClientsideFunction("crm", "toggle"),

@@ -7,6 +7,9 @@ months of `deal_rollup`, yet summing its rows cost 5 to 7 ms per figure at 100 0
 deals that have a due date (the deadline counts need it). Triggers keep it exact for every writer:
 statement-level with transition tables on PostgreSQL (one pass per statement, even for a million-row COPY),
 row-level on SQLite.
+
+The trigger builders mirror those of 0003 on purpose rather than importing them: a migration is a snapshot
+of the schema at its revision, so a later edit of shared code must never change what an old one does.
 """
 
 import sqlalchemy as sa
