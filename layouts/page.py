@@ -1,10 +1,10 @@
 """The page skeleton: header, filter side bar, KPI cards, charts, deadline grid and upload area.
 
 Every output starts in its empty state ("—", "Chargement…") at its final size, so the first answers and
-later redraws fill it in place without moving the page. An output whose answer is late is dimmed, with a
-spinner over the charts, by assets/dashboard.css from the `data-dash-is-loading` mark Dash puts on it; no
-`dcc.Loading` wrapper, because each one re-reads the renderer's whole update log on every store update,
-which made every filter change slower in the browser.
+later redraws fill it in place without moving the page. An output whose answer is late (250 ms) is dimmed,
+with a spinner over the charts, by assets/dashboard.css from the `data-dash-is-loading` mark Dash puts on it
+(assets/slow_answers.js says when an answer is late); no `dcc.Loading` wrapper, because each one re-reads
+the renderer's whole update log on every store update, which made every filter change slower in the browser.
 """
 
 from __future__ import annotations
