@@ -2,8 +2,8 @@
 
 Why a separate process: `python app.py` is how the app is served, and only a process of its own gives the
 server's memory (VmHWM and VmRSS in /proc/<pid>/status) without the browser or the benchmark mixed in.
-Why CDP: Resource Timing gives each response's size but not the request bodies the browser sends; the
-performance log's `Network.*` events give both, with the server's wait per request, named by callback.
+The callback requests (bodies, bytes received, the server's wait) are noted by the page probe itself
+(page_probe.js says why not through DevTools).
 """
 
 from __future__ import annotations
@@ -132,12 +132,12 @@ def free_port() -> int:
 
 
 def chromium() -> webdriver.Chrome:
-    """Debian's headless Chromium with the flags this offline network needs, and the performance log on."""
+    """Debian's headless Chromium with the flags this offline network needs; console errors are logged."""
     options = Options()
     options.binary_location = CHROMIUM
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "SEVERE"})
+    options.set_capability("goog:loggingPrefs", {"browser": "SEVERE"})
     driver = webdriver.Chrome(options=options)
     driver.set_script_timeout(SCRIPT_TIMEOUT_S)
     return driver
@@ -179,7 +179,7 @@ def in_page(driver: webdriver.Chrome, call: str, *args: Any) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class DashRequest:
-    """One `_dash-update-component` request as the browser's network stack saw it. `server_ms` is the wait for
+    """One `_dash-update-component` request as the page saw it (Resource Timing). `server_ms` is the wait for
     the response's first byte; `dash_ms` the time Dash itself measured (its Server-Timing header, sent only
     when the app runs with DEBUG=1), so the difference is time spent queued (threads, GIL) or on the wire."""
 
@@ -191,52 +191,12 @@ class DashRequest:
 
 
 def dash_requests(driver: webdriver.Chrome) -> list[DashRequest]:
-    """The callback requests since the last call (the performance log is drained on each read)."""
-    sent: dict[str, dict[str, Any]] = {}
-    answers: dict[str, dict[str, Any]] = {}
-    sizes: dict[str, int] = {}
-    for entry in driver.get_log("performance"):
-        message = json.loads(entry["message"])["message"]
-        params = message.get("params", {})
-        if message["method"] == "Network.requestWillBeSent" and DASH_UPDATE in params["request"]["url"]:
-            sent[params["requestId"]] = params["request"]
-        elif message["method"] == "Network.responseReceived" and params["requestId"] in sent:
-            answers[params["requestId"]] = params["response"]
-        elif message["method"] == "Network.loadingFinished" and params["requestId"] in sent:
-            sizes[params["requestId"]] = int(params["encodedDataLength"])
-    return [DashRequest(_callback_name(request), len(request.get("postData", "").encode()), sizes.get(request_id, 0),
-                        *_server_times(answers.get(request_id, {})))
-            for request_id, request in sent.items()]
+    """The callback requests since the last call, as the page probe noted them (none before a page loads)."""
+    noted = driver.execute_script("return window.__bench ? window.__bench.drainRequests() : [];")
+    return [DashRequest(request["output"], int(request["requestBytes"]), int(request["responseBytes"]),
+                        float(request["serverMs"]), request["dashMs"])
+            for request in noted]
 
-
-def _server_times(response: dict[str, Any]) -> tuple[float, float | None]:
-    """(wait for the first byte, Dash's own `__dash_server` duration if the app sent it) in ms."""
-    timing = response.get("timing") or {}
-    wait = timing.get("receiveHeadersStart", timing.get("receiveHeadersEnd", 0.0)) - timing.get("sendEnd", 0.0)
-    headers = {name.lower(): value for name, value in (response.get("headers") or {}).items()}
-    dash_ms = None
-    for metric in headers.get("server-timing", "").replace("\n", ",").split(","):
-        name, _, params = metric.strip().partition(";")
-        if name == "__dash_server" and "dur=" in params:
-            dash_ms = float(params.split("dur=")[1].split(";")[0])
-    return wait, dash_ms
-
-
-def _callback_name(request: dict[str, Any]) -> str:
-    """The callback's first output, from the request body ("?" when the body was too big to be logged);
-    `allow_duplicate` outputs lose their `@hash` suffix."""
-    try:
-        body = json.loads(request.get("postData", ""))
-    except ValueError:
-        return "?"
-    first = body.get("outputs")
-    while isinstance(first, list):  # several outputs, or a pattern-matching (ALL) output
-        first = first[0] if first else None
-    if not isinstance(first, dict):
-        return "?"
-    component = first["id"]
-    name = component.get("type", "?") if isinstance(component, dict) else component
-    return f"{name}.{first['property'].split('@')[0]}"
 
 
 def browser_facts(driver: webdriver.Chrome) -> list[str]:
