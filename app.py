@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import cache, partial
 
 from dash import Dash
+from dash.types import RendererHooks
 from flask import Flask
 
 from callbacks import register_callbacks
@@ -21,6 +22,11 @@ from services.cache import VersionedCache, make_cache
 from services.deal_service import DealService
 from services.import_service import ImportService
 from settings import Settings, load_settings
+
+SLOW_ANSWER_HOOKS: RendererHooks = {
+    "request_pre": "function (payload) { window.crmSlowAnswers.sent(payload); }",
+    "request_post": "function (payload) { window.crmSlowAnswers.answered(payload); }",
+}
 
 
 def create_app(settings: Settings | None = None) -> Dash:
@@ -35,13 +41,16 @@ def create_app(settings: Settings | None = None) -> Dash:
     # Bootstrap's CSS and Plotly.js are served from assets/ (00-*, loaded first), not a CDN: the dashboard
     # must work on a network that reaches nothing outside. Plotly's "finance" build (bar, funnel) is a
     # quarter of the full bundle dcc.Graph would otherwise load, which matters for the first render.
-    # Responses are compressed (flask-compress): figures are repetitive JSON.
+    # Responses are compressed (flask-compress): figures are repetitive JSON. The renderer hooks tell
+    # assets/slow_answers.js when a callback request leaves and when its answer comes back, so that only a
+    # late answer shows a loading state.
     app = Dash(
         __name__,
         compress=True,
         title="Tableau de bord CRM",
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        hooks=SLOW_ANSWER_HOOKS,
     )
     app.layout = partial(page_layout, upload_max_bytes=settings.upload_max_bytes)
     register_callbacks(app, service, imports)

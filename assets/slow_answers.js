@@ -1,35 +1,49 @@
-/* Loading states for slow answers only. Dash marks an output whose answer is awaited with
+/* Loading states for late answers only. Dash marks an output whose answer is awaited with
    `data-dash-is-loading`; dashboard.css dims it (with a spinner over the charts) only while the page root has
-   the `crm-slow` class. This script sets that class once an output has waited SLOW_MS, and removes it as soon
-   as none waits.
+   the `crm-slow` class. This script sets that class while a callback request has been awaited SLOW_MS or more,
+   and removes it as soon as none is. Dash's renderer reports each request sent and each answer received
+   (its `request_pre` and `request_post` hooks, wired in app.py).
 
    Why not a CSS delay on the mark itself: every filter change then started and cancelled a transition and two
-   spinner animations on twenty elements, for nothing anyone sees under 250 ms; that cost about 8 ms of the
-   browser's time per change (benchmarks/browser_benchmark.py). */
+   spinner animations on twenty elements, for nothing anyone sees under 250 ms. Why not a MutationObserver on
+   the mark: watching attributes across the page made every attribute plotly writes cost more. Each cost
+   about 10 ms of the browser's time per filter change (benchmarks/browser_benchmark.py). */
 (function () {
   "use strict";
-  var MARK = "data-dash-is-loading", SLOW_CLASS = "crm-slow", SLOW_MS = 250, RECHECK_MS = 100;
+  var SLOW_MS = 250, RECHECK_MS = 100, SLOW_CLASS = "crm-slow", MARKED = '[data-dash-is-loading="true"]';
+  var sentAt = new Map();  // request payload -> when it was sent, until its answer arrives
   var timer = null;
 
-  function waiting() {
-    return document.querySelector("[" + MARK + '="true"]') !== null;
+  function schedule(delay) {
+    if (timer === null) {
+      timer = setTimeout(check, delay);
+    }
   }
 
   function check() {
-    var root = document.documentElement;
-    if (waiting()) {
-      root.classList.add(SLOW_CLASS);
-      timer = setTimeout(check, RECHECK_MS);
-    } else {
-      root.classList.remove(SLOW_CLASS);
-      timer = null;
+    timer = null;
+    if (document.querySelector(MARKED) === null) {
+      sentAt.clear();  // nothing awaited any more: drop requests that ended without an answer (an error)
+    }
+    var now = performance.now(), oldest = Math.min.apply(null, Array.from(sentAt.values()));
+    var late = now - oldest >= SLOW_MS;
+    document.documentElement.classList.toggle(SLOW_CLASS, late);
+    if (sentAt.size) {
+      schedule(late ? RECHECK_MS : SLOW_MS - (now - oldest));
     }
   }
 
-  new MutationObserver(function (records) {
-    var started = records.some(function (record) { return record.target.getAttribute(MARK) === "true"; });
-    if (started && timer === null) {
-      timer = setTimeout(check, SLOW_MS);
+  window.crmSlowAnswers = {
+    sent: function (payload) {
+      sentAt.set(payload, performance.now());
+      schedule(SLOW_MS);
+    },
+    answered: function (payload) {
+      sentAt.delete(payload);
+      if (!sentAt.size && timer !== null) {
+        clearTimeout(timer);
+        check();
+      }
     }
-  }).observe(document, {subtree: true, attributes: true, attributeFilter: [MARK]});
+  };
 })();

@@ -16,6 +16,7 @@ from data.db import make_engine
 from settings import Settings
 from tests.browser import page
 from tests.browser.deals import Row, insert_deals, known_deals
+from tests.conftest import create_postgres_database, drop_postgres_database
 
 
 def dashboard_app(database_url: str, rows: list[Row]) -> Dash:
@@ -44,6 +45,14 @@ def sqlite_copy(template: Path, folder: Path) -> str:
 def sqlite_url(tmp_path: Path, _migrated_sqlite_template: Path) -> str:
     """A migrated, empty SQLite database of its own."""
     return sqlite_copy(_migrated_sqlite_template, tmp_path)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A new PostgreSQL database of its own (the app migrates it), dropped afterwards."""
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
 
 
 @pytest.fixture

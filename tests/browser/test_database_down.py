@@ -6,7 +6,6 @@ app's pooled connections die and new ones are refused, exactly as when a server 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
@@ -19,16 +18,9 @@ from services.errors import DatabaseUnavailableError
 from tests.browser import page
 from tests.browser.conftest import dashboard_app
 from tests.browser.deals import Row, expected_kpis, option_label, where
-from tests.conftest import _postgres_admin_url, create_postgres_database, drop_postgres_database
+from tests.conftest import _postgres_admin_url
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    url = create_postgres_database()
-    yield url
-    drop_postgres_database(url)
 
 
 def _allow_connections(url: str, allowed: bool) -> None:

@@ -61,27 +61,3 @@ def test_sector_labels_are_never_cut_off(dashboard: DashComposite) -> None:
     assert dashboard.find_elements("#graph-top-sectors .ytick text")
     assert cut == []
     assert dashboard.get_logs() == []
-
-
-def test_an_output_awaiting_its_answer_is_dimmed_with_a_spinner_only_once_it_is_late(
-    dashboard: DashComposite,
-) -> None:
-    """Dash marks an output whose callback is in flight with `data-dash-is-loading`; assets/dashboard.css
-    draws the loading state from that mark once assets/slow_answers.js has seen it last 250 ms. The mark is
-    set here by hand, so the test does not race a callback's real duration."""
-    page.wait_idle(dashboard)
-    look = """
-        const graph = document.getElementById("graph-funnel"), value = document.getElementById("kpi-deal-count");
-        return [getComputedStyle(graph.firstElementChild).opacity, getComputedStyle(graph, "::after").content,
-                getComputedStyle(value).opacity];"""
-    mark = 'for (const id of ["graph-funnel", "kpi-deal-count"]) {document.getElementById(id).%s}'
-    shown, dimmed = ["1", "none", "1"], ["0.45", '""', "0.45"]
-
-    assert dashboard.driver.execute_script(mark % 'setAttribute("data-dash-is-loading", "true")' + look) == shown
-    until(lambda: dashboard.driver.execute_script(look) == dimmed, timeout=page.TIMEOUT)
-
-    dashboard.driver.execute_script(mark % 'removeAttribute("data-dash-is-loading")')
-    assert dashboard.driver.execute_script(look) == shown
-    until(lambda: not dashboard.driver.execute_script('return document.documentElement.classList.contains("crm-slow")'),
-          timeout=page.TIMEOUT)
-    assert dashboard.get_logs() == []
