@@ -17,7 +17,7 @@ pending. Measured:
   before by that app is cold (its queries run in PostgreSQL); a selection seen before (the unfiltered view
   after a reset) and the whole second pass are warm (server cache hits);
 - bytes per interaction: Resource Timing transferSize of the callback responses (headers included) plus
-  the request bodies (CDP Network events);
+  the request bodies (noted by the page probe);
 - the server's peak and current RSS (VmHWM, VmRSS) over every app process of that size.
 
     .venv/bin/python benchmarks/browser_benchmark.py [--sizes 10000 100000 1000000] \\

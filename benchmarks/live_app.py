@@ -69,20 +69,23 @@ DASH_TIMING_ENV = {"DEBUG": "1", "DASH_UI": "true", "DASH_SERVE_DEV_BUNDLES": "f
 
 
 class AppProcess:
-    """`python app.py` on a database, with the settings the benchmarks need; a context manager.
-    With `dash_timing`, the app runs in debug mode so each callback response says how long Dash took."""
+    """`python app.py` of the source tree `root` on a database, with the settings the benchmarks need; a
+    context manager. With `dash_timing`, the app runs in debug mode so each callback response says how long
+    Dash took."""
 
-    def __init__(self, database_url: str, port: int, log_path: Path, dash_timing: bool = False) -> None:
+    def __init__(self, database_url: str, port: int, log_path: Path, dash_timing: bool = False,
+                 root: Path = ROOT) -> None:
         self.url = f"http://127.0.0.1:{port}/"
         self._env = {**os.environ, "DATABASE_URL": database_url, "PORT": str(port), "HOST": "127.0.0.1",
                      "DEMO_DATA": "0", "CACHE_TYPE": "simple", "DASH_DISABLE_VERSION_CHECK": "true", "DEBUG": "0",
                      **(DASH_TIMING_ENV if dash_timing else {})}
         self._log_path = log_path
+        self._root = root
         self._process: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> AppProcess:
         with self._log_path.open("ab") as log:
-            self._process = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=self._env,
+            self._process = subprocess.Popen([sys.executable, "app.py"], cwd=self._root, env=self._env,
                                              stdout=log, stderr=subprocess.STDOUT)
         self._wait_until_serving()
         return self
