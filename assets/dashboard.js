@@ -29,10 +29,12 @@ window.dash_clientside = Object.assign({}, window.dash_clientside, {
       return !isOpen;
     },
 
-    /* Empty the grid's block cache and go back to page 1: the grid then asks the server again. */
+    /* Mark the grid's cached pages stale and go back to page 1: the grid asks the server again and keeps the
+       old rows on screen until the new ones arrive. Emptying the cache instead drew ten "Chargement…" rows
+       first, a flash on every filter change and about 30 ms more of the browser's work. */
     refreshGrid: function () {
       dash_ag_grid.getApiAsync("table-deadlines").then(function (api) {
-        api.purgeInfiniteCache();
+        api.refreshInfiniteCache();
         api.paginationGoToFirstPage();
       });
     },

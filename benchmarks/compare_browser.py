@@ -79,7 +79,8 @@ def chromium_pids() -> list[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                command = (entry / "cmdline").read_bytes().split(b"\0")[0].decode()
+                # A child process rewrites its command line as one string: "/usr/lib/chromium/chromium --type=…"
+                command = (entry / "cmdline").read_bytes().split(b"\0")[0].split(b" ")[0].decode()
             except OSError:
                 continue
             if Path(command).name == Path(CHROMIUM).name:  # /usr/bin/chromium starts /usr/lib/chromium/chromium

@@ -1,7 +1,8 @@
 """The deadline grid: one page per request from the service, and the scope switch's counts.
 
 Paging and sorting reach only `answer_rows` (the filters are read as State, not inputs). A filter, scope
-or data change empties the grid's block cache in the browser, which makes the grid ask again from page 1.
+or data change marks the grid's cached pages stale in the browser, which makes the grid ask again from
+page 1 (assets/dashboard.js `refreshGrid`).
 """
 
 from __future__ import annotations

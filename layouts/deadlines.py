@@ -46,7 +46,12 @@ FRENCH_GRID_TEXT = {
 
 
 def deadline_grid() -> dag.AgGrid:
-    """The grid, paged by the server; red rows are overdue, amber rows fall due in the next 30 days."""
+    """The grid, paged by the server; red rows are overdue, amber rows fall due in the next 30 days.
+
+    Rows are known by their position (no `getRowId`): a filter change refreshes the cached pages in place,
+    and with ids AG Grid dropped a row that the old and the new page both held at different positions. It
+    keeps two pages at most, so a refresh asks for the page on screen and not for every page visited.
+    """
     return dag.AgGrid(
         id=ids.TABLE_DEADLINES,
         rowModelType="infinite",
@@ -54,10 +59,10 @@ def deadline_grid() -> dag.AgGrid:
         defaultColDef={"sortable": True, "resizable": True, "flex": 1, "suppressHeaderMenuButton": True},
         rowClassRules={OVERDUE_CLASS: "params.data && params.data.overdue",
                        SOON_CLASS: "params.data && params.data.next30"},
-        getRowId="String(params.data.id)",
         dashGridOptions={
             "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE, "maxConcurrentDatasourceRequests": 1, "infiniteInitialRowCount": PAGE_SIZE,
+            "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 2, "maxConcurrentDatasourceRequests": 1,
+            "infiniteInitialRowCount": PAGE_SIZE,
             "rowHeight": ROW_HEIGHT, "headerHeight": 40, "localeText": FRENCH_GRID_TEXT, "animateRows": False,
         },
         style={"height": f"{PAGE_SIZE * ROW_HEIGHT + 100}px", "width": "100%"},
