@@ -48,9 +48,9 @@ FRENCH_GRID_TEXT = {
 def deadline_grid() -> dag.AgGrid:
     """The grid, paged by the server; red rows are overdue, amber rows fall due in the next 30 days.
 
-    Rows are known by their position (no `getRowId`): a filter change refreshes the cached pages in place,
+    Rows are known by their position (no `getRowId`): a filter change refreshes the cached page in place,
     and with ids AG Grid dropped a row that the old and the new page both held at different positions. It
-    keeps two pages at most, so a refresh asks for the page on screen and not for every page visited.
+    keeps one page only, so a refresh asks for the page on screen and not for every page visited.
     """
     return dag.AgGrid(
         id=ids.TABLE_DEADLINES,
@@ -61,7 +61,7 @@ def deadline_grid() -> dag.AgGrid:
                        SOON_CLASS: "params.data && params.data.next30"},
         dashGridOptions={
             "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 2, "maxConcurrentDatasourceRequests": 1,
+            "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 1, "maxConcurrentDatasourceRequests": 1,
             "infiniteInitialRowCount": PAGE_SIZE,
             "rowHeight": ROW_HEIGHT, "headerHeight": 40, "localeText": FRENCH_GRID_TEXT, "animateRows": False,
         },

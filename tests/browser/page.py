@@ -52,6 +52,7 @@ def press(dash_duo: DashComposite, selector: str) -> None:
 
 def choose(dash_duo: DashComposite, component_id: str, option_text: str) -> None:
     """Pick one option of a multi-select dropdown by its visible text, then close the menu."""
+    into_view(dash_duo, dash_duo.find_element(f"#{component_id}"))
     dash_duo.select_dcc_dropdown(f"#{component_id}", value=option_text)
     dash_duo.find_element("body").send_keys(Keys.ESCAPE)
 

@@ -6,7 +6,7 @@ import pytest
 from dash.testing.composite import DashComposite
 
 from tests.browser import page
-from tests.browser.deals import TODAY, Row, deadline_rows, french_count, french_euros, option_label
+from tests.browser.deals import TODAY, Row, deadline_rows, french_count, french_euros, option_label, where
 
 pytestmark = pytest.mark.browser
 PAGE_SIZE = 10
@@ -31,6 +31,24 @@ def test_grid_pages_on_the_server_soonest_first(dashboard: DashComposite, deals:
     page.wait_for_grid(dashboard, "montant_brut",
                        [french_euros(row.montant_brut, cents=True) for row in dated[PAGE_SIZE:2 * PAGE_SIZE]])
     assert f"sur {french_count(-(-len(dated) // PAGE_SIZE))}" in dashboard.find_element(".ag-paging-panel").text
+    assert dashboard.get_logs() == []
+
+
+def test_a_filter_change_shows_page_1_of_the_new_selection_from_any_page(
+    dashboard: DashComposite, deals: list[Row]
+) -> None:
+    """On page 1 the grid refreshes its page in place; from page 2 it goes back to page 1 (assets/dashboard.js)."""
+    dated = deadline_rows(deals)
+    page.press(dashboard, '.ag-paging-button[aria-label="Page suivante"]')
+    page.wait_for_grid(dashboard, "client", _clients(dated[PAGE_SIZE:2 * PAGE_SIZE]))
+
+    page.choose(dashboard, "filter-status", option_label("Négociation", deals, lambda row: row.statut))
+    negotiating = deadline_rows(where(deals, lambda row: row.statut == "Négociation"))
+    page.wait_for_grid(dashboard, "client", _clients(negotiating[:PAGE_SIZE]))
+
+    page.choose(dashboard, "filter-status", option_label("Gagné", deals, lambda row: row.statut))
+    negotiating_or_won = deadline_rows(where(deals, lambda row: row.statut in ("Négociation", "Gagné")))
+    page.wait_for_grid(dashboard, "client", _clients(negotiating_or_won[:PAGE_SIZE]))
     assert dashboard.get_logs() == []
 
 
