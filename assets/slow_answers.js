@@ -7,7 +7,8 @@
    Why not a CSS delay on the mark itself: every filter change then started and cancelled a transition and two
    spinner animations on twenty elements, for nothing anyone sees under 250 ms. Why not a MutationObserver on
    the mark: watching attributes across the page made every attribute plotly writes cost more. Each cost
-   about 10 ms of the browser's time per filter change (benchmarks/browser_benchmark.py). */
+   about 10 ms of the browser's CPU per filter change, measured in interleaved runs of the two versions (the
+   method of benchmarks/compare_browser.py). */
 (function () {
   "use strict";
   var SLOW_MS = 250, RECHECK_MS = 100, SLOW_CLASS = "crm-slow", MARKED = '[data-dash-is-loading="true"]';
@@ -23,7 +24,7 @@
   function check() {
     timer = null;
     if (document.querySelector(MARKED) === null) {
-      sentAt.clear();  // nothing awaited any more: drop requests that ended without an answer (an error)
+      sentAt.clear();  // nothing awaited: drop the requests Dash never reports back (errors, prevented updates)
     }
     var now = performance.now(), oldest = Math.min.apply(null, Array.from(sentAt.values()));
     var late = now - oldest >= SLOW_MS;

@@ -8,7 +8,8 @@
 
    The callback requests are noted here too (a wrapper around `fetch` keeps each request body; Resource Timing
    gives the bytes received and the server's wait), not through DevTools' Network domain: with that domain on,
-   Chromium spent about 10 ms more per filter change reporting every request, a cost no founder's browser has. */
+   Chromium spent about 10 ms more CPU per filter change reporting every request, a cost no founder's browser
+   has. */
 (function () {
   "use strict";
   var OUTPUTS = window.__BENCH_OUTPUTS;
