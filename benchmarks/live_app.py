@@ -34,7 +34,6 @@ CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--no-first-run", "--window-size=1440,900", "--lang=fr-FR")
 PROBE = Path(__file__).with_name("page_probe.js")
-DASH_UPDATE = "_dash-update-component"
 READY_TIMEOUT_S = 60
 SCRIPT_TIMEOUT_S = 180
 QUIET_MS = 300
@@ -199,7 +198,6 @@ def dash_requests(driver: webdriver.Chrome) -> list[DashRequest]:
     return [DashRequest(request["output"], int(request["requestBytes"]), int(request["responseBytes"]),
                         float(request["serverMs"]), request["dashMs"])
             for request in noted]
-
 
 
 def browser_facts(driver: webdriver.Chrome) -> list[str]:
