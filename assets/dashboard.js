@@ -1,60 +1,88 @@
 /* Clientside callbacks: browser-only work that needs no server round trip. */
-window.dash_clientside = Object.assign({}, window.dash_clientside, {
-  crm: {
-    /* The selection with the clicked bar's label added, or removed if it was there (a second click undoes the
-       first). Bars are keyed on their label, which a horizontal bar carries as `y`. */
-    toggledLabel: function (click, chosen) {
-      var points = (click && click.points) || [], current = chosen || [];
-      var label = points.length ? points[0].y : null;
-      if (label === null || label === undefined) {
-        return null;
-      }
-      return current.indexOf(label) === -1 ? current.concat([label])
-        : current.filter(function (value) { return value !== label; });
-    },
+(function () {
+  "use strict";
+  var GRID = "table-deadlines", SLOW_MS = 250, RECHECK_MS = 100;
+  var lateRowsTimer = null, lateRowsShown = false;
 
-    /* A chart click: toggle the clicked bar in the filter (the last argument is its current value). */
-    toggleClicked: function () {
-      var chosen = arguments[arguments.length - 1];
-      var click = window.dash_clientside.callback_context.triggered[0].value;
-      var toggled = window.dash_clientside.crm.toggledLabel(click, chosen);
-      if (toggled === null) {
-        throw window.dash_clientside.PreventUpdate;
-      }
-      return toggled;
-    },
-
-    /* Open or close the filter panel on a phone (it is always open on a laptop, see dashboard.css). */
-    toggle: function (clicks, isOpen) {
-      return !isOpen;
-    },
-
-    /* Show page 1 of the new selection. On page 1 already, the cached page is refreshed in place: the old
-       rows stay on screen until the new ones arrive. Emptying the cache instead draws ten "Chargement…" rows
-       first, a flash on every filter change and about 30 ms more of the browser's work; it is kept for a
-       move back from another page, which has nothing on screen worth keeping. */
-    refreshGrid: function () {
-      dash_ag_grid.getApiAsync("table-deadlines").then(function (api) {
-        if (api.paginationGetCurrentPage() === 0) {
-          api.refreshInfiniteCache();
-        } else {
-          api.purgeInfiniteCache();
-          api.paginationGoToFirstPage();
-        }
-      });
-    },
-
-    /* Show the database message; on recovery close the alert only if it still shows that message. */
-    databaseAlert: function (message, shown) {
-      var crm = window.dash_clientside.crm;
-      if (message) {
-        crm.databaseMessage = message;
-        return [message, true];
-      }
-      if (shown && shown === crm.databaseMessage) {
-        return [null, false];
-      }
-      return [window.dash_clientside.no_update, window.dash_clientside.no_update];
-    }
+  /* True while the grid fetches a page. */
+  function rowsAwaited(api) {
+    var blocks = api.getCacheBlockState() || {};
+    return Object.keys(blocks).some(function (block) { return blocks[block].pageStatus !== "loaded"; });
   }
-});
+
+  /* The grid's own "Chargement…" overlay while its new rows are late (250 ms, as for the other outputs in
+     assets/slow_answers.js): a refresh in place keeps the old rows on screen, and they must not pass for the
+     new selection's. */
+  function showLateRows(api) {
+    clearTimeout(lateRowsTimer);
+    lateRowsTimer = setTimeout(function check() {
+      var late = rowsAwaited(api);
+      if (late !== lateRowsShown) {
+        lateRowsShown = late;
+        api.setGridOption("loading", late);
+      }
+      lateRowsTimer = late ? setTimeout(check, RECHECK_MS) : null;
+    }, SLOW_MS);
+  }
+
+  window.dash_clientside = Object.assign({}, window.dash_clientside, {
+    crm: {
+      /* The selection with the clicked bar's label added, or removed if it was there (a second click undoes the
+         first). Bars are keyed on their label, which a horizontal bar carries as `y`. */
+      toggledLabel: function (click, chosen) {
+        var points = (click && click.points) || [], current = chosen || [];
+        var label = points.length ? points[0].y : null;
+        if (label === null || label === undefined) {
+          return null;
+        }
+        return current.indexOf(label) === -1 ? current.concat([label])
+          : current.filter(function (value) { return value !== label; });
+      },
+
+      /* A chart click: toggle the clicked bar in the filter (the last argument is its current value). */
+      toggleClicked: function () {
+        var chosen = arguments[arguments.length - 1];
+        var click = window.dash_clientside.callback_context.triggered[0].value;
+        var toggled = window.dash_clientside.crm.toggledLabel(click, chosen);
+        if (toggled === null) {
+          throw window.dash_clientside.PreventUpdate;
+        }
+        return toggled;
+      },
+
+      /* Open or close the filter panel on a phone (it is always open on a laptop, see dashboard.css). */
+      toggle: function (clicks, isOpen) {
+        return !isOpen;
+      },
+
+      /* Show page 1 of the new selection. On page 1 already, the cached page is refreshed in place: the old
+         rows stay on screen until the new ones arrive. Emptying the cache instead draws ten "Chargement…" rows
+         first, a flash on every filter change and about 30 ms more of the browser's work; it is kept for a
+         move back from another page, which has nothing on screen worth keeping. */
+      refreshGrid: function () {
+        dash_ag_grid.getApiAsync(GRID).then(function (api) {
+          if (api.paginationGetCurrentPage() === 0) {
+            api.refreshInfiniteCache();
+          } else {
+            api.purgeInfiniteCache();
+            api.paginationGoToFirstPage();
+          }
+          showLateRows(api);
+        });
+      },
+
+      /* Show the database message; on recovery close the alert only if it still shows that message. */
+      databaseAlert: function (message, shown) {
+        var crm = window.dash_clientside.crm;
+        if (message) {
+          crm.databaseMessage = message;
+          return [message, true];
+        }
+        if (shown && shown === crm.databaseMessage) {
+          return [null, false];
+        }
+        return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+      }
+    }
+  });
+})();

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from data.db import make_engine
 from tests.browser import page
 from tests.browser.conftest import dashboard_app
-from tests.browser.deals import Row, expected_kpis, option_label, where
+from tests.browser.deals import Row, deadline_rows, expected_kpis, option_label, where
 
 pytestmark = pytest.mark.browser
 
@@ -27,28 +27,38 @@ LOOK = """
             getComputedStyle(value).opacity];"""
 SHOWN = ["1", "none", "1"]
 DIMMED = ["0.45", '""', "0.45"]
+DEADLINES_LOOK = """
+    const overlay = document.querySelector("#table-deadlines .ag-overlay-loading-wrapper");
+    return [getComputedStyle(document.getElementById("deadlines-scope")).opacity,
+            overlay !== null && overlay.offsetParent !== null && overlay.textContent.includes("Chargement")];"""
 SLOW = 'return document.documentElement.classList.contains("crm-slow");'
 
 
 def test_an_answer_held_up_by_the_database_dims_the_outputs_until_it_arrives(
     dash_duo: DashComposite, fixed_today: date, postgres_url: str, deals: list[Row]
 ) -> None:
-    """The tables the figures read are locked, so the filter change's queries wait for the lock."""
+    """The tables the figures read are locked, so the filter change's queries wait for the lock. The deadline
+    grid keeps its old rows under its own loading overlay, so they cannot pass for the new selection's."""
     dash_duo.start_server(dashboard_app(postgres_url, deals))
     page.wait_for_texts(dash_duo, expected_kpis(deals))
     page.wait_idle(dash_duo)
     assert dash_duo.driver.execute_script(LOOK) == SHOWN
+    assert dash_duo.driver.execute_script(DEADLINES_LOOK) == ["1", False]
 
     engine = make_engine(postgres_url)
     with engine.connect() as locker:
         locker.execute(text("LOCK TABLE deals, deal_totals, deal_rollup IN ACCESS EXCLUSIVE MODE"))
         page.choose(dash_duo, "filter-sector", option_label("Banque", deals, lambda row: row.sector_label))
         until(lambda: dash_duo.driver.execute_script(LOOK) == DIMMED, timeout=page.TIMEOUT)
+        until(lambda: dash_duo.driver.execute_script(DEADLINES_LOOK) == ["0.45", True], timeout=page.TIMEOUT)
         locker.rollback()
     engine.dispose()
 
-    page.wait_for_texts(dash_duo, expected_kpis(where(deals, lambda row: row.secteur == "Banque")))
+    in_banking = where(deals, lambda row: row.secteur == "Banque")
+    page.wait_for_texts(dash_duo, expected_kpis(in_banking))
+    page.wait_for_grid(dash_duo, "client", [row.client for row in deadline_rows(in_banking)[:10]])
     until(lambda: dash_duo.driver.execute_script(LOOK) == SHOWN, timeout=page.TIMEOUT)
+    until(lambda: dash_duo.driver.execute_script(DEADLINES_LOOK) == ["1", False], timeout=page.TIMEOUT)
     until(lambda: not dash_duo.driver.execute_script(SLOW), timeout=page.TIMEOUT)
     assert dash_duo.get_logs() == []
 
