@@ -88,8 +88,9 @@ def chromium_pids() -> list[int]:
     return pids
 
 
-def run_version(version: Version, database_url: str, workdir: Path) -> None:
-    """One round of one version: start it, a cold pass, then a warm pass with its CPU time."""
+def run_version(version: Version, database_url: str, workdir: Path) -> str:
+    """One round of one version: start it, a cold pass, then a warm pass with its CPU time; answers the
+    browser's version."""
     driver = chromium()
     try:
         install_probe(driver, DASHBOARD_OUTPUTS)
@@ -106,6 +107,7 @@ def run_version(version: Version, database_url: str, workdir: Path) -> None:
                 version.warm_ms.append(result["shownAt"] - result["since"])
             version.browser_cpu_ms.append((cpu_ms(browser_pids) - browser_before) / len(changes))
             version.app_cpu_ms.append((cpu_ms([app.pid]) - app_before) / len(changes))
+        return browser_facts(driver)[0]
     finally:
         driver.quit()
 
@@ -149,24 +151,23 @@ def main() -> None:
     target = PostgresTarget(args.postgres_url, args.size, prefix=PREFIX)
     other = Version(args.ref, checkout(args.ref, workdir / "ref"))
     current = Version("working tree", ROOT)
+    browser = "Chromium"
     try:
         fill(target, args.size)
         print("\n".join(machine_facts(args.postgres_url)), flush=True)
         for round_number in range(args.rounds):
             order = (other, current) if round_number % 2 == 0 else (current, other)
             for version in order:
-                run_version(version, target.url, workdir)
-            print(f"round {round_number + 1}: " + "; ".join(
+                browser = run_version(version, target.url, workdir)
+            print(f"medians after round {round_number + 1}: " + "; ".join(
                 f"{v.label} cold {statistics.median(v.cold_ms):.0f} ms, warm {statistics.median(v.warm_ms):.0f} ms, "
-                f"browser CPU {v.browser_cpu_ms[-1]:.0f} ms per warm change" for v in (other, current)), flush=True)
+                f"browser CPU {v.browser_cpu_ms[-1]:.0f} ms per warm change this round"
+                for v in (other, current)), flush=True)
     finally:
         target.drop()
         remove_worktree(other.root)
-    driver = chromium()
-    facts = browser_facts(driver)
-    driver.quit()
     print(f"\n{args.size:,} deals on PostgreSQL, {args.rounds} rounds, {len(filter_changes())} actions per pass; "
-          f"{facts[0]}")
+          f"{browser}")
     print("\n| Version | Change median, cold (ms) | Change median, warm (ms) | Browser CPU per warm change (ms) "
           "| App CPU per warm change (ms) |")
     print("|---|---|---|---|---|")
