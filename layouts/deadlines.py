@@ -27,14 +27,14 @@ SCOPE_LABELS: dict[DeadlineScope, str] = {
     DeadlineScope.NEXT_30_DAYS: "30 prochains jours",
 }
 COLUMNS: tuple[dict[str, Any], ...] = (
-    {"field": "client", "headerName": "Client", "flex": 2, "minWidth": 170},
+    {"field": "client", "headerName": "Client", "flex": 2, "minWidth": 150},
     {"field": "statut", "headerName": "Statut", "minWidth": 120},
     {"field": "montant_brut", "headerName": "Montant brut", "type": "rightAligned", "minWidth": 140},
     {"field": "valeur_ponderee", "headerName": "Valeur pondérée", "type": "rightAligned", "minWidth": 150},
     {"field": "secteur", "headerName": "Secteur", "minWidth": 130},
     {"field": "assignee", "headerName": "Commercial", "minWidth": 140},
     {"field": "date_echeance", "headerName": "Échéance", "sort": "asc", "minWidth": 120},
-    {"field": "days_left", "headerName": "Jours restants", "type": "rightAligned", "minWidth": 130},
+    {"field": "days_left", "headerName": "Jours restants", "type": "rightAligned", "minWidth": 120},
 )
 SORTABLE_FIELDS = frozenset(column["field"] for column in COLUMNS)
 FRENCH_GRID_TEXT = {

@@ -1,4 +1,5 @@
-"""The page's frame: the filter panel folds away on a phone; removing demo deals redraws every output."""
+"""The page's frame: the filter panel folds away on a phone and stays in view on a laptop; the chosen values and
+the deadline grid fit their space; removing demo deals redraws every output."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dash.testing.wait import until
 from data.demo import DEMO_PREFIX
 from tests.browser import page
 from tests.browser.conftest import dashboard_app
-from tests.browser.deals import deadline_rows, expected_kpis, known_deals
+from tests.browser.deals import Row, deadline_rows, expected_kpis, known_deals, option_label
 
 pytestmark = pytest.mark.browser
 
@@ -26,6 +27,42 @@ def test_filter_panel_is_a_side_bar_on_a_laptop_and_folds_on_a_phone(dashboard: 
     page.press(dashboard, "#filters-toggle")
 
     until(lambda: dashboard.find_element("#filter-status").is_displayed(), timeout=page.TIMEOUT)
+    assert dashboard.get_logs() == []
+
+
+def test_filter_panel_stays_in_view_down_to_the_import_area(dashboard: DashComposite) -> None:
+    page.into_view(dashboard, dashboard.find_element("#upload-csv"))
+
+    top, bottom, window = dashboard.driver.execute_script("""
+        const panel = document.getElementById("filter-status").closest(".filter-panel").getBoundingClientRect();
+        return [panel.top, panel.bottom, window.innerHeight];""")
+    assert dashboard.driver.execute_script("return window.scrollY") > 0
+    assert top >= 0 and bottom <= window
+    assert dashboard.get_logs() == []
+
+
+def test_every_chosen_value_is_readable_in_the_side_bar(dashboard: DashComposite, deals: list[Row]) -> None:
+    """Dash's dropdown shows one cut label beside an "N sélectionné(s)" badge; the side bar shows them all."""
+    chosen = [option_label(sector, deals, lambda row: row.sector_label) for sector in ("Industrie", "Logiciel")]
+    for label in chosen:
+        page.choose(dashboard, "filter-sector", label)
+
+    until(lambda: [item.text for item in dashboard.find_elements("#filter-sector .dash-dropdown-value-item")]
+          == chosen, timeout=page.TIMEOUT)
+    value = dashboard.find_element("#filter-sector .dash-dropdown-value")
+    clipped = dashboard.driver.execute_script(
+        "const e = arguments[0]; return e.scrollWidth > e.clientWidth || e.scrollHeight > e.clientHeight;", value)
+    assert not clipped
+    assert not dashboard.find_element("#filter-sector .dash-dropdown-value-count").is_displayed()
+    assert dashboard.get_logs() == []
+
+
+def test_deadline_grid_needs_no_side_scrolling_on_a_laptop(dashboard: DashComposite) -> None:
+    scroll_width, width = dashboard.driver.execute_script("""
+        const viewport = document.querySelector("#table-deadlines .ag-body-horizontal-scroll-viewport");
+        return [viewport.scrollWidth, viewport.clientWidth];""")
+    assert dashboard.driver.get_window_size()["width"] == 1440
+    assert scroll_width <= width
     assert dashboard.get_logs() == []
 
 
