@@ -1,14 +1,15 @@
 """Compare the filter-change time of the working tree with another commit, both measured in the same sitting.
 
-Why: this machine's speed drifts by 10 to 40 ms between runs of the same commit, more than most single
-changes gain, so two runs of browser_benchmark.py one after the other cannot tell two versions apart. Here
-the two versions take turns, round after round, on one database: in each round each version is started
-(`python app.py` of its own source tree), opened in a fresh Chromium, and driven through the 25 actions of
-browser_benchmark.py twice, a cold pass (server cache empty) then a warm pass. Besides the wall time, the
-CPU time that Chromium (all its processes) and the app spent per warm change is read from /proc: it drifts
-far less than the wall time, so it shows a saving in the browser's work even when the medians are noisy.
+Why: this machine's speed drifts by 10 to 40 ms between runs of the same commit, and within one run from one
+minute to the next, more than most single changes gain; two runs of browser_benchmark.py one after the other
+cannot tell two versions apart. Here both versions run side by side on one database, each started as
+`python app.py` of its own source tree and open in a Chromium of its own, and they take turns action by
+action: each of the 25 actions of browser_benchmark.py is made on one version and then on the other (which
+goes first alternates), so a slow spell of the machine falls on both. Each round starts both apps afresh and
+makes two passes, a cold one (server caches empty) then a warm one. Besides the wall time, the CPU time that
+each version's Chromium (all its processes) and app spent per warm change is read from /proc.
 
-    .venv/bin/python benchmarks/compare_browser.py REF [--size 100000] [--rounds 4] \\
+    .venv/bin/python benchmarks/compare_browser.py REF [--size 100000] [--rounds 3] \\
         [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres]
 
 REF (a commit, tag or branch) is checked out into a temporary git worktree. It must have the same migrations
@@ -23,15 +24,19 @@ import statistics
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from selenium import webdriver
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_data import PostgresTarget, fill, machine_facts
-from benchmarks.browser_benchmark import filter_changes
+from benchmarks.browser_benchmark import Change, filter_changes
 from benchmarks.live_app import (
-    CHROMIUM,
     DASHBOARD_OUTPUTS,
     ROOT,
     AppProcess,
@@ -57,8 +62,18 @@ class Version:
     root: Path
     cold_ms: list[float] = field(default_factory=list)
     warm_ms: list[float] = field(default_factory=list)
-    browser_cpu_ms: list[float] = field(default_factory=list)  # per warm change, one value per round
-    app_cpu_ms: list[float] = field(default_factory=list)
+    browser_cpu_ms: float = 0.0  # summed over the warm changes
+    app_cpu_ms: float = 0.0
+
+
+@dataclass(frozen=True)
+class OpenVersion:
+    """A version during one round: its app and the Chromium that shows it."""
+
+    version: Version
+    app: AppProcess
+    driver: webdriver.Chrome
+    browser_pids: list[int]
 
 
 def cpu_ms(pids: list[int]) -> float:
@@ -73,43 +88,62 @@ def cpu_ms(pids: list[int]) -> float:
     return total * 1000 / CLOCK_TICKS
 
 
-def chromium_pids() -> list[int]:
-    """Every running Chromium process: the browser, its renderers, GPU and utility processes."""
-    pids = []
+def descendants(root: int) -> list[int]:
+    """Every running process below `root` (read from /proc): a Chromium's browser, renderer, GPU and utility
+    processes are all below the ChromeDriver that started it."""
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                # A child process rewrites its command line as one string: "/usr/lib/chromium/chromium --type=…"
-                command = (entry / "cmdline").read_bytes().split(b"\0")[0].split(b" ")[0].decode()
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
             except OSError:
                 continue
-            if Path(command).name == Path(CHROMIUM).name:  # /usr/bin/chromium starts /usr/lib/chromium/chromium
-                pids.append(int(entry.name))
-    return pids
+            children.setdefault(parent, []).append(int(entry.name))
+    found, waiting = [], list(children.get(root, []))
+    while waiting:
+        pid = waiting.pop()
+        found.append(pid)
+        waiting.extend(children.get(pid, []))
+    return found
 
 
-def run_version(version: Version, database_url: str, workdir: Path) -> str:
-    """One round of one version: start it, a cold pass, then a warm pass with its CPU time; answers the
-    browser's version."""
-    driver = chromium()
-    try:
-        install_probe(driver, DASHBOARD_OUTPUTS)
-        with AppProcess(database_url, free_port(), workdir / f"{version.label}.log", root=version.root) as app:
+@contextmanager
+def opened(version: Version, database_url: str, workdir: Path) -> Iterator[OpenVersion]:
+    """The version's app started and its page open in a Chromium of its own, every output drawn."""
+    with AppProcess(database_url, free_port(), workdir / f"{version.label}.log", root=version.root) as app:
+        driver = chromium()
+        try:
+            install_probe(driver, DASHBOARD_OUTPUTS)
             open_dashboard(driver, app.url)
-            changes = filter_changes()
-            for change in changes:
-                result = in_page(driver, "change", change.action, settle_options(first_render=False))
-                version.cold_ms.append(result["shownAt"] - result["since"])
-            browser_pids = chromium_pids()
-            browser_before, app_before = cpu_ms(browser_pids), cpu_ms([app.pid])
-            for change in changes:
-                result = in_page(driver, "change", change.action, settle_options(first_render=False))
-                version.warm_ms.append(result["shownAt"] - result["since"])
-            version.browser_cpu_ms.append((cpu_ms(browser_pids) - browser_before) / len(changes))
-            version.app_cpu_ms.append((cpu_ms([app.pid]) - app_before) / len(changes))
-        return browser_facts(driver)[0]
-    finally:
-        driver.quit()
+            yield OpenVersion(version, app, driver, descendants(driver.service.process.pid))
+        finally:
+            driver.quit()
+
+
+def change_on(side: OpenVersion, change: Change, warm: bool) -> None:
+    """Make one action on one version and note its time (and, when warm, the CPU it cost)."""
+    before = (cpu_ms(side.browser_pids), cpu_ms([side.app.pid]))
+    result: dict[str, Any] = in_page(side.driver, "change", change.action, settle_options(first_render=False))
+    elapsed = result["shownAt"] - result["since"]
+    if warm:
+        side.version.warm_ms.append(elapsed)
+        side.version.browser_cpu_ms += cpu_ms(side.browser_pids) - before[0]
+        side.version.app_cpu_ms += cpu_ms([side.app.pid]) - before[1]
+    else:
+        side.version.cold_ms.append(elapsed)
+
+
+def run_round(versions: tuple[Version, Version], database_url: str, workdir: Path, round_number: int) -> str:
+    """Both versions started afresh; a cold pass then a warm pass, action by action in turns; answers the
+    browser's version."""
+    with ExitStack() as stack:
+        sides = [stack.enter_context(opened(version, database_url, workdir)) for version in versions]
+        for warm in (False, True):
+            for index, change in enumerate(filter_changes()):
+                first = (index + round_number) % 2
+                for side in (sides[first], sides[1 - first]):
+                    change_on(side, change, warm)
+        return browser_facts(sides[0].driver)[0]
 
 
 def checkout(ref: str, folder: Path) -> Path:
@@ -129,8 +163,9 @@ def remove_worktree(folder: Path) -> None:
 
 def summary_line(version: Version) -> str:
     """The version's figures as one markdown table row."""
+    warm_changes = len(version.warm_ms)
     return (f"| {version.label} | {statistics.median(version.cold_ms):.0f} | {statistics.median(version.warm_ms):.0f} "
-            f"| {statistics.mean(version.browser_cpu_ms):.0f} | {statistics.mean(version.app_cpu_ms):.1f} |")
+            f"| {version.browser_cpu_ms / warm_changes:.0f} | {version.app_cpu_ms / warm_changes:.1f} |")
 
 
 def parse_args() -> argparse.Namespace:
@@ -138,14 +173,14 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("ref", help="the commit to compare the working tree with")
     parser.add_argument("--size", type=int, default=100_000, help="deals in the database")
-    parser.add_argument("--rounds", type=int, default=4, help="rounds; each version runs once per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds; each starts both versions afresh")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:55432/postgres",
                         help="a server URL; a bench_compare_<N> database is created there and dropped after")
     return parser.parse_args()
 
 
 def main() -> None:
-    """Load the database, alternate the versions for the rounds (the first to run swaps each round), print."""
+    """Load the database, run the rounds, print the medians so far after each and a table at the end."""
     args = parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="crm-compare-"))
     target = PostgresTarget(args.postgres_url, args.size, prefix=PREFIX)
@@ -156,18 +191,15 @@ def main() -> None:
         fill(target, args.size)
         print("\n".join(machine_facts(args.postgres_url)), flush=True)
         for round_number in range(args.rounds):
-            order = (other, current) if round_number % 2 == 0 else (current, other)
-            for version in order:
-                browser = run_version(version, target.url, workdir)
+            browser = run_round((other, current), target.url, workdir, round_number)
             print(f"medians after round {round_number + 1}: " + "; ".join(
-                f"{v.label} cold {statistics.median(v.cold_ms):.0f} ms, warm {statistics.median(v.warm_ms):.0f} ms, "
-                f"browser CPU {v.browser_cpu_ms[-1]:.0f} ms per warm change this round"
+                f"{v.label} cold {statistics.median(v.cold_ms):.0f} ms, warm {statistics.median(v.warm_ms):.0f} ms"
                 for v in (other, current)), flush=True)
     finally:
         target.drop()
         remove_worktree(other.root)
-    print(f"\n{args.size:,} deals on PostgreSQL, {args.rounds} rounds, {len(filter_changes())} actions per pass; "
-          f"{browser}")
+    print(f"\n{args.size:,} deals on PostgreSQL, {args.rounds} rounds, {len(filter_changes())} actions per pass, "
+          f"the two versions in turns action by action; {browser}")
     print("\n| Version | Change median, cold (ms) | Change median, warm (ms) | Browser CPU per warm change (ms) "
           "| App CPU per warm change (ms) |")
     print("|---|---|---|---|---|")
