@@ -6,8 +6,10 @@ cannot tell two versions apart. Here both versions run side by side on one datab
 `python app.py` of its own source tree and open in a Chromium of its own, and they take turns action by
 action: each of the 25 actions of browser_benchmark.py is made on one version and then on the other (which
 goes first alternates), so a slow spell of the machine falls on both. Each round starts both apps afresh and
-makes two passes, a cold one (server caches empty) then a warm one. Besides the wall time, the CPU time that
-each version's Chromium (all its processes) and app spent per warm change is read from /proc.
+makes two passes, a cold one (server caches empty) then a warm one. Printed: each version's medians, the
+median of the per-action differences with a 95 % bootstrap interval (the sharpest figure: each pair of times
+saw the same action and the same state of the machine), and the CPU time that each version's Chromium (all its
+processes) and app spent per warm change, read from /proc.
 
     .venv/bin/python benchmarks/compare_browser.py REF [--size 100000] [--rounds 3] \\
         [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres]
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import statistics
 import subprocess
 import sys
@@ -52,6 +55,7 @@ from benchmarks.live_app import (
 PREFIX = "bench_compare"
 MIGRATIONS = Path("data/migrations/versions")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+BOOTSTRAP_SAMPLES = 2000
 
 
 @dataclass
@@ -161,6 +165,19 @@ def remove_worktree(folder: Path) -> None:
     subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(folder)], check=True)
 
 
+def paired_difference(current: list[float], other: list[float]) -> str:
+    """The median of the per-action differences (current minus other) with a 95 % bootstrap interval.
+
+    Both versions make the same actions in the same order, one right after the other, so each pair saw the same
+    state of the machine and the same action: their difference is far less noisy than two medians."""
+    differences = [mine - theirs for mine, theirs in zip(current, other, strict=True)]
+    draw = random.Random(0)
+    medians = sorted(statistics.median(draw.choices(differences, k=len(differences)))
+                     for _ in range(BOOTSTRAP_SAMPLES))
+    low, high = medians[int(0.025 * BOOTSTRAP_SAMPLES)], medians[int(0.975 * BOOTSTRAP_SAMPLES) - 1]
+    return f"{statistics.median(differences):+.1f} ms (95 % interval {low:+.1f} to {high:+.1f})"
+
+
 def summary_line(version: Version) -> str:
     """The version's figures as one markdown table row."""
     warm_changes = len(version.warm_ms)
@@ -205,6 +222,8 @@ def main() -> None:
     print("|---|---|---|---|---|")
     print(summary_line(other))
     print(summary_line(current))
+    print(f"\nWorking tree minus {other.label}, per action: cold {paired_difference(current.cold_ms, other.cold_ms)}, "
+          f"warm {paired_difference(current.warm_ms, other.warm_ms)}")
 
 
 if __name__ == "__main__":
