@@ -207,11 +207,12 @@
     });
   }
 
-  function lastChange(since) {
+  /* The last frame after `since` in which one of `ids` (all outputs when omitted) changed; null if none did. */
+  function lastChange(since, ids) {
     var last = null;
-    Object.keys(probe.changed).forEach(function (id) {
+    (ids || Object.keys(probe.changed)).forEach(function (id) {
       var at = probe.changed[id];
-      if (at >= since && (last === null || at > last)) {
+      if (at !== undefined && at >= since && (last === null || at > last)) {
         last = at;
       }
     });
@@ -227,8 +228,23 @@
     });
   }
 
-  /* Poll until settled; answer {shownAt, requests} or {error}. `since` null = a first render from navigation. */
-  function settle(options, since, done) {
+  /* The outputs on screen when the user acts: those inside the window. The grid counts by its first row, since
+     its header can show at the foot of a laptop screen while its rows are below the fold. */
+  function outputsOnScreen() {
+    return OUTPUTS.filter(function (id) {
+      var element = id === GRID
+        ? document.querySelector("#" + CSS.escape(GRID) + ' .ag-center-cols-container .ag-row[row-index="0"]')
+        : document.getElementById(id);
+      var box = element && element.getBoundingClientRect();
+      return Boolean(box) && box.height > 0 && box.bottom > 0 && box.top < window.innerHeight &&
+        box.right > 0 && box.left < window.innerWidth;
+    });
+  }
+
+  /* Poll until settled; answer {shownAt, requests} or {error}. `since` null = a first render from navigation.
+     `onScreen` (the outputs in the window at the action) adds `onScreenShownAt`: when the last of them changed
+     (the last change of all if none of them changed). */
+  function settle(options, since, done, onScreen) {
     var origin = since === null ? 0 : since;
     var deadline = performance.now() + options.timeoutMs;
     function poll() {
@@ -239,7 +255,8 @@
         var ready = pendingCallbacks() === 0 && allShown(options.check, since) &&
           (!options.notEmpty || document.getElementById(options.notEmpty).textContent !== options.emptyText);
         if (ready && last !== null && now - last >= options.quietMs) {
-          done({shownAt: last, since: origin, requests: dashRequests(origin)});
+          done({shownAt: last, since: origin, requests: dashRequests(origin), onScreen: onScreen || [],
+                onScreenShownAt: onScreen ? (lastChange(origin, onScreen) || last) : last});
           return;
         }
       }
@@ -261,13 +278,14 @@
   /* One user action on the filters, timed from the action itself. */
   probe.change = function (action, options, done) {
     performance.clearResourceTimings();
+    var onScreen = outputsOnScreen();
     var since = performance.now();
     if (action.click) {
       document.getElementById(action.click).click();
     } else {
       window.dash_clientside.set_props(action.id, action.props);
     }
-    settle(options, since, done);
+    settle(options, since, done, onScreen);
   };
 
   /* The outputs settle after an action taken at `since` (a confirmed import): same rules as a filter change. */
