@@ -25,20 +25,6 @@
     }, SLOW_MS);
   }
 
-  /* Show page 1 of the new selection. On page 1 already, the cached page is refreshed in place: the old rows stay
-     on screen until the new ones arrive. Emptying the cache instead draws ten "Chargement…" rows first, a flash on
-     every filter change and about 30 ms more of the browser's work; it is kept for a move back from another page,
-     which has nothing on screen worth keeping. */
-  function showFirstPage(api) {
-    if (api.paginationGetCurrentPage() === 0) {
-      api.refreshInfiniteCache();
-    } else {
-      api.purgeInfiniteCache();
-      api.paginationGoToFirstPage();
-    }
-    showLateRows(api);
-  }
-
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     crm: {
       /* The selection with the clicked bar's label added, or removed if it was there (a second click undoes the
@@ -69,18 +55,20 @@
         return !isOpen;
       },
 
-      /* A filter, scope or data change: page 1 of the new selection. The grid's API is taken at once when the grid
-         is there, not through a promise that would wait behind the renderer's other work (and AG Grid asks for
-         the rows one task later still), so the rows request leaves with the figures' requests. */
+      /* Show page 1 of the new selection. On page 1 already, the cached page is refreshed in place: the old
+         rows stay on screen until the new ones arrive. Emptying the cache instead draws ten "Chargement…" rows
+         first, a flash on every filter change and about 30 ms more of the browser's work; it is kept for a
+         move back from another page, which has nothing on screen worth keeping. */
       refreshGrid: function () {
-        var api;
-        try {
-          api = dash_ag_grid.getApi(GRID);
-        } catch (notReadyYet) {
-          dash_ag_grid.getApiAsync(GRID).then(showFirstPage);
-          return;
-        }
-        showFirstPage(api);
+        dash_ag_grid.getApiAsync(GRID).then(function (api) {
+          if (api.paginationGetCurrentPage() === 0) {
+            api.refreshInfiniteCache();
+          } else {
+            api.purgeInfiniteCache();
+            api.paginationGoToFirstPage();
+          }
+          showLateRows(api);
+        });
       },
 
       /* Show the database message; on recovery close the alert only if it still shows that message. */

@@ -14,17 +14,12 @@ from services.import_service import ImportService
 
 
 def register_callbacks(app: Dash, service: DealService, imports: ImportService) -> None:
-    """Attach every callback of the page to `app`.
-
-    The order matters for speed: the renderer runs the callbacks that one change sets off in the order they were
-    registered. The grid's refresh comes first because the grid asks for its rows one task later, and the URL
-    write comes last because the history entry can wait until every request has left.
-    """
-    deadlines.register(app, service)
+    """Attach every callback of the page to `app`."""
     guard.register(app)
+    url_state.register(app)
     filters.register(app, service)
     kpis.register(app, service)
     charts.register(app, service)
-    url_state.register(app)
+    deadlines.register(app, service)
     demo.register(app, service)
     importing.register(app, imports)

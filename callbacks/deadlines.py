@@ -20,14 +20,7 @@ from services.results import DeadlineScope
 
 
 def register(app: Dash, service: DealService) -> None:
-    """Grid refresh on filter, scope or data change (first, see callbacks/__init__.py), rows on request, counts."""
-    app.clientside_callback(
-        ClientsideFunction("crm", "refreshGrid"),
-        Input(ids.DATA_VERSION, "data"),
-        Input(ids.DEADLINES_SCOPE, "value"),
-        *filter_inputs(),
-        prevent_initial_call=True,
-    )
+    """Grid rows on request, counts on filter change, grid refresh on filter, scope or data change."""
 
     @guarded_callback(
         app,
@@ -47,3 +40,11 @@ def register(app: Dash, service: DealService) -> None:
     @guarded_callback(app, Output(ids.DEADLINES_SCOPE, "options"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
     def count_deadlines(_version: str | None, *values: object) -> list[dict[str, str]]:
         return scope_options(service.deadline_counts(selection(*values)))  # type: ignore[arg-type]
+
+    app.clientside_callback(
+        ClientsideFunction("crm", "refreshGrid"),
+        Input(ids.DATA_VERSION, "data"),
+        Input(ids.DEADLINES_SCOPE, "value"),
+        *filter_inputs(),
+        prevent_initial_call=True,
+    )
