@@ -2,7 +2,7 @@
 (function () {
   "use strict";
   var GRID = "table-deadlines", SLOW_MS = 250, RECHECK_MS = 100;
-  var lateRowsTimer = null, lateRowsShown = false;
+  var lateRowsTimer = null, lateRowsShown = false, databaseDown = false;
 
   /* True while the grid fetches a page. */
   function rowsAwaited(api) {
@@ -12,11 +12,12 @@
 
   /* The grid's own "Chargement…" overlay while its new rows are late (250 ms, as for the other outputs in
      assets/slow_answers.js): a refresh in place keeps the old rows on screen, and they must not pass for the
-     new selection's. */
+     new selection's. Not while the database is down: no rows will come, the alert says why, and the grid keeps
+     its last rows like every other output keeps its last value. */
   function showLateRows(api) {
     clearTimeout(lateRowsTimer);
     lateRowsTimer = setTimeout(function check() {
-      var late = rowsAwaited(api);
+      var late = rowsAwaited(api) && !databaseDown;
       if (late !== lateRowsShown) {
         lateRowsShown = late;
         api.setGridOption("loading", late);
@@ -74,6 +75,7 @@
       /* Show the database message; on recovery close the alert only if it still shows that message. */
       databaseAlert: function (message, shown) {
         var crm = window.dash_clientside.crm;
+        databaseDown = Boolean(message);
         if (message) {
           crm.databaseMessage = message;
           return [message, true];

@@ -6,6 +6,7 @@ app's pooled connections die and new ones are refused, exactly as when a server 
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -21,6 +22,7 @@ from tests.browser.deals import Row, expected_kpis, option_label, where
 from tests.conftest import _postgres_admin_url
 
 pytestmark = pytest.mark.browser
+LATE_ROWS_S = 0.6  # past the 250 ms after which late rows get the grid's loading overlay (assets/dashboard.js)
 
 
 def _allow_connections(url: str, allowed: bool) -> None:
@@ -47,6 +49,10 @@ def test_database_down_then_back_up(
     dash_duo.wait_for_text_to_equal("#app-alert", DatabaseUnavailableError.message, timeout=page.TIMEOUT)
     page.wait_idle(dash_duo)
     assert page.text(dash_duo, "kpi-deal-count") == expected_kpis(deals)["kpi-deal-count"]
+    time.sleep(LATE_ROWS_S)  # the grid's loading overlay would show by now
+    overlays = dash_duo.find_elements("#table-deadlines .ag-overlay-loading-wrapper")
+    assert not any(overlay.is_displayed() for overlay in overlays)
+    assert page.grid_column(dash_duo, "client")  # its last rows, like every output keeps its last value
 
     _allow_connections(postgres_url, True)
     page.choose(dash_duo, "filter-status", option_label("Gagné", deals, lambda row: row.statut))
