@@ -228,16 +228,19 @@
     });
   }
 
-  /* The outputs on screen when the user acts: those inside the window. The grid counts by its first row, since
-     its header can show at the foot of a laptop screen while its rows are below the fold. */
+  /* The outputs on screen when the user acts: those inside the window (an empty one, such as the selection
+     message, counts by its place). The grid counts by its first row, since its header can show at the foot of a
+     laptop screen while its rows are below the fold. */
   function outputsOnScreen() {
     return OUTPUTS.filter(function (id) {
       var element = id === GRID
         ? document.querySelector("#" + CSS.escape(GRID) + ' .ag-center-cols-container .ag-row[row-index="0"]')
         : document.getElementById(id);
-      var box = element && element.getBoundingClientRect();
-      return Boolean(box) && box.height > 0 && box.bottom > 0 && box.top < window.innerHeight &&
-        box.right > 0 && box.left < window.innerWidth;
+      if (!element || !element.getClientRects().length) {
+        return false;
+      }
+      var box = element.getBoundingClientRect();
+      return box.bottom >= 0 && box.top < window.innerHeight && box.right >= 0 && box.left < window.innerWidth;
     });
   }
 
