@@ -41,6 +41,16 @@ def test_filter_panel_stays_in_view_down_to_the_import_area(dashboard: DashCompo
     assert dashboard.get_logs() == []
 
 
+def test_filter_panel_scrolls_with_the_page_on_a_short_screen(dashboard: DashComposite) -> None:
+    """A sticky panel taller than the window would keep its reset button below the fold."""
+    dashboard.driver.set_window_size(1440, 640)
+    collapse = dashboard.find_element("#filters-collapse")
+    until(lambda: collapse.value_of_css_property("position") == "static", timeout=page.TIMEOUT)
+    dashboard.driver.set_window_size(1440, 900)
+    until(lambda: collapse.value_of_css_property("position") == "sticky", timeout=page.TIMEOUT)
+    assert dashboard.get_logs() == []
+
+
 def test_every_chosen_value_is_readable_in_the_side_bar(dashboard: DashComposite, deals: list[Row]) -> None:
     """Dash's dropdown shows one cut label beside an "N sélectionné(s)" badge; the side bar shows them all."""
     chosen = [option_label(sector, deals, lambda row: row.sector_label) for sector in ("Industrie", "Logiciel")]
