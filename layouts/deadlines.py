@@ -26,14 +26,14 @@ SCOPE_LABELS: dict[DeadlineScope, str] = {
     DeadlineScope.OVERDUE: "En retard",
     DeadlineScope.NEXT_30_DAYS: "30 prochains jours",
 }
-COLUMNS: tuple[dict[str, Any], ...] = (
-    {"field": "client", "headerName": "Client", "flex": 2, "minWidth": 150},
-    {"field": "statut", "headerName": "Statut", "minWidth": 120},
-    {"field": "montant_brut", "headerName": "Montant brut", "type": "rightAligned", "minWidth": 140},
-    {"field": "valeur_ponderee", "headerName": "Valeur pondérée", "type": "rightAligned", "minWidth": 150},
-    {"field": "secteur", "headerName": "Secteur", "minWidth": 130},
-    {"field": "assignee", "headerName": "Commercial", "minWidth": 140},
-    {"field": "date_echeance", "headerName": "Échéance", "sort": "asc", "minWidth": 120},
+COLUMNS: tuple[dict[str, Any], ...] = (  # minimum widths fit the grid on a 1366 px wide laptop screen
+    {"field": "client", "headerName": "Client", "flex": 2, "minWidth": 130},
+    {"field": "statut", "headerName": "Statut", "minWidth": 110},
+    {"field": "montant_brut", "headerName": "Montant brut", "type": "rightAligned", "minWidth": 120},
+    {"field": "valeur_ponderee", "headerName": "Valeur pondérée", "type": "rightAligned", "minWidth": 135},
+    {"field": "secteur", "headerName": "Secteur", "minWidth": 120},
+    {"field": "assignee", "headerName": "Commercial", "minWidth": 120},
+    {"field": "date_echeance", "headerName": "Échéance", "sort": "asc", "minWidth": 125},
     {"field": "days_left", "headerName": "Jours restants", "type": "rightAligned", "minWidth": 120},
 )
 SORTABLE_FIELDS = frozenset(column["field"] for column in COLUMNS)
@@ -64,6 +64,8 @@ def deadline_grid() -> dag.AgGrid:
             "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 1, "maxConcurrentDatasourceRequests": 1,
             "infiniteInitialRowCount": PAGE_SIZE,
             "rowHeight": ROW_HEIGHT, "headerHeight": 40, "localeText": FRENCH_GRID_TEXT, "animateRows": False,
+            # The paging counts in French digit grouping ("sur 12 345"); AG Grid writes "12,345" by itself.
+            "paginationNumberFormatter": {"function": "params.value.toLocaleString('fr-FR')"},
         },
         style={"height": f"{PAGE_SIZE * ROW_HEIGHT + 100}px", "width": "100%"},
     )

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import itertools
+from dataclasses import replace
+from datetime import date
+
 import pytest
 from dash.testing.composite import DashComposite
+from dash.testing.wait import until
 
 from tests.browser import page
-from tests.browser.deals import TODAY, Row, deadline_rows, french_count, french_euros, option_label, where
+from tests.browser.conftest import dashboard_app
+from tests.browser.deals import (
+    TODAY,
+    Row,
+    deadline_rows,
+    french_count,
+    french_euros,
+    known_deals,
+    option_label,
+    where,
+)
 
 pytestmark = pytest.mark.browser
 PAGE_SIZE = 10
@@ -32,6 +47,19 @@ def test_grid_pages_on_the_server_soonest_first(dashboard: DashComposite, deals:
                        [french_euros(row.montant_brut, cents=True) for row in dated[PAGE_SIZE:2 * PAGE_SIZE]])
     assert f"sur {french_count(-(-len(dated) // PAGE_SIZE))}" in dashboard.find_element(".ag-paging-panel").text
     assert dashboard.get_logs() == []
+
+
+def test_paging_counts_are_written_the_french_way(dash_duo: DashComposite, fixed_today: date, sqlite_url: str) -> None:
+    """Over a thousand rows: "1 à 10 sur 1 234" with French digit grouping, not AG Grid's own "1,234"."""
+    many = [replace(row, id=n, client=f"Client {n:04d}")
+            for n, row in zip(range(1, 1401), itertools.cycle(known_deals()), strict=False)]
+    dated = len(deadline_rows(many))
+    dash_duo.start_server(dashboard_app(sqlite_url, many))
+
+    summary = dash_duo.find_element("#table-deadlines .ag-paging-row-summary-panel")
+    until(lambda: summary.text.split() == ["1", "à", "10", "sur", *french_count(dated).split()], timeout=page.TIMEOUT)
+    assert french_count(dated) in summary.get_attribute("textContent")
+    assert dash_duo.get_logs() == []
 
 
 def test_a_filter_change_shows_page_1_of_the_new_selection_from_any_page(
