@@ -79,3 +79,25 @@ def test_reset_clears_every_filter(dashboard: DashComposite, deals: list[Row]) -
     assert page.chosen(dashboard, "filter-sector") == []
     assert dashboard.driver.execute_script("return window.location.search") == ""
     assert dashboard.get_logs() == []
+
+
+FRENCH_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+                 "novembre", "décembre")
+
+
+def test_due_date_calendar_is_french_and_opens_over_the_charts(dashboard: DashComposite) -> None:
+    """Its names come from the date-fns French locale in assets/; it opens over the funnel card, which used to
+    cover its right half, next-month arrow included."""
+    page.press(dashboard, "#filter-due-from")
+
+    dashboard.wait_for_element(".dash-datepicker-calendar", timeout=page.TIMEOUT)
+    weekdays, month, arrow_on_top = dashboard.driver.execute_script("""
+        const arrow = document.querySelector('.dash-datepicker-month-nav[aria-label="Next month"]');
+        const box = arrow.getBoundingClientRect();
+        const hit = document.elementFromPoint(box.left + box.width / 2, box.top + box.height / 2);
+        return [[...document.querySelectorAll(".dash-datepicker-calendar th")].map((th) => th.textContent),
+                document.querySelector(".dash-datepicker-controls").textContent, arrow.contains(hit)];""")
+    assert weekdays == ["lu", "ma", "me", "je", "ve", "sa", "di"]
+    assert any(name in month for name in FRENCH_MONTHS)
+    assert arrow_on_top
+    assert dashboard.get_logs() == []
