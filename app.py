@@ -40,8 +40,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     imports = ImportService(service, max_bytes=settings.upload_max_bytes)
     # Bootstrap's CSS, Plotly.js and date-fns' French locale (the date picker's month and day names) are served
     # from assets/ (00-*, loaded first), not a CDN: the dashboard must work on a network that reaches nothing
-    # outside. Plotly's "finance" build (bar, funnel) is a
-    # quarter of the full bundle dcc.Graph would otherwise load, which matters for the first render.
+    # outside. Plotly's "finance" build (bar, funnel) is a quarter of the full bundle dcc.Graph would otherwise
+    # load, which matters for the first render.
     # Responses are compressed (flask-compress): figures are repetitive JSON. The renderer hooks tell
     # assets/slow_answers.js when a callback request leaves and when its answer comes back, so that only a
     # late answer shows a loading state.

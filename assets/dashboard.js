@@ -1,7 +1,7 @@
 /* Clientside callbacks: browser-only work that needs no server round trip. */
 (function () {
   "use strict";
-  var GRID = "table-deadlines", SLOW_MS = 250, RECHECK_MS = 100;
+  var GRID = "table-deadlines", RECHECK_MS = 100;
   var lateRowsTimer = null, lateRowsShown = false, databaseDown = false;
 
   /* True while the grid fetches a page. */
@@ -10,8 +10,8 @@
     return Object.keys(blocks).some(function (block) { return blocks[block].pageStatus !== "loaded"; });
   }
 
-  /* The grid's own "Chargement…" overlay while its new rows are late (250 ms, as for the other outputs in
-     assets/slow_answers.js): a refresh in place keeps the old rows on screen, and they must not pass for the
+  /* The grid's own "Chargement…" overlay while its new rows are late (after the same delay as the other
+     outputs, assets/slow_answers.js): a refresh in place keeps the old rows on screen, and they must not pass for the
      new selection's. Not while the database is down: no rows will come, the alert says why, and the grid keeps
      its last rows like every other output keeps its last value. */
   function showLateRows(api) {
@@ -23,7 +23,7 @@
         api.setGridOption("loading", late);
       }
       lateRowsTimer = late ? setTimeout(check, RECHECK_MS) : null;
-    }, SLOW_MS);
+    }, window.crmSlowAnswers.lateAfterMs);
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

@@ -201,7 +201,7 @@ def timed(label: str, phase: str, result: dict[str, Any], requests: list[DashReq
     entries, since, shown = result["requests"], result["since"], result["shownAt"]
     return Timed(
         label=label, phase=phase, ms=shown - since,
-        on_screen_ms=result.get("onScreenShownAt", shown) - since, on_screen=tuple(result.get("onScreen", ())),
+        on_screen_ms=result["onScreenShownAt"] - since, on_screen=tuple(result["onScreen"]),
         response_bytes=sum(int(entry["transfer"]) for entry in entries),
         request_bytes=sum(request.request_bytes for request in requests),
         in_flight_ms=in_flight(entries, since, shown),
