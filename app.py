@@ -15,13 +15,10 @@ from flask import Flask
 
 from callbacks import register_callbacks
 from data.clock import today
-from data.db import make_engine
-from data.setup import prepare_database
+from data.setup import upgrade_schema
 from layouts.page import page_layout
-from services.cache import VersionedCache, make_cache
-from services.deal_service import DealService
-from services.import_service import ImportService
 from settings import Settings, load_settings
+from wiring import build_services
 
 SLOW_ANSWER_HOOKS: RendererHooks = {
     "request_pre": "function (payload) { window.crmSlowAnswers.sent(payload); }",
@@ -32,12 +29,11 @@ SLOW_ANSWER_HOOKS: RendererHooks = {
 def create_app(settings: Settings | None = None) -> Dash:
     """The dashboard on the database and cache that `settings` name."""
     settings = settings or load_settings()
-    engine = make_engine(settings.database_url)
-    prepare_database(engine, with_demo=settings.demo_data, today=today())
+    services = build_services(settings)
+    if upgrade_schema(services.engine) and settings.demo_data:
+        services.writes.seed_demo(today())
     # No connection opened here may outlive a fork (`gunicorn --preload`): each worker opens its own.
-    engine.dispose()
-    service = DealService(engine, VersionedCache(make_cache(settings)))
-    imports = ImportService(service, max_bytes=settings.upload_max_bytes)
+    services.engine.dispose()
     # Bootstrap's CSS, Plotly.js and date-fns' French locale (the date picker's month and day names) are served
     # from assets/ (00-*, loaded first), not a CDN: the dashboard must work on a network that reaches nothing
     # outside. Plotly's "finance" build (bar, funnel) is a quarter of the full bundle dcc.Graph would otherwise
@@ -54,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         hooks=SLOW_ANSWER_HOOKS,
     )
     app.layout = partial(page_layout, upload_max_bytes=settings.upload_max_bytes)
-    register_callbacks(app, service, imports)
+    register_callbacks(app, services.reads, services.writes, services.imports)
     return app
 
 

@@ -1,7 +1,7 @@
 /* Clientside callbacks: browser-only work that needs no server round trip. */
 (function () {
   "use strict";
-  var GRID = "table-deadlines", RECHECK_MS = 100;
+  var GRID = window.crmIds.TABLE_DEADLINES, RECHECK_MS = 100;
   var lateRowsTimer = null, lateRowsShown = false, databaseDown = false;
 
   /* True while the grid fetches a page. */

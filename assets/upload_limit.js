@@ -1,5 +1,5 @@
 /* Refuse a file over the upload limit in the browser, before anything is sent, with a French message:
-   dcc.Upload's max_size drops such a file silently. The limit is the data-max-bytes of #upload-limit. */
+   dcc.Upload's max_size drops such a file silently. The limit is the data-max-bytes of the upload-limit element (window.crmIds.UPLOAD_LIMIT). */
 (function () {
   var MEGABYTE = 1024 * 1024;
 
@@ -8,7 +8,7 @@
   }
 
   function checkSizes(event) {
-    var zone = event.target && event.target.closest ? event.target.closest("#upload-limit") : null;
+    var zone = event.target && event.target.closest ? event.target.closest("#" + window.crmIds.UPLOAD_LIMIT) : null;
     if (!zone) {
       return;
     }
@@ -17,9 +17,9 @@
     var tooBig = files.filter(function (file) { return file.size > limit; });
     var message = tooBig.length === 0 ? null : "Fichier trop volumineux, non envoyé : " + tooBig.map(function (file) {
       return "« " + file.name + " » (" + megabytes(file.size) + " Mo)";
-    }).join(", ") + ". La limite est de " + megabytes(limit) + " Mo par fichier : découpez-le, ou importez-le " +
-      "en ligne de commande (python -m data import).";
-    window.dash_clientside.set_props("upload-warning", {children: message});
+    }).join(", ") + ". La limite est de " + zone.dataset.limitText + " par fichier : découpez-le, ou importez-le " +
+      "en ligne de commande (python cli.py import).";
+    window.dash_clientside.set_props(window.crmIds.UPLOAD_WARNING, {children: message});
   }
 
   document.addEventListener("drop", checkSizes, true);

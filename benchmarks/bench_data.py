@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 from data import migrate
 from data.db import make_engine, normalise_url
 from data.demo import COMPANY_FORMS, COMPANY_STEMS, NOTES, SALESPEOPLE, SECTORS, STAGE_WEIGHTS
-from data.stages import STAGE_NAMES
+from domain.stages import STAGE_NAMES
 
 TODAY = date(2026, 11, 21)
 SEED = 20261121

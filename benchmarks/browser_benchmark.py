@@ -64,9 +64,9 @@ from benchmarks.live_app import (
     settle_options,
 )
 from data.demo import SALESPEOPLE
-from data.stages import OPEN_STAGES
+from domain.deal_filter import NO_ASSIGNEE, NO_SECTOR
+from domain.stages import OPEN_STAGES
 from layouts import ids
-from services.filters import NO_ASSIGNEE, NO_SECTOR
 
 PREFIX = "bench_ui"
 COLD_LOADS = 3

@@ -118,8 +118,8 @@ class FreshDatabase:
 
 
 def run_cli(path: Path, url: str) -> tuple[float, float, int, str]:
-    """(seconds, peak RSS in MiB, exit code, last line) of one `python -m data import` child process."""
-    code = "import sys; from services.importing.cli import main; sys.exit(main(sys.argv[1:]))"
+    """(seconds, peak RSS in MiB, exit code, last line) of one `python cli.py import` child process."""
+    code = "import sys; from cli import main; sys.exit(main([\"import\", *sys.argv[1:]]))"
     started = time.perf_counter()
     child = subprocess.Popen([sys.executable, "-c", code, str(path), "--database-url", url],
                              cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)

@@ -36,18 +36,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_data import TODAY, DealRow, PostgresTarget, SqliteTarget, Target, generate_deals, machine_facts
 from data import clock, migrate
-from data.stages import OPEN_STAGES
-from services.cache import VersionedCache, make_cache
-from services.deal_service import DealService
-from services.filters import NO_ASSIGNEE, NO_SECTOR, DealFilter
-from services.results import DeadlineScope
+from domain.deal_filter import NO_ASSIGNEE, NO_SECTOR, DealFilter
+from domain.pipeline_results import DeadlineScope
+from domain.stages import OPEN_STAGES
+from services.cache import VersionedCache
+from services.reads import DealReads
 from settings import Settings
+from wiring import make_cache_backend
 
 PAGE_SIZE = 20
 COLD, WARM = "cold", "warm"
 REFRESH = "whole refresh"
 
-PageCall = Callable[[DealService, DealFilter], object]
+PageCall = Callable[[DealReads, DealFilter], object]
 
 # What one refresh of the page calls, in the page's order.
 PAGE_CALLS: tuple[tuple[str, PageCall], ...] = (
@@ -151,7 +152,7 @@ class StatementCounter:
         self.count += 1
 
 
-def refresh(service: DealService, chosen: DealFilter) -> dict[str, float]:
+def refresh(service: DealReads, chosen: DealFilter) -> dict[str, float]:
     """Milliseconds per page call, and for the whole refresh, for one filter."""
     timings: dict[str, float] = {}
     started = time.perf_counter()
@@ -163,15 +164,15 @@ def refresh(service: DealService, chosen: DealFilter) -> dict[str, float]:
     return timings
 
 
-def measure(run: Run, service: DealService, counter: StatementCounter, rounds: int) -> None:
+def measure(run: Run, service: DealReads, cache: VersionedCache, counter: StatementCounter, rounds: int) -> None:
     """A warm-up pass (pool, compiled-statement cache), then `rounds` passes of cold + warm per filter."""
     filters = benchmark_filters()
     for _label, chosen in filters:
-        service.data_changed()
+        cache.bump()
         refresh(service, chosen)
     for _round in range(rounds):
         for label, chosen in filters:
-            service.data_changed()
+            cache.bump()
             for phase in (COLD, WARM):
                 before = counter.count
                 timings = refresh(service, chosen)
@@ -205,8 +206,8 @@ def benchmark(target: Target, size: int, rounds: int, keep: bool) -> Run:
         run.analyze_seconds = time.perf_counter() - started
         counter = StatementCounter()
         counter.attach(engine)
-        service = DealService(engine, VersionedCache(make_cache(Settings(cache_type="simple"))))
-        measure(run, service, counter, rounds)
+        cache = VersionedCache(make_cache_backend(Settings(cache_type="simple")))
+        measure(run, DealReads(engine, cache), cache, counter, rounds)
         run.peak_rss_mib, run.current_rss_mib = rss_mib()
         run.load_average = os.getloadavg()[0]
     finally:

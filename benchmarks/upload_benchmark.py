@@ -52,8 +52,8 @@ from benchmarks.live_app import (
     open_dashboard,
     settle_options,
 )
+from domain import formatting
 from layouts import ids
-from services import formatting
 
 PREFIX = "bench_ui_upload"
 UPLOAD_SEED = 5  # not bench_data's seed: the uploaded deals are new ones

@@ -8,18 +8,19 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import charts, deadlines, demo, filters, guard, importing, kpis, url_state
-from services.deal_service import DealService
-from services.import_service import ImportService
+from callbacks import charts, deadlines, demo, filter_options, guard, importing, kpis, url_state
+from services.imports import ImportService
+from services.reads import DealReads
+from services.writes import DealWrites
 
 
-def register_callbacks(app: Dash, service: DealService, imports: ImportService) -> None:
+def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService) -> None:
     """Attach every callback of the page to `app`."""
     guard.register(app)
     url_state.register(app)
-    filters.register(app, service)
-    kpis.register(app, service)
-    charts.register(app, service)
-    deadlines.register(app, service)
-    demo.register(app, service)
+    filter_options.register(app, reads)
+    kpis.register(app, reads)
+    charts.register(app, reads)
+    deadlines.register(app, reads)
+    demo.register(app, reads, writes)
     importing.register(app, imports)

@@ -15,10 +15,10 @@ from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, selection
 from layouts import ids
 from layouts.figures import Figure, funnel_figure, sectors_figure, top_sectors_figure
-from services.deal_service import DealService
+from services.reads import DealReads
 
 
-def register(app: Dash, service: DealService) -> None:
+def register(app: Dash, service: DealReads) -> None:
     """One callback per query: the funnel, and both sector charts (one sector query answers the two)."""
 
     @guarded_callback(app, Output(ids.GRAPH_FUNNEL, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())

@@ -13,13 +13,13 @@ from dash import ClientsideFunction, Dash, Input, Output, State
 
 from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, filter_states, selection
+from domain.pipeline_results import DeadlineScope
 from layouts import ids
 from layouts.deadlines import grid_response, requested_sort, requested_window, scope_options
-from services.deal_service import DealService
-from services.results import DeadlineScope
+from services.reads import DealReads
 
 
-def register(app: Dash, service: DealService) -> None:
+def register(app: Dash, service: DealReads) -> None:
     """Grid rows on request, counts on filter change, grid refresh on filter, scope or data change."""
 
     @guarded_callback(

@@ -17,8 +17,8 @@ from typing import Any, TypeVar
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
 from dash.dependencies import DashDependency
 
+from domain.errors import DatabaseUnavailableError
 from layouts import ids
-from services.errors import DatabaseUnavailableError
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -17,21 +17,15 @@ from dash.exceptions import PreventUpdate
 from callbacks.guard import guarded_callback
 from layouts import ids
 from layouts.import_panel import (
-    COLUMN_CHOICE,
     IGNORED,
-    REJECTED_BUTTON,
-    REJECTED_DOWNLOAD,
-    SHOWN_CHOICES,
-    STAGE_CHOICE,
-    SUMMARY,
     file_preview,
     history_rows,
     outcome_message,
     preview_summary,
     shown_choices,
 )
-from services.import_service import ImportService
 from services.importing import rejected_rows_csv
+from services.imports import ImportService
 
 Choices = dict[int, tuple[dict[str, str | None], dict[str, str]]]
 T = TypeVar("T")
@@ -70,8 +64,8 @@ def _choices(column_items: list[dict[str, Any]], stage_items: list[dict[str, Any
 def _files_and_choices(choices_as: type[Input] | type[State] = State) -> list:
     """The mapping dropdowns of every file (as `choices_as`), then the uploaded files (as State)."""
     return [
-        choices_as({"type": COLUMN_CHOICE, "file": ALL, "header": ALL}, "value"),
-        choices_as({"type": STAGE_CHOICE, "file": ALL, "value": ALL}, "value"),
+        choices_as({"type": ids.IMPORT_COLUMN_CHOICE, "file": ALL, "header": ALL}, "value"),
+        choices_as({"type": ids.IMPORT_STAGE_CHOICE, "file": ALL, "value": ALL}, "value"),
         State(ids.UPLOAD_CSV, "contents"),
         State(ids.UPLOAD_CSV, "filename"),
     ]
@@ -97,11 +91,11 @@ def register(app: Dash, imports: ImportService) -> None:
 
     @guarded_callback(
         app,
-        Output({"type": SUMMARY, "file": ALL}, "children"),
-        Output({"type": SHOWN_CHOICES, "file": ALL}, "data"),
+        Output({"type": ids.IMPORT_SUMMARY, "file": ALL}, "children"),
+        Output({"type": ids.IMPORT_SHOWN_CHOICES, "file": ALL}, "data"),
         Output(ids.IMPORT_CONFIRM, "disabled", allow_duplicate=True),
         *_files_and_choices(choices_as=Input),
-        State({"type": SHOWN_CHOICES, "file": ALL}, "data"),
+        State({"type": ids.IMPORT_SHOWN_CHOICES, "file": ALL}, "data"),
         prevent_initial_call=True,
     )
     def update_previews(_columns: list, _stages: list, contents: list[str], names: list[str],
@@ -120,7 +114,7 @@ def register(app: Dash, imports: ImportService) -> None:
     @guarded_callback(
         app,
         Output(ids.IMPORT_RESULT, "children", allow_duplicate=True),
-        Output({"type": SUMMARY, "file": ALL}, "children", allow_duplicate=True),
+        Output({"type": ids.IMPORT_SUMMARY, "file": ALL}, "children", allow_duplicate=True),
         Output(ids.IMPORT_CONFIRM, "disabled", allow_duplicate=True),
         Output(ids.DATA_VERSION, "data", allow_duplicate=True),
         Input(ids.IMPORT_CONFIRM, "n_clicks"),
@@ -136,8 +130,8 @@ def register(app: Dash, imports: ImportService) -> None:
 
     @guarded_callback(
         app,
-        Output({"type": REJECTED_DOWNLOAD, "file": MATCH}, "data"),
-        Input({"type": REJECTED_BUTTON, "file": MATCH}, "n_clicks"),
+        Output({"type": ids.IMPORT_REJECTED_DOWNLOAD, "file": MATCH}, "data"),
+        Input({"type": ids.IMPORT_REJECTED_BUTTON, "file": MATCH}, "n_clicks"),
         *_files_and_choices(),
         prevent_initial_call=True,
     )

@@ -6,13 +6,13 @@ from dash import Dash, Input, Output
 
 from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, selection
+from domain.deal_filter import DealFilter
 from layouts import ids
 from layouts.kpis import VALUE_IDS, kpi_texts, selection_message
-from services.deal_service import DealService
-from services.filters import DealFilter
+from services.reads import DealReads
 
 
-def register(app: Dash, service: DealService) -> None:
+def register(app: Dash, service: DealReads) -> None:
     """Redraw the cards when the filters or the data change."""
 
     @guarded_callback(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dash import Input, State
 
+from domain.deal_filter import DealFilter
 from layouts import ids
-from services.filters import DealFilter
 
 FILTER_PROPS: tuple[tuple[str, str], ...] = (
     (ids.FILTER_STATUS, "value"),

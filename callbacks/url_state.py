@@ -9,7 +9,7 @@ The controls stay the single source of truth. Two callbacks, both in the browser
   link), which it also removes from the URL in place.
 Each one does nothing when the URL already describes the controls, so neither sets the other off again.
 A single callback doing both ways made every filter change wait for it before any figure was requested.
-The stages' URL slugs come from `data.stages`, written into the functions here so they have one source.
+The stages' URL slugs come from `domain.stages`, written into the functions here so they have one source.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import json
 from dash import Dash, Input, Output
 
 from callbacks.selection import FILTER_PROPS, filter_inputs, filter_states
-from data.stages import STAGES
+from domain.stages import STAGES
 from layouts import ids
 
 OPTION_IDS = (ids.FILTER_STATUS, ids.FILTER_SECTOR, ids.FILTER_ASSIGNEE)

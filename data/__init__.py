@@ -1,1 +1,1 @@
-"""Deals storage: the SQLAlchemy model, engine, Alembic migrations, demo data and the command line."""
+"""Deals storage: the SQLAlchemy model, engine, Alembic migrations, the demo generator and the clock."""

@@ -1,7 +1,8 @@
 """Deterministic demo deals: realistic French B2B opportunities so a newcomer sees a living dashboard.
 
 Demo deals carry a `ref_externe` starting with `DEMO_PREFIX`; that is how the app shows its
-"données de démonstration" badge and how `reset-demo` removes them without touching the user's deals.
+"données de démonstration" badge and how `remove-demo` finds them. This module only generates and finds
+them: writing them goes through the one write path, `services.writes`.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Connection, Engine, delete, exists, select
+from sqlalchemy import ColumnElement, Connection, exists, select
 
-from data.db import transaction
 from data.models import Deal
-from data.stages import STAGE_NAMES
+from domain.stages import STAGE_NAMES
 
 DEMO_PREFIX = "DEMO-"
 DEMO_DEAL_COUNT = 240
@@ -78,21 +78,11 @@ def generate_demo_deals(today: date, count: int = DEMO_DEAL_COUNT, seed: int = 2
         )
 
 
+def demo_deal_filter() -> ColumnElement[bool]:
+    """The WHERE clause that selects the demo deals and nothing else."""
+    return Deal.ref_externe.startswith(DEMO_PREFIX)
+
+
 def has_demo_deals(connection: Connection) -> bool:
     """Whether any demo deal is still in the database (drives the demo badge)."""
-    return bool(connection.scalar(select(exists().where(Deal.ref_externe.startswith(DEMO_PREFIX)))))
-
-
-def seed_demo(engine: Engine, today: date) -> int:
-    """Insert the demo deals; returns how many were written."""
-    rows = [vars(deal) for deal in generate_demo_deals(today)]
-    with transaction(engine) as session:
-        session.execute(Deal.__table__.insert(), rows)
-    return len(rows)
-
-
-def remove_demo(engine: Engine) -> int:
-    """Delete the demo deals only; the user's own deals stay."""
-    with transaction(engine) as session:
-        result = session.execute(delete(Deal).where(Deal.ref_externe.startswith(DEMO_PREFIX)))
-    return result.rowcount
+    return bool(connection.scalar(select(exists().where(demo_deal_filter()))))

@@ -12,6 +12,13 @@ from decimal import Decimal
 from sqlalchemy import Computed, Date, DateTime, Integer, Numeric, String, Text, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
+
+
+def _text(key: str) -> String:
+    """The VARCHAR of a deal field, sized by the one field-rules table."""
+    return String(FIELD_BY_KEY[key].max_length)
+
 
 class Base(DeclarativeBase):
     """Declarative base for the deals schema."""
@@ -23,18 +30,18 @@ class Deal(Base):
     __tablename__ = "deals"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    client: Mapped[str] = mapped_column(String(255))
-    statut: Mapped[str] = mapped_column(String(50), index=True)
-    montant_brut: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    client: Mapped[str] = mapped_column(_text(CLIENT))
+    statut: Mapped[str] = mapped_column(_text(STATUT), index=True)
+    montant_brut: Mapped[Decimal] = mapped_column(Numeric(AMOUNT_DIGITS, AMOUNT_SCALE))
     probabilite: Mapped[Decimal] = mapped_column(Numeric(3, 2), server_default="0")
     valeur_ponderee: Mapped[Decimal] = mapped_column(
-        Numeric(12, 2), Computed("montant_brut * probabilite", persisted=True)
+        Numeric(AMOUNT_DIGITS, AMOUNT_SCALE), Computed("round(montant_brut * probabilite, 2)", persisted=True)
     )
-    secteur: Mapped[str | None] = mapped_column(String(100), index=True)
+    secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), index=True)
     date_echeance: Mapped[date | None] = mapped_column(Date)
-    assignee: Mapped[str | None] = mapped_column(String(100), index=True)
+    assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
-    ref_externe: Mapped[str | None] = mapped_column(String(255), unique=True)
+    ref_externe: Mapped[str | None] = mapped_column(_text(REF), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 
@@ -62,9 +69,9 @@ class DealRollup(Base):
 
     __tablename__ = "deal_rollup"
 
-    statut: Mapped[str] = mapped_column(String(50), primary_key=True)
-    secteur: Mapped[str | None] = mapped_column(String(100), primary_key=True)
-    assignee: Mapped[str | None] = mapped_column(String(100), primary_key=True)
+    statut: Mapped[str] = mapped_column(_text(STATUT), primary_key=True)
+    secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), primary_key=True)
+    assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
     due_month: Mapped[date | None] = mapped_column(Date, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
@@ -77,9 +84,9 @@ class DealTotal(Base):
 
     __tablename__ = "deal_totals"
 
-    statut: Mapped[str] = mapped_column(String(50), primary_key=True)
-    secteur: Mapped[str | None] = mapped_column(String(100), primary_key=True)
-    assignee: Mapped[str | None] = mapped_column(String(100), primary_key=True)
+    statut: Mapped[str] = mapped_column(_text(STATUT), primary_key=True)
+    secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), primary_key=True)
+    assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     n_due: Mapped[int] = mapped_column(Integer)
     montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))

@@ -1,24 +1,18 @@
-"""First-start preparation: migrate the database and, on a brand-new one, add the demo deals."""
+"""First-start preparation: migrate the database, and tell whether this call created its schema."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import Engine, inspect
 
-from data.demo import seed_demo
 from data.migrate import upgrade
 
 
-def prepare_database(engine: Engine, with_demo: bool, today: date) -> bool:
-    """Migrate to the latest schema; seed demo deals only when this call created the schema.
+def upgrade_schema(engine: Engine) -> bool:
+    """Migrate to the latest schema; returns whether the database was brand-new (had no deals table).
 
-    Seeding only a newly created database means a founder who removed the demo deals does not get them
-    back on the next restart. Returns whether demo deals were added.
+    The caller seeds demo deals only then, so a founder who removed them does not get them back on the
+    next restart.
     """
     is_new = not inspect(engine).has_table("deals")
     upgrade(engine)
-    if is_new and with_demo:
-        seed_demo(engine, today)
-        return True
-    return False
+    return is_new

@@ -13,11 +13,10 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import html
 
+from domain import formatting
+from domain.pipeline_results import DEADLINE_PAGE_SIZE, DeadlineCounts, DeadlineRow, DeadlineScope
 from layouts import ids
-from services import formatting
-from services.results import DeadlineCounts, DeadlineRow, DeadlineScope
 
-PAGE_SIZE = 10
 MAX_ROWS_PER_REQUEST = 100
 ROW_HEIGHT = 36
 OVERDUE_CLASS, SOON_CLASS = "deadline-overdue", "deadline-soon"
@@ -60,14 +59,14 @@ def deadline_grid() -> dag.AgGrid:
         rowClassRules={OVERDUE_CLASS: "params.data && params.data.overdue",
                        SOON_CLASS: "params.data && params.data.next30"},
         dashGridOptions={
-            "pagination": True, "paginationPageSize": PAGE_SIZE, "paginationPageSizeSelector": False,
-            "cacheBlockSize": PAGE_SIZE, "maxBlocksInCache": 1, "maxConcurrentDatasourceRequests": 1,
-            "infiniteInitialRowCount": PAGE_SIZE,
+            "pagination": True, "paginationPageSize": DEADLINE_PAGE_SIZE, "paginationPageSizeSelector": False,
+            "cacheBlockSize": DEADLINE_PAGE_SIZE, "maxBlocksInCache": 1, "maxConcurrentDatasourceRequests": 1,
+            "infiniteInitialRowCount": DEADLINE_PAGE_SIZE,
             "rowHeight": ROW_HEIGHT, "headerHeight": 40, "localeText": FRENCH_GRID_TEXT, "animateRows": False,
             # The paging counts in French digit grouping ("sur 12 345"); AG Grid writes "12,345" by itself.
             "paginationNumberFormatter": {"function": "params.value.toLocaleString('fr-FR')"},
         },
-        style={"height": f"{PAGE_SIZE * ROW_HEIGHT + 100}px", "width": "100%"},
+        style={"height": f"{DEADLINE_PAGE_SIZE * ROW_HEIGHT + 100}px", "width": "100%"},
     )
 
 
@@ -132,5 +131,5 @@ def requested_sort(request: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
 def requested_window(request: Mapping[str, Any]) -> tuple[int, int]:
     """(offset, limit) of the requested rows, bounded so a crafted request cannot ask for the whole table."""
     start = max(int(request.get("startRow") or 0), 0)
-    end = int(request.get("endRow") or start + PAGE_SIZE)
+    end = int(request.get("endRow") or start + DEADLINE_PAGE_SIZE)
     return start, min(max(end - start, 0), MAX_ROWS_PER_REQUEST)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from services import formatting
-from services.results import FunnelStage, SectorTotal
+from domain import formatting
+from domain.pipeline_results import FunnelStage, SectorTotal
 
 PRIMARY = "#2563eb"
 STAGE_COLOURS = {"Prospect": "#93c5fd", "Qualifié": "#60a5fa", "Négociation": "#2563eb", "Gagné": "#16a34a"}

@@ -1,10 +1,18 @@
-"""Every component ID of the page, in one place. Tests rely on them (DESIGN.md section 3): keep them stable."""
+"""Every component ID of the page, in one place. Tests rely on them (DESIGN.md section 3): keep them stable.
+
+The browser scripts read them too: `assets/00-crm-ids.js` is written from this module (`javascript_ids`)
+and `tests/test_contract.py` fails when the two differ, so no ID is typed twice.
+"""
+
+import json
 
 FILTER_STATUS = "filter-status"
 FILTER_SECTOR = "filter-sector"
 FILTER_ASSIGNEE = "filter-assignee"
 FILTER_DUE_DATES = "filter-due-dates"
 FILTER_RESET = "filter-reset"
+FILTER_DUE_FROM = "filter-due-from"
+FILTER_DUE_TO = "filter-due-to"
 
 KPI_WEIGHTED_PIPELINE = "kpi-weighted-pipeline"
 KPI_AVERAGE_DEAL = "kpi-average-deal"
@@ -27,6 +35,13 @@ IMPORT_RESULT = "import-result"
 IMPORT_HISTORY = "import-history"
 UPLOAD_LIMIT = "upload-limit"
 UPLOAD_WARNING = "upload-warning"
+# Pattern-matching ID types of the import preview, one component per file (and per header or stage value).
+IMPORT_COLUMN_CHOICE = "import-column"
+IMPORT_STAGE_CHOICE = "import-stage"
+IMPORT_SUMMARY = "import-summary"
+IMPORT_SHOWN_CHOICES = "import-shown-choices"
+IMPORT_REJECTED_BUTTON = "import-rejected-button"
+IMPORT_REJECTED_DOWNLOAD = "import-rejected-download"
 
 APP_ALERT = "app-alert"
 DEMO_BADGE = "demo-badge"
@@ -44,3 +59,18 @@ SELECTION_MESSAGE = "selection-message"
 def kpi_count_id(stage_slug: str) -> str:
     """The ID of the count card of one stage (`kpi-count-negociation`)."""
     return f"{KPI_COUNT_PREFIX}{stage_slug}"
+
+
+def javascript_ids() -> str:
+    """`assets/00-crm-ids.js`: every ID above as `window.crmIds.NAME`, for the browser scripts."""
+    names = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, str)}
+    body = json.dumps(names, indent=2, sort_keys=True, ensure_ascii=False)
+    return (f"/* Written from layouts/ids.py by `python -c \"from layouts import ids; ids.write_javascript()\"`; "
+            f"do not edit. */\nwindow.crmIds = {body};\n")
+
+
+def write_javascript() -> None:
+    """Rewrite `assets/00-crm-ids.js` from this module."""
+    from pathlib import Path
+
+    (Path(__file__).resolve().parents[1] / "assets" / "00-crm-ids.js").write_text(javascript_ids(), encoding="utf-8")

@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from babel.numbers import format_decimal
 from dash import dcc, html
 
-from data.stages import STAGE_NAMES
+from domain import formatting
+from domain.import_results import ImportOutcome, ImportPreview, ImportRunSummary
+from domain.stages import STAGE_NAMES
 from layouts import ids
-from services import formatting
-from services.importing import ImportOutcome, ImportPreview, ImportRunSummary
 
 IGNORED = "__ignorer__"
-COLUMN_CHOICE = "import-column"
-STAGE_CHOICE = "import-stage"
-SUMMARY = "import-summary"
-SHOWN_CHOICES = "import-shown-choices"
-REJECTED_BUTTON = "import-rejected-button"
-REJECTED_DOWNLOAD = "import-rejected-download"
 NO_IMPORT_YET = "Aucun import pour le moment."
 HISTORY_COUNTS = ("created", "updated", "duplicates", "rejected")
 HISTORY_COLUMNS = (
@@ -33,12 +26,9 @@ HISTORY_COLUMNS = (
 )
 
 
-def _megabytes(size: int) -> str:
-    return format_decimal(size / (1024 * 1024), format="#,##0.#", locale=formatting.LOCALE)
-
-
 def import_panel(max_bytes: int) -> html.Section:
-    """The card; `data-max-bytes` lets the browser refuse a too-big file before sending it."""
+    """The card; `data-max-bytes` lets the browser refuse a too-big file before sending it, and
+    `data-limit-text` says the limit in the words the server uses."""
     return html.Section([
         html.H2("Importer des deals (CSV, TXT, Excel)", className="h6 mb-2"),
         html.Div(
@@ -48,11 +38,12 @@ def import_panel(max_bytes: int) -> html.Section:
                 className_reject="upload-area upload-rejected",
                 children=html.Div([
                     "Glissez-déposez vos fichiers ici, ou ", html.A("choisissez-les", href="#"),
-                    html.Div(f"CSV, TXT ou Excel (.xlsx), {_megabytes(max_bytes)} Mo au plus par fichier",
+                    html.Div(f"CSV, TXT ou Excel (.xlsx), {formatting.file_size(max_bytes)} au plus par fichier",
                              className="small text-muted"),
                 ]),
             ),
-            id=ids.UPLOAD_LIMIT, **{"data-max-bytes": str(max_bytes)},
+            id=ids.UPLOAD_LIMIT,
+            **{"data-max-bytes": str(max_bytes), "data-limit-text": formatting.file_size(max_bytes)},
         ),
         html.Div(id=ids.UPLOAD_WARNING, className="text-danger small mt-2", role="alert"),
         html.Div(id=ids.IMPORT_PREVIEW, className="mt-3 loads-in-place"),
@@ -71,7 +62,7 @@ def _column_choices(preview: ImportPreview, file_index: int) -> dbc.Table:
         html.Tr([
             html.Td(header, className="align-middle"),
             html.Td(dcc.Dropdown(
-                id={"type": COLUMN_CHOICE, "file": file_index, "header": header}, options=options,
+                id={"type": ids.IMPORT_COLUMN_CHOICE, "file": file_index, "header": header}, options=options,
                 value=preview.columns.get(header) or IGNORED, clearable=False, searchable=False,
             )),
         ])
@@ -89,7 +80,7 @@ def _stage_choices(preview: ImportPreview, file_index: int) -> html.Div | None:
         html.Tr([
             html.Td(value, className="align-middle"),
             html.Td(dcc.Dropdown(
-                id={"type": STAGE_CHOICE, "file": file_index, "value": value}, options=options,
+                id={"type": ids.IMPORT_STAGE_CHOICE, "file": file_index, "value": value}, options=options,
                 value=suggestion, placeholder="Choisir une étape", searchable=False,
             )),
         ])
@@ -115,9 +106,10 @@ def preview_summary(preview: ImportPreview, file_index: int, imported: bool = Fa
                            for row in preview.first_rejected])
         parts += [
             dbc.Table([head, body], size="sm", striped=True, className="import-rejected small mb-2"),
-            dbc.Button("Télécharger les lignes rejetées (CSV)", id={"type": REJECTED_BUTTON, "file": file_index},
+            dbc.Button("Télécharger les lignes rejetées (CSV)",
+                       id={"type": ids.IMPORT_REJECTED_BUTTON, "file": file_index},
                        size="sm", color="secondary", outline=True),
-            dcc.Download(id={"type": REJECTED_DOWNLOAD, "file": file_index}),
+            dcc.Download(id={"type": ids.IMPORT_REJECTED_DOWNLOAD, "file": file_index}),
         ]
     return html.Div(parts)
 
@@ -136,8 +128,8 @@ def file_preview(preview: ImportPreview, file_index: int) -> html.Div:
         html.H3(preview.file_name, className="h6 mb-1"),
         html.Ul(details, className="small text-muted mb-2"),
         *mappings,
-        html.Div(preview_summary(preview, file_index), id={"type": SUMMARY, "file": file_index}),
-        dcc.Store(id={"type": SHOWN_CHOICES, "file": file_index}, data=shown_choices(preview)),
+        html.Div(preview_summary(preview, file_index), id={"type": ids.IMPORT_SUMMARY, "file": file_index}),
+        dcc.Store(id={"type": ids.IMPORT_SHOWN_CHOICES, "file": file_index}, data=shown_choices(preview)),
     ], className="import-file border rounded p-2 mb-2")
 
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from dash import html
 from dash.development.base_component import Component
 
-from data.stages import STAGES
+from domain import formatting
+from domain.pipeline_results import Kpis
+from domain.stages import STAGES
 from layouts import ids
-from services import formatting
-from services.results import Kpis
 
 NO_DEAL_AT_ALL = "Aucun deal dans la base pour l'instant : importez un fichier CSV pour remplir le tableau de bord."
 NO_DEAL_SELECTED = ("Aucun deal ne correspond à ces filtres : les montants et les taux s'affichent « — ». "

@@ -14,7 +14,7 @@ from dash import dcc, html
 
 from layouts import deadlines, ids
 from layouts.figures import GRAPH_CONFIG, LOADING, empty_figure
-from layouts.filters import filter_panel
+from layouts.filter_panel import filter_panel
 from layouts.import_panel import import_panel
 from layouts.kpis import kpi_cards
 

@@ -12,4 +12,5 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
 fi
 export REQUIRE_POSTGRES=1 REQUIRE_BROWSER=1 DASH_DISABLE_VERSION_CHECK=true
 ruff check .
+lint-imports
 python -m pytest --headless "$@"

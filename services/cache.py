@@ -4,6 +4,9 @@ The data version lives in the cache backend itself, so every worker and process 
 a write at once: a write made through the app stores a new version, and every older entry stops being
 reachable. Entries expire after the cache timeout, which bounds how long a write made outside the app
 (psql, a script) can stay unseen. Keys are built from values only (no object id, no memory address).
+
+The backend is handed in (`wiring.make_cache_backend` builds the flask-caching one the settings choose),
+so the service layer runs the same under Dash, the command line and the tests, and imports no Flask.
 """
 
 from __future__ import annotations
@@ -11,13 +14,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
-from typing import TypeVar
-
-from flask import Flask
-from flask_caching import Cache
-from flask_caching.backends.base import BaseCache
-
-from settings import Settings
+from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
 VERSION_KEY = "crm:data-version"
@@ -25,22 +22,20 @@ NEVER_EXPIRES = 0
 LOCK_STRIPES = 64
 
 
-def make_cache(settings: Settings) -> BaseCache:
-    """The flask-caching backend the settings choose, detached from any Flask app.
+class CacheBackend(Protocol):
+    """What the service needs of a cache backend: the part of flask-caching's `BaseCache` it calls."""
 
-    The service is used from scripts and tests as well as from the dashboard, and inside a Dash request
-    flask-caching would look the cache up on the *current* app; holding the backend itself avoids both.
-    """
-    flask_app = Flask("crm-cache")
-    cache = Cache(flask_app, config={**settings.flask_cache_config, "CACHE_THRESHOLD": 5000})
-    with flask_app.app_context():
-        return cache.cache
+    def get(self, key: str) -> Any: ...
+
+    def set(self, key: str, value: Any, timeout: int | None = None) -> Any: ...
+
+    def add(self, key: str, value: Any, timeout: int | None = None) -> Any: ...
 
 
 class VersionedCache:
     """Memoises query results under keys that include the current data version."""
 
-    def __init__(self, cache: BaseCache) -> None:
+    def __init__(self, cache: CacheBackend) -> None:
         self._cache = cache
         # A filter change sends several requests at once, and some need the same query (the KPI cards and
         # the deadline counts both read the per-stage totals): one computes, the others wait for its answer

@@ -16,7 +16,8 @@ from sqlalchemy import ColumnElement, Select, and_, case, literal, select, union
 from sqlalchemy.sql.selectable import Subquery
 
 from data.models import Deal, DealRollup, DealTotal
-from services.filters import DealFilter
+from domain.deal_filter import DealFilter
+from services.filter_clauses import deal_clause, dimension_clause
 
 
 def _first_of_next_month(day: date) -> date:
@@ -58,15 +59,15 @@ def _total_rows(where: ColumnElement[bool]) -> Select:
 def fact_rows(deal_filter: DealFilter) -> Subquery:
     """Rows with columns statut, secteur, assignee, n, montant, ponderee, n_due whose sums answer the filter."""
     if deal_filter.search:
-        return _deal_rows(deal_filter.where()).subquery("facts")
+        return _deal_rows(deal_clause(deal_filter)).subquery("facts")
     if not (deal_filter.due_from or deal_filter.due_to):
-        return _total_rows(deal_filter.dimension_clause(DealTotal.statut, DealTotal.secteur, DealTotal.assignee)
+        return _total_rows(dimension_clause(deal_filter, DealTotal.statut, DealTotal.secteur, DealTotal.assignee)
                            ).subquery("facts")
-    dimensions = deal_filter.dimension_clause(DealRollup.statut, DealRollup.secteur, DealRollup.assignee)
+    dimensions = dimension_clause(deal_filter, DealRollup.statut, DealRollup.secteur, DealRollup.assignee)
 
     start, end = _whole_months(deal_filter.due_from, deal_filter.due_to)
     if start and end and start >= end:
-        return _deal_rows(deal_filter.where()).subquery("facts")
+        return _deal_rows(deal_clause(deal_filter)).subquery("facts")
     months = [DealRollup.due_month.is_not(None)]
     edges = []
     if start:
@@ -77,7 +78,7 @@ def fact_rows(deal_filter: DealFilter) -> Subquery:
         months.append(DealRollup.due_month < end)
         if deal_filter.due_to and deal_filter.due_to >= end:
             edges.append(and_(Deal.date_echeance >= end, Deal.date_echeance <= deal_filter.due_to))
-    edge_dimensions = deal_filter.dimension_clause(Deal.statut, Deal.secteur, Deal.assignee)
+    edge_dimensions = dimension_clause(deal_filter, Deal.statut, Deal.secteur, Deal.assignee)
     # One branch per edge: each is a plain range that PostgreSQL reads from the covering due-date index
     # alone; OR-ing the two makes it choose a bitmap scan that reads the table.
     parts = [_rollup_rows(and_(dimensions, *months)), *(_deal_rows(and_(edge_dimensions, edge)) for edge in edges)]

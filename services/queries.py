@@ -14,10 +14,8 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from data.models import Deal, DealTotal
-from data.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, STAGE_NAMES, WON
-from services.fact_source import fact_rows
-from services.filters import NO_ASSIGNEE, NO_SECTOR, DealFilter
-from services.results import (
+from domain.deal_filter import NO_ASSIGNEE, NO_SECTOR, DealFilter
+from domain.pipeline_results import (
     DeadlineCounts,
     DeadlineRow,
     DeadlineScope,
@@ -28,6 +26,9 @@ from services.results import (
     SectorTotal,
     StageTotal,
 )
+from domain.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, STAGE_NAMES, WON
+from services.fact_source import fact_rows
+from services.filter_clauses import deal_clause
 
 CENT = Decimal("0.01")
 NEXT_DAYS = 30
@@ -162,7 +163,7 @@ def deadline_rows(
     statement = (
         select(Deal.id, Deal.client, Deal.statut, Deal.montant_brut, Deal.valeur_ponderee, Deal.secteur,
                Deal.assignee, Deal.date_echeance)
-        .where(narrowed.where(), Deal.date_echeance.is_not(None))
+        .where(deal_clause(narrowed), Deal.date_echeance.is_not(None))
         .order_by(*order, Deal.id)
         .offset(max(offset, 0))
         .limit(max(limit, 0))

@@ -10,7 +10,7 @@ import os
 import shutil
 import uuid
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -47,9 +47,17 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         pytest.exit("REQUIRE_BROWSER=1 but chromium or chromedriver is missing", 2)
 
 
-def _layer(node_id: str) -> str:
-    """Which layer a test belongs to, from its id: browser, postgresql, sqlite or unit."""
-    if "tests/browser/" in node_id or "_browser.py" in node_id:
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that drives Chromium is a browser test, whatever its file or its marks say."""
+    for item in items:
+        if "dash_duo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
+def layer_of(node_id: str, keywords: Mapping[str, object]) -> str:
+    """Which layer a test belongs to: browser (it drives Chromium), postgresql, sqlite or unit."""
+    if "browser" in keywords:
         return "browser"
     parameters = node_id.partition("[")[2].rstrip("]").split("-")
     return next((backend for backend in BACKENDS if backend in parameters), "unit")
@@ -57,7 +65,7 @@ def _layer(node_id: str) -> str:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Print how many tests passed in each layer, so a run that silently lost a layer shows it."""
-    passed = Counter(_layer(report.nodeid) for report in terminalreporter.stats.get("passed", [])
+    passed = Counter(layer_of(report.nodeid, report.keywords) for report in terminalreporter.stats.get("passed", [])
                      if report.when == "call")
     counts = ", ".join(f"{layer} {passed[layer]}" for layer in ("unit", "sqlite", "postgresql", "browser"))
     terminalreporter.write_line(f"passed per layer: {counts}")

@@ -17,15 +17,15 @@ import pytest
 from dash.testing.composite import DashComposite
 from sqlalchemy import Engine, event
 
-import app as app_module
-from services.deal_service import DealService
+import wiring
+from services.reads import DealReads
 from tests.browser import page
 from tests.browser.conftest import dashboard_app, sqlite_copy
 from tests.browser.deals import Row, deadline_rows, known_deals, option_label
 
 pytestmark = pytest.mark.browser
 SERVICE_METHODS = frozenset({"kpis", "funnel", "sectors", "deadlines", "deadline_counts", "filter_options",
-                             "has_demo_data", "remove_demo_data", "data_changed"})
+                             "has_demo_data"})
 EVERY_FIGURE = {"kpis": 1, "funnel": 1, "sectors": 1, "deadline_counts": 1, "deadlines": 1}
 
 
@@ -33,7 +33,7 @@ class CountingService:
     """The real service, with a count of each public call made on it (its own inner calls are not counted)."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._service = DealService(*args, **kwargs)
+        self._service = DealReads(*args, **kwargs)
         self.calls: Counter[str] = Counter()
 
     def __getattr__(self, name: str) -> Any:
@@ -85,7 +85,7 @@ def metered(
         services.append(CountingService(*args, **kwargs))
         return services[-1]
 
-    monkeypatch.setattr(app_module, "DealService", make_service)
+    monkeypatch.setattr(wiring, "DealReads", make_service)
     statements: list[str] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:

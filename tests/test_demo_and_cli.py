@@ -1,4 +1,4 @@
-"""Demo data and the `python -m data` command line."""
+"""Demo data and the `python cli.py` command line."""
 
 from __future__ import annotations
 
@@ -11,9 +11,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from data.demo import DEMO_PREFIX, generate_demo_deals, remove_demo, seed_demo
+from data.demo import DEMO_PREFIX, generate_demo_deals
 from data.sample_file import SAMPLE_PATH, write_sample_csv
-from data.stages import STAGE_NAMES
+from domain.stages import STAGE_NAMES
+from services.cache import VersionedCache
+from services.writes import DealWrites
+from settings import Settings
+from wiring import make_cache_backend
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = date(2026, 11, 21)
@@ -32,10 +36,11 @@ def test_demo_deals_are_deterministic_and_realistic() -> None:
 
 
 def test_removing_demo_deals_keeps_the_users_own(engine: Engine) -> None:
-    seeded = seed_demo(engine, TODAY)
+    writes = DealWrites(engine, VersionedCache(make_cache_backend(Settings(cache_type="simple"))))
+    seeded = writes.seed_demo(TODAY)
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO deals (client, statut, montant_brut) VALUES ('Mon client', 'Gagné', 5)"))
-    assert remove_demo(engine) == seeded
+    assert writes.remove_demo() == seeded
     with engine.connect() as connection:
         assert connection.execute(text("SELECT client FROM deals")).scalars().all() == ["Mon client"]
 
@@ -51,7 +56,7 @@ def test_shipped_sample_file_is_a_french_excel_export(tmp_path: Path) -> None:
 
 
 def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "data", *args], cwd=ROOT, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "cli.py", *args], cwd=ROOT, capture_output=True, text=True,
                           env={"DATABASE_URL": database_url, "PATH": "/usr/bin:/bin"}, check=False)
 
 

@@ -9,13 +9,13 @@ from typing import Any
 import plotly.graph_objects as go
 import pytest
 
-from layouts import deadlines, figures, ids
-from layouts.filters import dropdown_options
+from domain.import_results import ImportRunSummary
+from domain.pipeline_results import DeadlineCounts, DeadlineRow, FunnelStage, Kpis, SectorTotal
+from layouts import deadlines, figures
+from layouts.filter_panel import dropdown_options
 from layouts.import_panel import HISTORY_COLUMNS, history_rows
 from layouts.kpis import NO_DEAL_AT_ALL, NO_DEAL_SELECTED, VALUE_IDS, kpi_texts, selection_message
 from layouts.page import page_layout
-from services.importing import ImportRunSummary
-from services.results import DeadlineCounts, DeadlineRow, FunnelStage, Kpis, SectorTotal
 
 NNBSP, NBSP = "\u202f", "\u00a0"
 CONTRACT_IDS = {
@@ -199,7 +199,3 @@ def test_import_history_rows_are_french_with_paris_time_and_fill_every_column() 
     assert rows == [{"id": 7, "file_name": "export excel.csv", "imported_at": "20/11/2026 15:05",
                      "created": f"1{NNBSP}234", "updated": "0", "duplicates": "3", "rejected": "12"}]
     assert {column["field"] for column in HISTORY_COLUMNS} == set(rows[0]) - {"id"}
-
-
-def test_contract_ids_are_spelled_as_in_the_design() -> None:
-    assert ids.kpi_count_id("negociation") == "kpi-count-negociation"

@@ -6,10 +6,12 @@ import time
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, Numeric, bindparam, text
+from sqlalchemy import Engine, Numeric, String, bindparam, inspect, text
 from sqlalchemy.exc import IntegrityError
 
-from data.stages import PROBABILITY, STAGE_NAMES
+from data.models import Deal
+from domain.fields import DEAL_COLUMNS, FIELDS
+from domain.stages import PROBABILITY, STAGE_NAMES
 
 INSERT = text(
     "INSERT INTO deals (client, statut, montant_brut, probabilite, ref_externe) "
@@ -128,3 +130,20 @@ def test_totals_follow_every_write_including_due_dates(engine: Engine) -> None:
     assert [(s, sec, a, int(n), int(d), as_decimal(m), as_decimal(p))
             for s, sec, a, n, d, m, p in by_totals] == normalise
     assert [(row[0], row[4]) for row in normalise] == [("Négociation", 0), ("Perdu", 0), ("Prospect", 1)]
+
+
+def test_migrated_schema_matches_the_model_and_the_field_rules(engine: Engine) -> None:
+    """The migrations keep literal sizes (a migration is a snapshot); the model and the import read the field
+    rules table. A difference between the two would let a validated row fail in the database mid-import."""
+    migrated = {column["name"]: column for column in inspect(engine).get_columns("deals")}
+    for column in Deal.__table__.columns:
+        reflected = migrated[column.name]["type"]
+        if isinstance(column.type, String):
+            assert getattr(reflected, "length", None) == column.type.length, column.name
+        if isinstance(column.type, Numeric):
+            assert (reflected.precision, reflected.scale) == (column.type.precision, column.type.scale), column.name
+    for field in FIELDS:
+        if field.key in migrated and field.max_length is not None:
+            assert migrated[field.key]["type"].length == field.max_length, field.key
+    assert set(DEAL_COLUMNS) <= set(migrated)
+    assert "round" in str(Deal.__table__.c.valeur_ponderee.computed.sqltext)

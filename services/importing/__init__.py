@@ -1,21 +1,17 @@
-"""Deal import from CSV / Excel files: preview, atomic import, history, rejected-rows download.
+"""Deal import from CSV / Excel files: preview, atomic import, import runs, rejected-rows download.
 
-The public API; everything else in the package is an implementation detail. Nothing here imports Dash.
+The public API; everything else in the package is an implementation detail. What an import answers (the
+preview, the outcome, a run of the history) is in `domain.import_results`, so the layouts can draw it.
 """
 
-from services.importing.export import rejected_rows_csv
-from services.importing.history import import_history
+from services.importing.import_runs import recent_import_runs
 from services.importing.pipeline import DEFAULT_MAX_BYTES, preview_import, run_import
-from services.importing.results import ImportOutcome, ImportPreview, ImportRunSummary, RejectedRow
+from services.importing.rejected_rows import rejected_rows_csv
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
-    "ImportOutcome",
-    "ImportPreview",
-    "ImportRunSummary",
-    "RejectedRow",
-    "import_history",
     "preview_import",
+    "recent_import_runs",
     "rejected_rows_csv",
     "run_import",
 ]

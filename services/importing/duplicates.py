@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hashlib import blake2b
 
-from services.importing.fields import DealRow
+from domain.fields import DealRow
 
 _LINE_SHIFT = 64
 _IDENTITY_MASK = (1 << 64) - 1
@@ -31,18 +31,19 @@ class InFileDuplicates:
     def check(self, row: DealRow) -> tuple[bool, str | None]:
         """(True, None) for a first occurrence, (False, None) for a repeat (counted as a duplicate), or
         (False, reason) for a reference repeated with other values (to reject)."""
-        ref = row[8]
+        ref = row.ref_externe
         if ref is None:
-            key = blake2b("\x1f".join((row[1], row[2], row[3], row[5] or "")).encode(), digest_size=16).digest()
+            identity_cells = (row.client, row.statut, row.montant_brut, row.date_echeance or "")
+            key = blake2b("\x1f".join(identity_cells).encode(), digest_size=16).digest()
             if key in self._keys:
                 self.count += 1
                 return False, None
             self._keys.add(key)
             return True, None
-        identity = hash(row[1:8]) & _IDENTITY_MASK
+        identity = hash(row[1:-1]) & _IDENTITY_MASK  # every value but the line and the reference
         first = self._refs.get(ref)
         if first is None:
-            self._refs[ref] = row[0] << _LINE_SHIFT | identity
+            self._refs[ref] = row.line << _LINE_SHIFT | identity
             return True, None
         if first & _IDENTITY_MASK == identity:
             self.count += 1

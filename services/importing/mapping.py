@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from services.importing.fields import FIELD_BY_KEY, FIELDS, RESULTAT, STATUT
-from services.importing.reading import DELIMITER_LABELS
+from domain.fields import FIELD_BY_KEY, FIELDS, RESULTAT, STATUT
+from domain.import_results import DELIMITER_LABELS
 from services.importing.synonyms import auto_mapping
 
 

@@ -11,19 +11,20 @@ import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
 
-from babel.numbers import format_decimal
 from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from data.models import ImportRun
-from services.errors import DatabaseUnavailableError
-from services.formatting import count
+from domain import formatting
+from domain.errors import DatabaseUnavailableError
+from domain.fields import ECHEANCE, MONTANT, DealRow
+from domain.formatting import count
+from domain.import_results import ImportOutcome, ImportPreview
+from domain.stages import STAGE_NAMES
 from services.importing.duplicates import InFileDuplicates
-from services.importing.fields import ECHEANCE, MONTANT, DealRow
 from services.importing.mapping import ColumnMapping, resolve_mapping
 from services.importing.reading import Source, UnreadableFileError, read_source
 from services.importing.report import outcome_message
-from services.importing.results import ImportOutcome, ImportPreview
 from services.importing.validation import KEPT_REJECTED_ROWS, Rejections, RowChecker, checked_rows
 from services.importing.values import AmountParser, Cell, DateParser, StageResolver, scan_conventions
 from services.importing.writing import Classification, ImportWriter
@@ -58,13 +59,6 @@ def run_import(
     return ImportOutcome(preview, outcome_message(preview, written=run_id is not None), run_id)
 
 
-def _size(size: int) -> str:
-    """`10 Mo`, `12,4 Mo`, `900 Ko`: how a French user reads a file size."""
-    if size < 1024 * 1024:
-        return f"{format_decimal(size / 1024, format='#,##0', locale='fr_FR')} Ko"
-    return f"{format_decimal(size / (1024 * 1024), format='#,##0.#', locale='fr_FR')} Mo"
-
-
 def _convention_cells(source: Source, mapping: ColumnMapping) -> Iterator[tuple[Cell, Cell]]:
     """(amount, due date) cells of every data row, for the per-file number and date conventions."""
     amount_at = mapping.positions[MONTANT]
@@ -86,8 +80,9 @@ def _import(
 ) -> tuple[ImportPreview, int | None]:
     if len(content) > max_bytes:
         return ImportPreview(file_name, error=(
-            f"Le fichier « {file_name} » fait {_size(len(content))} : la limite est de {_size(max_bytes)}. "
-            "Découpez-le, ou importez-le en ligne de commande (python -m data import)."
+            f"Le fichier « {file_name} » fait {formatting.file_size(len(content))} : "
+            f"la limite est de {formatting.file_size(max_bytes)}. "
+            "Découpez-le, ou importez-le en ligne de commande (python cli.py import)."
         )), None
     try:
         source = read_source(content, file_name)
@@ -99,7 +94,7 @@ def _import(
     invalid = StageResolver.invalid_choices(stage_mapping)
     if invalid:
         return replace(preview, error=f"Étape inconnue dans la correspondance des statuts : {', '.join(invalid)} "
-                                      "(étapes possibles : Prospect, Qualifié, Négociation, Gagné, Perdu)."), None
+                                      f"(étapes possibles : {', '.join(STAGE_NAMES)})."), None
     if preview.error:
         return preview, None
     run = _FileRun(source, mapping, stage_mapping)

@@ -20,11 +20,11 @@ from charset_normalizer import from_bytes
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from domain.import_results import DELIMITER_LABELS
 from services.importing.synonyms import known_header_count
 from services.importing.values import Cell
 
-DELIMITERS = (";", ",", "\t", "|")
-DELIMITER_LABELS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
+DELIMITERS = tuple(DELIMITER_LABELS)
 SAMPLE_BYTES = 64 * 1024
 SAMPLE_ROWS = 50
 HEADER_SEARCH_ROWS = 10

@@ -6,8 +6,8 @@ founder reading either learns the same thing.
 
 from __future__ import annotations
 
-from services.importing.fields import FIELD_BY_KEY
-from services.importing.results import ImportPreview, plural
+from domain.fields import FIELD_BY_KEY
+from domain.import_results import ImportPreview, plural
 
 
 def outcome_message(preview: ImportPreview, written: bool) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from services.importing.fields import (
+from domain.fields import (
     ASSIGNEE,
     CLIENT,
     ECHEANCE,

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from services.importing.duplicates import InFileDuplicates
-from services.importing.fields import (
+from domain.fields import (
     ASSIGNEE,
     CLIENT,
     ECHEANCE,
@@ -23,8 +22,9 @@ from services.importing.fields import (
     STATUT,
     DealRow,
 )
+from domain.import_results import RejectedRow
+from services.importing.duplicates import InFileDuplicates
 from services.importing.mapping import ColumnMapping
-from services.importing.results import RejectedRow
 from services.importing.values import AmountParser, Cell, DateParser, StageResolver
 
 KEPT_REJECTED_ROWS = 50_000
@@ -103,8 +103,8 @@ class RowChecker:
         if (problem is None and client and statut and len(client) <= _CLIENT_MAX and len(secteur) <= _SECTEUR_MAX
                 and len(assignee) <= _ASSIGNEE_MAX and len(ref) <= _REF_MAX):
             notes = text(cells[self._notes])
-            return (line, client, statut, montant, secteur or None, echeance, assignee or None, notes or None,
-                    ref or None), []
+            return DealRow(line, client, statut, montant, secteur or None, echeance, assignee or None,
+                           notes or None, ref or None), []
         cells.pop()
         return self._full_check(line, cells)
 
@@ -141,7 +141,7 @@ class RowChecker:
         ref = self._optional(cells, REF, problems)
         if problems or statut is None or montant is None:
             return None, problems
-        return (line, client, statut, montant, secteur, echeance, assignee, notes, ref), problems
+        return DealRow(line, client, statut, montant, secteur, echeance, assignee, notes, ref), problems
 
     def _stage(self, cells: list[Cell], problems: list[tuple[str, str]]) -> str | None:
         """The stage, a won/lost CRM status taking precedence over the pipeline stage (Pipedrive)."""

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from itertools import islice
 
-from data.stages import STAGE_NAMES
+from domain.stages import STAGE_NAMES
 from services.importing.synonyms import STAGE_INDEX, normalise, suggest_stage
 
 Cell = str | int | float | date | datetime | None

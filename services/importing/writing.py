@@ -24,7 +24,21 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from services.importing.fields import CLIENT, DEAL_COLUMNS, MONTANT, REF, STATUT, DealRow
+from domain.fields import (
+    AMOUNT_DIGITS,
+    AMOUNT_SCALE,
+    ASSIGNEE,
+    CLIENT,
+    DEAL_COLUMNS,
+    ECHEANCE,
+    FIELD_BY_KEY,
+    MONTANT,
+    NOTES,
+    REF,
+    SECTEUR,
+    STATUT,
+    DealRow,
+)
 
 STAGING, MATCHES, CHANGES = "import_staging", "import_matches", "import_changes"
 BATCH_ROWS = 50_000
@@ -33,9 +47,8 @@ BATCH_ROWS = 50_000
 SQLITE_IMPORT_CACHE_KIB = 128 * 1024
 STAGING_COLUMNS = ("line", *DEAL_COLUMNS)
 COLUMN_TYPES = {
-    "line": "integer", "client": "varchar(255)", "statut": "varchar(50)", "montant_brut": "numeric(12, 2)",
-    "secteur": "varchar(100)", "date_echeance": "date", "assignee": "varchar(100)", "notes": "text",
-    "ref_externe": "varchar(255)",
+    "line": "integer", MONTANT: f"numeric({AMOUNT_DIGITS}, {AMOUNT_SCALE})", ECHEANCE: "date", NOTES: "text",
+    **{key: f"varchar({FIELD_BY_KEY[key].max_length})" for key in (CLIENT, STATUT, SECTEUR, ASSIGNEE, REF)},
 }
 _DONE = object()
 
@@ -195,12 +208,12 @@ class ImportWriter:
             self._sql(f"ANALYZE {STAGING}")
         differs, same = ("IS DISTINCT FROM", "IS NOT DISTINCT FROM") if self._postgres else ("IS NOT", "IS")
         existing = {"baseline": baseline}
-        if any(row[8] is not None for row in batch):
+        if any(row.ref_externe is not None for row in batch):
             changed = " OR ".join(f"d.{column} {differs} s.{column}" for column in self._update_columns)
             self._sql(f"INSERT INTO {MATCHES} (line, deal_id, changed) "
                       f"SELECT s.line, d.id, CASE WHEN {changed} THEN 1 ELSE 0 END FROM {STAGING} s "
                       f"JOIN deals d ON d.ref_externe = s.ref_externe WHERE d.id <= :baseline", existing)
-        if any(row[8] is None for row in batch):
+        if any(row.ref_externe is None for row in batch):
             self._sql(f"INSERT INTO {MATCHES} (line, deal_id, changed) "
                       f"SELECT s.line, min(d.id), 0 FROM {STAGING} s JOIN deals d ON d.client = s.client "
                       f"AND d.statut = s.statut AND d.montant_brut = s.montant_brut "

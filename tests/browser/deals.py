@@ -1,6 +1,6 @@
 """The browser tests' known deals, and every figure the page should show for them, in plain Python.
 
-Nothing here calls the service, the queries or services.formatting: the expectations are a second,
+Nothing here calls the service, the queries or domain.formatting: the expectations are a second,
 independent implementation (sums over the rows, French formats written out by hand) to compare the page to.
 """
 

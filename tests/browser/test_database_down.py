@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from data.db import make_engine
-from services.errors import DatabaseUnavailableError
+from domain.errors import DatabaseUnavailableError
 from tests.browser import page
 from tests.browser.conftest import dashboard_app
 from tests.browser.deals import Row, expected_kpis, option_label, where

@@ -1,4 +1,4 @@
-"""`python -m data import FILE [--dry-run] [--mapping JSON]`: same pipeline, same report, honest exit code."""
+"""`python cli.py import FILE [--dry-run] [--mapping JSON]`: same pipeline, same report, honest exit code."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine
 
-from services.importing.cli import main
+from cli import main
 from tests.importing.conftest import FIXTURES, deal_rows, deals_state
 
 UNKNOWN_STAGE = "Client;Statut;Montant\r\nAcme;Closed - Postponed;1 200\r\nBeta;Gagné;300\r\n"
@@ -22,7 +22,7 @@ def _file(tmp_path: Path, text: str, name: str = "deals.csv") -> str:
 
 def test_import_prints_the_report_and_succeeds(database_url: str, engine: Engine,
                                                capsys: pytest.CaptureFixture[str]) -> None:
-    code = main([str(FIXTURES / "excel_fr_cp1252.csv"), "--database-url", database_url])
+    code = main(["import", str(FIXTURES / "excel_fr_cp1252.csv"), "--database-url", database_url])
     out = capsys.readouterr().out
     assert code == 0
     assert "Fichier : excel_fr_cp1252.csv (Windows-1252, séparateur point-virgule)" in out
@@ -33,7 +33,7 @@ def test_import_prints_the_report_and_succeeds(database_url: str, engine: Engine
 
 def test_dry_run_writes_nothing(database_url: str, engine: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     before = deals_state(engine)
-    assert main([str(FIXTURES / "zoho_deals.csv"), "--dry-run", "--database-url", database_url]) == 0
+    assert main(["import", str(FIXTURES / "zoho_deals.csv"), "--dry-run", "--database-url", database_url]) == 0
     assert "Simulation de « zoho_deals.csv », rien n'a été écrit : 7 deals à créer" in capsys.readouterr().out
     assert deals_state(engine) == before
 
@@ -41,11 +41,11 @@ def test_dry_run_writes_nothing(database_url: str, engine: Engine, capsys: pytes
 def test_unknown_stage_is_listed_then_mapped_with_json(database_url: str, engine: Engine, tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     path = _file(tmp_path, UNKNOWN_STAGE)
-    assert main([path, "--dry-run", "--database-url", database_url]) == 0
+    assert main(["import", path, "--dry-run", "--database-url", database_url]) == 0
     out = capsys.readouterr().out
     assert "« Closed - Postponed »" in out and "ligne 2, Statut : statut inconnu" in out
     mapping = json.dumps({"stages": {"Closed - Postponed": "Perdu"}})
-    assert main([path, "--mapping", mapping, "--database-url", database_url]) == 0
+    assert main(["import", path, "--mapping", mapping, "--database-url", database_url]) == 0
     assert sorted(row["statut"] for row in deal_rows(engine)) == ["Gagné", "Perdu"]
 
 
@@ -53,7 +53,7 @@ def test_mapping_can_come_from_a_json_file(database_url: str, engine: Engine, tm
     path = _file(tmp_path, "Société;Phase commerciale;Valeur\r\nAcme;Gagné;1 000\r\n")
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps({"columns": {"Phase commerciale": "statut", "Valeur": "montant_brut"}}))
-    assert main([path, "--mapping", str(mapping), "--database-url", database_url]) == 0
+    assert main(["import", path, "--mapping", str(mapping), "--database-url", database_url]) == 0
     assert [(row["client"], row["statut"]) for row in deal_rows(engine)] == [("Acme", "Gagné")]
 
 
@@ -61,7 +61,7 @@ def test_nothing_importable_exits_non_zero_with_a_clear_line(database_url: str, 
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     before = deals_state(engine)
     rejected = tmp_path / "rejets.csv"
-    code = main([_file(tmp_path, "Client;Statut;Montant\r\nAcme;Gagné;-5\r\n"), "--rejets", str(rejected),
+    code = main(["import", _file(tmp_path, "Client;Statut;Montant\r\nAcme;Gagné;-5\r\n"), "--rejets", str(rejected),
                  "--database-url", database_url])
     captured = capsys.readouterr()
     assert code == 1
@@ -71,15 +71,15 @@ def test_nothing_importable_exits_non_zero_with_a_clear_line(database_url: str, 
 
 
 def test_unreadable_file_exits_non_zero(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([_file(tmp_path, "Client;Statut;Montant\r\n"), "--database-url", database_url]) == 1
+    assert main(["import", _file(tmp_path, "Client;Statut;Montant\r\n"), "--database-url", database_url]) == 1
     assert "ne contient que son en-tête" in capsys.readouterr().err
 
 
 def test_reimport_exits_zero_and_says_nothing_is_new(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
     path = str(FIXTURES / "zoho_deals.csv")
-    main([path, "--database-url", database_url])
+    main(["import", path, "--database-url", database_url])
     capsys.readouterr()
-    assert main([path, "--database-url", database_url]) == 0
+    assert main(["import", path, "--database-url", database_url]) == 0
     assert "Rien de nouveau dans « zoho_deals.csv » : 7 lignes déjà présentes" in capsys.readouterr().out
 
 
@@ -89,10 +89,10 @@ def test_reimport_exits_zero_and_says_nothing_is_new(database_url: str, capsys: 
 ])
 def test_bad_mapping_is_a_usage_error(database_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                       arguments: list[str], message: str) -> None:
-    assert main([_file(tmp_path, UNKNOWN_STAGE), *arguments, "--database-url", database_url]) == 2
+    assert main(["import", _file(tmp_path, UNKNOWN_STAGE), *arguments, "--database-url", database_url]) == 2
     assert message in capsys.readouterr().err
 
 
 def test_missing_file_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([str(tmp_path / "absent.csv"), "--database-url", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
+    assert main(["import", str(tmp_path / "absent.csv"), "--database-url", f"sqlite:///{tmp_path / 'x.db'}"]) == 2
     assert "Erreur" in capsys.readouterr().err

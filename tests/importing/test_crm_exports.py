@@ -112,7 +112,7 @@ def test_crm_export_imports_with_the_figures_of_the_file(engine: Engine, export:
     preview = preview_import(engine, content, export.name)
     outcome = run_import(engine, content, export.name)
     assert preview.error is None and outcome.error is None
-    assert (preview.created, outcome.created) == (len(expected), len(expected))
+    assert (preview.created, outcome.preview.created) == (len(expected), len(expected))
     assert _stored(engine) == sorted(expected)
     assert_rollup_matches_deals(engine)
 
@@ -169,7 +169,7 @@ def test_odoo_workbook_reads_typed_amounts_dates_and_excel_serial_numbers(engine
                        Decimal(str(row[column["Expected Revenue"]])).quantize(Decimal("0.01")),
                        due(row[column["Expected Closing"]]), row[column["Salesperson"]], None) for row in rows)
     outcome = run_import(engine, fixture_bytes("odoo_crm_leads.xlsx"), "odoo_crm_leads.xlsx")
-    assert (outcome.preview.file_format, outcome.created) == ("Excel (.xlsx)", len(rows))
+    assert (outcome.preview.file_format, outcome.preview.created) == ("Excel (.xlsx)", len(rows))
     assert _stored(engine) == expected
 
 
@@ -179,8 +179,8 @@ def test_shipped_sample_file_imports_completely(engine: Engine) -> None:
     total_per_stage: dict[str, Decimal] = defaultdict(Decimal)
     for row in rows:
         total_per_stage[row["Statut"]] += _french_amount(row["Montant brut (€)"])
-    outcome = run_import(engine, path.read_bytes(), path.name)
-    assert (outcome.created, outcome.rejected, outcome.preview.encoding) == (len(rows), 0, "Windows-1252")
+    imported = run_import(engine, path.read_bytes(), path.name).preview
+    assert (imported.created, imported.rejected, imported.encoding) == (len(rows), 0, "Windows-1252")
     stored: dict[str, Decimal] = defaultdict(Decimal)
     for deal in deal_rows(engine):
         stored[deal["statut"]] += deal["montant_brut"]
@@ -207,7 +207,7 @@ def test_maven_analytics_sample_imports_the_closed_won_deals_with_their_sector(e
     outcome = run_import(engine, content, "maven_sales_pipeline.csv")
     assert outcome.preview.columns["opportunity_id"] == "ref_externe"
     assert outcome.preview.columns["sector"] == "secteur"
-    assert (outcome.created, outcome.rejected) == (len(importable), len(rows) - len(importable))
+    assert (outcome.preview.created, outcome.preview.rejected) == (len(importable), len(rows) - len(importable))
     expected_sectors: dict[str, Decimal] = defaultdict(Decimal)
     for row in importable:
         expected_sectors[row["sector"]] += Decimal(row["close_value"])
@@ -228,5 +228,7 @@ def test_maven_re_import_changes_nothing(engine: Engine) -> None:
     first = run_import(engine, content, "maven.csv")
     before = deals_state(engine)
     again = run_import(engine, content, "maven.csv")
-    assert (again.created, again.updated, again.duplicates, again.rejected) == (0, 0, first.created, first.rejected)
+    counts = again.preview
+    assert (counts.created, counts.updated, counts.duplicates, counts.rejected) == (0, 0, first.preview.created,
+                                                                                      first.preview.rejected)
     assert deals_state(engine) == before

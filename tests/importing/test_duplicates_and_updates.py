@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
-from services.importing import import_history, preview_import, run_import, writing
+from services.importing import preview_import, recent_import_runs, run_import, writing
 from tests.importing.conftest import (
     EXISTING_DEALS,
     assert_rollup_matches_deals,
@@ -35,7 +35,8 @@ def test_reimporting_the_same_file_changes_nothing(engine: Engine) -> None:
     before = deals_state(engine)
     time.sleep(0.01)
     again = run_import(engine, content, "export.csv")
-    assert (again.created, again.updated, again.duplicates, again.rejected) == (0, 0, first.created, 0)
+    counts = again.preview
+    assert (counts.created, counts.updated, counts.duplicates, counts.rejected) == (0, 0, first.preview.created, 0)
     assert "Rien de nouveau" in again.message and "déjà présentes" in again.message
     assert deals_state(engine) == before
 
@@ -45,7 +46,7 @@ def test_a_reference_match_updates_the_deal_in_place_and_the_database_recomputes
     time.sleep(0.01)
     outcome = run_import(seeded, "Réf;Client;Statut;Montant\r\nEXISTING-1;Existant SA;Négociation;1 500,00\r\n"
                          .encode(), "maj.csv")
-    assert (outcome.created, outcome.updated, outcome.duplicates) == (0, 1, 0)
+    assert (outcome.preview.created, outcome.preview.updated, outcome.preview.duplicates) == (0, 1, 0)
     (new,) = [row for row in deal_rows(seeded) if row["ref_externe"] == "EXISTING-1"]
     assert new["id"] == old["id"] and len(deal_rows(seeded)) == len(EXISTING_DEALS)
     assert (new["statut"], new["montant_brut"]) == ("Négociation", Decimal("1500.00"))
@@ -57,7 +58,7 @@ def test_a_reference_match_updates_the_deal_in_place_and_the_database_recomputes
     assert_rollup_matches_deals(seeded)
     again = run_import(seeded, "Réf;Client;Statut;Montant\r\nEXISTING-1;Existant SA;Négociation;1 500,00\r\n"
                        .encode(), "maj.csv")
-    assert (again.updated, again.duplicates) == (0, 1)
+    assert (again.preview.updated, again.preview.duplicates) == (0, 1)
 
 
 def test_a_mapped_but_empty_cell_clears_the_value_on_update(seeded: Engine) -> None:
@@ -73,7 +74,7 @@ def test_without_a_reference_a_deal_equal_on_client_amount_date_and_stage_is_a_d
                "Sans Réf SARL;Qualifié;2 500,51;;\r\n"                   # another amount: new deal
                "Existant SA;Prospect;1 000,00;01/12/2026;\r\n").encode()  # same key as a deal with a ref
     outcome = run_import(seeded, content, "sans_ref.csv")
-    assert (outcome.created, outcome.duplicates) == (1, 2)
+    assert (outcome.preview.created, outcome.preview.duplicates) == (1, 2)
     assert len(deal_rows(seeded)) == len(EXISTING_DEALS) + 1
 
 
@@ -100,7 +101,8 @@ def test_batch_boundaries_do_not_change_the_result(seeded: Engine, monkeypatch: 
     monkeypatch.setattr(writing, "BATCH_ROWS", 1)
     assert preview_import(seeded, MIXED.encode(), "mixte.csv") == whole
     outcome = run_import(seeded, MIXED.encode(), "mixte.csv")
-    assert (outcome.created, outcome.updated, outcome.duplicates, outcome.rejected) == (2, 1, 3, 1)
+    counts = outcome.preview
+    assert (counts.created, counts.updated, counts.duplicates, counts.rejected) == (2, 1, 3, 1)
     assert_rollup_matches_deals(seeded)
 
 
@@ -132,9 +134,9 @@ def test_history_lists_each_import_newest_first(engine: Engine) -> None:
     run_import(engine, fixture_bytes("hubspot_deals.csv"), "hubspot.csv")
     run_import(engine, fixture_bytes("hubspot_deals.csv"), "hubspot.csv")
     run_import(engine, fixture_bytes("zoho_deals.csv"), "zoho.csv")
-    history = import_history(engine)
+    history = recent_import_runs(engine)
     assert [(run.file_name, run.created, run.duplicates, run.rejected) for run in history] == [
         ("zoho.csv", 7, 0, 0), ("hubspot.csv", 0, 8, 1), ("hubspot.csv", 8, 0, 1)]
-    assert len(import_history(engine, limit=2)) == 2
+    assert len(recent_import_runs(engine, limit=2)) == 2
     preview_import(engine, fixture_bytes("pipedrive_deals.csv"), "pipedrive.csv")
-    assert len(import_history(engine)) == 3
+    assert len(recent_import_runs(engine)) == 3

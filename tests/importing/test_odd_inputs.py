@@ -73,7 +73,7 @@ def test_unreadable_file_is_refused_in_french_and_nothing_is_written(
         assert word in preview.error
         assert word in outcome.message
     assert outcome.run_id is None
-    assert (outcome.created, outcome.updated, preview.total_rows) == (0, 0, 0)
+    assert (outcome.preview.created, outcome.preview.updated, preview.total_rows) == (0, 0, 0)
     assert deals_state(seeded) == before
     assert import_run_count(seeded) == runs
 
@@ -116,7 +116,7 @@ def test_a_bad_row_is_rejected_with_its_line_column_and_reason(
     assert (rejected.line, rejected.column) == (2, column)
     for word in words:
         assert word in rejected.reason
-    assert (outcome.created, outcome.rejected) == (0, 1)
+    assert (outcome.preview.created, outcome.preview.rejected) == (0, 1)
     assert "Aucun deal importé" in outcome.message and "1 ligne rejetée" in outcome.message
     assert deals_state(seeded) == before
 
@@ -151,7 +151,7 @@ def test_mixed_file_imports_the_good_rows_and_lists_the_bad_ones_with_file_line_
         "Epsilon;qualifie;750;fin\r\n"                    # line 9
     ).encode()
     outcome = run_import(engine, content, "mixte.csv")
-    assert (outcome.created, outcome.rejected, outcome.duplicates) == (3, 3, 0)
+    assert (outcome.preview.created, outcome.preview.rejected, outcome.preview.duplicates) == (3, 3, 0)
     assert [(row.line, row.column) for row in outcome.preview.rejected_rows] == [(3, "Montant"), (7, "Client"),
                                                                                  (8, "Statut")]
     stored = {(row["client"], row["statut"], row["montant_brut"]) for row in deal_rows(engine)}
@@ -170,7 +170,7 @@ def test_a_row_with_several_problems_names_them_all(engine: Engine) -> None:
 def test_duplicate_rows_inside_one_file_are_imported_once(engine: Engine) -> None:
     content = (HEADER + "Acme;Gagné;1 200,00\r\n" * 3 + "Acme;Gagné;1 300,00\r\n").encode()
     outcome = run_import(engine, content, "doublons.csv")
-    assert (outcome.created, outcome.duplicates, outcome.rejected) == (2, 2, 0)
+    assert (outcome.preview.created, outcome.preview.duplicates, outcome.preview.rejected) == (2, 2, 0)
     assert sorted(row["montant_brut"] for row in deal_rows(engine)) == [Decimal("1200.00"), Decimal("1300.00")]
 
 
@@ -180,7 +180,7 @@ def test_same_reference_twice_in_a_file_keeps_the_first_and_rejects_a_contradict
                "R1;Acme;Prospect;100\r\n"
                "R1;Acme;Gagné;900\r\n").encode()
     outcome = run_import(engine, content, "refs.csv")
-    assert (outcome.created, outcome.duplicates, outcome.rejected) == (1, 1, 1)
+    assert (outcome.preview.created, outcome.preview.duplicates, outcome.preview.rejected) == (1, 1, 1)
     (rejected,) = outcome.preview.rejected_rows
     assert (rejected.line, rejected.column) == (4, "Réf")
     assert "référence « R1 » déjà présente ligne 2" in rejected.reason
@@ -193,7 +193,7 @@ def test_injection_strings_are_stored_as_plain_text(engine: Engine) -> None:
     content = "Client;Statut;Montant\r\n" + "".join(
         f'"{name.replace(chr(34), chr(34) * 2)}";Gagné;{index + 1}00\r\n' for index, name in enumerate(names))
     outcome = run_import(engine, content.encode(), "injection.csv")
-    assert outcome.created == 4
+    assert outcome.preview.created == 4
     assert inspect(engine).has_table("deals")
     assert [row["client"] for row in deal_rows(engine)] == names
 
@@ -201,7 +201,7 @@ def test_injection_strings_are_stored_as_plain_text(engine: Engine) -> None:
 def test_formula_cells_are_neutralised_in_the_rejected_rows_download(engine: Engine) -> None:
     content = ('Client;Statut;Montant\r\n"=HYPERLINK(""http://evil.example"",""clic"")";Gagné;-1\r\n'
                "@SUM(A1);+Gagné;0\r\n").encode()
-    download = rejected_rows_csv(run_import(engine, content, "formules.csv"))
+    download = rejected_rows_csv(run_import(engine, content, "formules.csv").preview)
     lines = download.splitlines()
     assert lines[0] == "ligne;Client;Statut;Montant;motif"
     assert lines[1].startswith('2;"\'=HYPERLINK(""http://evil.example"",""clic"")";Gagné;\'-1;')
@@ -215,7 +215,7 @@ def test_very_long_fields_long_notes_are_kept_whole_long_sector_is_rejected(engi
                f'Acme;Gagné;100;"{notes}";Logiciel\r\n'
                f"Beta;Gagné;200;;{'S' * 101}\r\n").encode()
     outcome = run_import(engine, content, "longs.csv")
-    assert (outcome.created, outcome.rejected) == (1, 1)
+    assert (outcome.preview.created, outcome.preview.rejected) == (1, 1)
     assert "secteur trop long (101 caractères, 100 au plus)" in outcome.preview.rejected_rows[0].reason
     (stored,) = deal_rows(engine)
     assert stored["notes"] == notes.strip() and len(stored["notes"]) > 200_000
@@ -224,13 +224,13 @@ def test_very_long_fields_long_notes_are_kept_whole_long_sector_is_rejected(engi
 def test_blank_and_whitespace_rows_are_skipped_not_rejected(engine: Engine) -> None:
     content = (HEADER + "\r\n ; ; \r\nAcme;Gagné;10\r\n\r\n;;\r\n").encode()
     outcome = run_import(engine, content, "blancs.csv")
-    assert (outcome.created, outcome.rejected, outcome.preview.total_rows) == (1, 0, 1)
+    assert (outcome.preview.created, outcome.preview.rejected, outcome.preview.total_rows) == (1, 0, 1)
 
 
 def test_a_client_named_total_at_the_end_is_data_not_a_footer(engine: Engine) -> None:
     content = (HEADER + "Acme;Gagné;10\r\nTotal Energies;Négociation;5 000\r\n").encode()
     outcome = run_import(engine, content, "total.csv")
-    assert outcome.created == 2
+    assert outcome.preview.created == 2
     assert {row["client"] for row in deal_rows(engine)} == {"Acme", "Total Energies"}
 
 

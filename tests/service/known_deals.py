@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Engine
 
 from data.models import Deal
-from data.stages import OPEN_STAGES, PROBABILITY, STAGE_NAMES
+from domain.stages import OPEN_STAGES, PROBABILITY, STAGE_NAMES
 
 TODAY = date(2026, 11, 21)
 CENT = Decimal("0.01")

@@ -3,6 +3,9 @@ writes made outside the app visible after the timeout; a hit never reaches the d
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 import time
 from datetime import date
@@ -11,18 +14,34 @@ from pathlib import Path
 from sqlalchemy import Engine, text
 
 from data.db import make_engine
-from data.demo import seed_demo
-from services.cache import VersionedCache, make_cache
-from services.deal_service import DealService
-from services.filters import DealFilter
+from domain.deal_filter import DealFilter
+from services.cache import VersionedCache
+from services.reads import DealReads
+from services.writes import DealWrites
 from settings import Settings
 from tests.statement_counter import counting_statements
+from wiring import make_cache_backend
 
 EVERYTHING = DealFilter()
 
 
-def new_service(engine: Engine, settings: Settings) -> DealService:
-    return DealService(engine, VersionedCache(make_cache(settings)), today=lambda: date(2026, 11, 21))
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def new_service(engine: Engine, settings: Settings) -> DealReads:
+    return new_services(engine, settings)[0]
+
+
+def new_services(engine: Engine, settings: Settings) -> tuple[DealReads, DealWrites]:
+    """The read side and the write path of one app instance, on one cache backend."""
+    cache = VersionedCache(make_cache_backend(settings))
+    return DealReads(engine, cache, today=lambda: date(2026, 11, 21)), DealWrites(engine, cache)
+
+
+def import_deal(writes: DealWrites, client: str, amount: int) -> None:
+    """One deal written through the app's write path (an import), as the upload area does."""
+    outcome = writes.import_file(f"Client;Statut;Montant\r\n{client};Gagné;{amount}\r\n".encode(), "ajout.csv")
+    assert outcome.run_id is not None, outcome.message
 
 
 def add_deal(engine: Engine, amount: int = 1000) -> None:
@@ -58,12 +77,12 @@ def test_kpis_and_funnel_share_one_statement(engine: Engine) -> None:
 
 
 def test_a_write_through_the_service_is_seen_by_the_next_read(engine: Engine) -> None:
-    service = new_service(engine, Settings(cache_type="simple"))
-    seed_demo(engine, date(2026, 11, 21))
-    service.data_changed()
-    assert service.kpis(EVERYTHING).deal_count > 0
+    service, writes = new_services(engine, Settings(cache_type="simple"))
+    assert service.kpis(EVERYTHING).deal_count == 0
+    seeded = writes.seed_demo(date(2026, 11, 21))
+    assert service.kpis(EVERYTHING).deal_count == seeded
     assert service.has_demo_data()
-    service.remove_demo_data()
+    writes.remove_demo()
     assert service.kpis(EVERYTHING).deal_count == 0
     assert not service.has_demo_data()
 
@@ -73,13 +92,13 @@ def test_two_app_instances_sharing_a_cache_never_disagree_after_a_write(
 ) -> None:
     settings = Settings(cache_type="filesystem", cache_dir=str(tmp_path / "cache"))
     other_engine = make_engine(database_url)
-    first, second = new_service(engine, settings), new_service(other_engine, settings)
-    add_deal(engine, 500)
-    first.data_changed()
+    first, first_writes = new_services(engine, settings)
+    second, second_writes = new_services(other_engine, settings)
+    assert first.kpis(EVERYTHING).deal_count == second.kpis(EVERYTHING).deal_count == 0
+    import_deal(first_writes, "Premier", 500)
     assert first.kpis(EVERYTHING).deal_count == second.kpis(EVERYTHING).deal_count == 1
 
-    add_deal(engine, 700)
-    second.data_changed()
+    import_deal(second_writes, "Second", 700)
     assert first.kpis(EVERYTHING) == second.kpis(EVERYTHING)
     assert first.kpis(EVERYTHING).deal_count == 2
     other_engine.dispose()
@@ -95,16 +114,21 @@ def test_a_write_outside_the_app_shows_after_the_timeout(engine: Engine) -> None
     assert service.kpis(EVERYTHING).deal_count == 2
 
 
-def test_cache_keys_hold_no_object_identity() -> None:
-    first = DealFilter.build(sectors=["BTP"], stages=["Gagné"])
-    second = DealFilter.build(stages=["Gagné"], sectors=["BTP"])
-    assert first is not second
-    assert first.cache_key() == second.cache_key()
-    assert str(id(first)) not in first.cache_key()
+def test_cache_keys_are_the_same_in_every_process() -> None:
+    """Workers share a cache backend: another interpreter (another hash seed) must build the same key."""
+    chosen = {"sectors": ["BTP", "Santé"], "stages": ["Gagné"], "due_from": "2026-11-01", "search": "acme"}
+    code = ("import json, sys; from domain.deal_filter import DealFilter; "
+            "print(DealFilter.build(**json.loads(sys.argv[1])).cache_key())")
+    keys = {subprocess.run([sys.executable, "-c", code, json.dumps(chosen)], cwd=ROOT, capture_output=True,
+                           text=True, check=True, env={"PYTHONHASHSEED": seed, "PATH": "/usr/bin:/bin"}).stdout.strip()
+            for seed in ("1", "2")}
+    assert keys == {DealFilter.build(**chosen).cache_key()}
+    assert DealFilter.build(stages=["Gagné"], sectors=["Santé", "BTP"], due_from="2026-11-01",
+                            search=" acme ").cache_key() in keys
 
 
 def test_requests_asking_at_once_for_the_same_figure_compute_it_once() -> None:
-    cache = VersionedCache(make_cache(Settings(database_url="sqlite://")))
+    cache = VersionedCache(make_cache_backend(Settings(database_url="sqlite://")))
     started = threading.Event()
     calls: list[int] = []
 

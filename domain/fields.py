@@ -1,13 +1,16 @@
-"""The deal fields a file column can be mapped to, with their French labels and limits.
+"""The deal fields, with their French labels and limits: the one table of field rules.
 
-Why a table: the mapping dropdowns, the validation limits and the staging table all read the same list,
-so a field added here is offered, checked and written everywhere at once. Limits mirror the `deals`
-columns so a row that passes validation never fails in the database halfway through a file.
+Why a table: the model's column sizes, the import's mapping dropdowns, its validation limits and its
+staging table (and next the deal form and the API) all read the same list, so a field added or resized
+here is offered, checked and written everywhere at once. The migrations keep their own literal sizes (a
+migration is a snapshot); `tests/test_schema.py` checks the migrated database against this table, so a
+row that passes validation never fails in the database halfway through a file.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,7 @@ RESULTAT = "resultat"
 
 FIELDS: tuple[Field, ...] = (
     Field(CLIENT, "Client", required=True, max_length=255),
-    Field(STATUT, "Statut", required=True),
+    Field(STATUT, "Statut", required=True, max_length=50),
     Field(MONTANT, "Montant brut (€)", required=True),
     Field(SECTEUR, "Secteur", max_length=100),
     Field(ECHEANCE, "Date d'échéance"),
@@ -38,11 +41,23 @@ FIELDS: tuple[Field, ...] = (
 )
 FIELD_BY_KEY: dict[str, Field] = {field.key: field for field in FIELDS}
 
+# Amounts are numeric(AMOUNT_DIGITS, AMOUNT_SCALE): up to 9 999 999 999,99 €, to the cent.
+AMOUNT_DIGITS, AMOUNT_SCALE = 12, 2
+
 # The `deals` columns an import writes, in staging-table order. Never `probabilite` or `valeur_ponderee`:
 # the database derives them from the stage.
 DEAL_COLUMNS: tuple[str, ...] = (CLIENT, STATUT, MONTANT, SECTEUR, ECHEANCE, ASSIGNEE, NOTES, REF)
 
-# (line, client, statut, montant_brut, secteur, date_echeance, assignee, notes, ref_externe): one checked
-# row in staging-table order, amounts and dates as exact text. A plain tuple: a million of them stream
-# through one at a time.
-DealRow = tuple[int, str, str, str, str | None, str | None, str | None, str | None, str | None]
+class DealRow(NamedTuple):
+    """One checked row of a file, in staging-table order (`row[1:]` is the `DEAL_COLUMNS` values); amounts and
+    dates as exact text. A named tuple: a million of them stream through one at a time, read by name."""
+
+    line: int
+    client: str
+    statut: str
+    montant_brut: str
+    secteur: str | None
+    date_echeance: str | None
+    assignee: str | None
+    notes: str | None
+    ref_externe: str | None

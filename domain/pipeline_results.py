@@ -11,6 +11,9 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
+# Rows per page of the deadline grid: what the grid shows and what the read service returns by default.
+DEADLINE_PAGE_SIZE = 10
+
 
 @dataclass(frozen=True)
 class StageTotal:
@@ -111,11 +114,10 @@ class DeadlineCounts:
 
 @dataclass(frozen=True)
 class DeadlinePage:
-    """One page of the deadline grid and the counts shown beside it."""
+    """One page of the deadline grid and the row count of its scope."""
 
     rows: tuple[DeadlineRow, ...]
     total: int
-    counts: DeadlineCounts
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy import Engine, select
 
 from data.models import ImportRun
-from services.importing.results import ImportRunSummary
+from domain.import_results import ImportRunSummary
 
 
-def import_history(engine: Engine, limit: int = 20) -> tuple[ImportRunSummary, ...]:
+def recent_import_runs(engine: Engine, limit: int = 20) -> tuple[ImportRunSummary, ...]:
     """The last `limit` imports (file, time as stored by the database, the four counts)."""
     query = select(ImportRun.__table__).order_by(ImportRun.imported_at.desc(), ImportRun.id.desc()).limit(limit)
     with engine.connect() as connection:

@@ -14,8 +14,8 @@ from dash import ClientsideFunction, Dash, Input, Output, State
 from callbacks.guard import guarded_callback
 from callbacks.selection import EMPTY_VALUES, FILTER_PROPS
 from layouts import ids
-from layouts.filters import dropdown_options
-from services.deal_service import DealService
+from layouts.filter_panel import dropdown_options
+from services.reads import DealReads
 
 # Which filter a click on which charts toggles: the sector bars (both charts) and the funnel's stages.
 CLICK_TARGETS = (
@@ -24,7 +24,7 @@ CLICK_TARGETS = (
 )
 
 
-def register(app: Dash, service: DealService) -> None:
+def register(app: Dash, service: DealReads) -> None:
     """Options read from the data; reset; cross-filtering clicks; the phone's filter toggle."""
 
     @guarded_callback(

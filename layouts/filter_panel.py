@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from domain import formatting
 from layouts import ids
-from services import formatting
 
 DROPDOWN_LABELS = {
     "select_all": "Tout sélectionner", "deselect_all": "Tout désélectionner",
@@ -24,7 +24,6 @@ FILTERS: tuple[tuple[str, str, str], ...] = (
     (ids.FILTER_SECTOR, "Secteur", "Tous"),
     (ids.FILTER_ASSIGNEE, "Commercial", "Tous"),
 )
-DUE_FROM_INPUT, DUE_TO_INPUT = "filter-due-from", "filter-due-to"
 
 
 def dropdown_options(values: Sequence[tuple[str, int]]) -> list[dict[str, str]]:
@@ -47,11 +46,11 @@ def filter_panel() -> html.Div:
     return html.Div([
         html.H2("Filtres", className="h6 mb-3"),
         *(element for spec in FILTERS for element in _dropdown(*spec)),
-        dbc.Label("Échéance", html_for=DUE_FROM_INPUT, className="filter-label"),
+        dbc.Label("Échéance", html_for=ids.FILTER_DUE_FROM, className="filter-label"),
         dcc.DatePickerRange(
             id=ids.FILTER_DUE_DATES, display_format="DD/MM/YYYY", first_day_of_week=1, clearable=True,
             start_date_placeholder_text="Du", end_date_placeholder_text="Au", number_of_months_shown=1,
-            start_date_id=DUE_FROM_INPUT, end_date_id=DUE_TO_INPUT, className="w-100 mb-3",
+            start_date_id=ids.FILTER_DUE_FROM, end_date_id=ids.FILTER_DUE_TO, className="w-100 mb-3",
         ),
         dbc.Button("Réinitialiser", id=ids.FILTER_RESET, color="secondary", outline=True, className="w-100"),
     ], className="card card-body filter-panel")

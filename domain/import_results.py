@@ -9,11 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from services.formatting import count
-from services.importing.fields import FIELDS, Field
-from services.importing.reading import DELIMITER_LABELS
+from domain.fields import FIELDS, Field
+from domain.formatting import count
 
 SHOWN_REJECTED_ROWS = 20
+# The delimiters a text file may use, in the order they are tried, with their French names.
+DELIMITER_LABELS = {";": "point-virgule", ",": "virgule", "\t": "tabulation", "|": "barre verticale"}
 
 
 @dataclass(frozen=True)
@@ -94,31 +95,6 @@ class ImportOutcome:
     preview: ImportPreview
     message: str
     run_id: int | None = None
-
-    @property
-    def file_name(self) -> str:
-        """The imported file's name."""
-        return self.preview.file_name
-
-    @property
-    def created(self) -> int:
-        """Deals created."""
-        return self.preview.created
-
-    @property
-    def updated(self) -> int:
-        """Existing deals changed in place (matched on their reference)."""
-        return self.preview.updated
-
-    @property
-    def duplicates(self) -> int:
-        """Rows skipped as already present (in the database or earlier in the file)."""
-        return self.preview.duplicates
-
-    @property
-    def rejected(self) -> int:
-        """Rows left out for a reason given in `preview.rejected_rows`."""
-        return self.preview.rejected
 
     @property
     def error(self) -> str | None:

@@ -44,3 +44,10 @@ def moment(value: datetime | None) -> str:
         return NO_VALUE
     paris = value.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris"))
     return format_datetime(paris, "dd/MM/yyyy HH:mm", locale=LOCALE)
+
+
+def file_size(size: int) -> str:
+    """`10 Mo`, `12,4 Mo`, `900 Ko`: how a French user reads a file size (1 Mo = 1 024 Ko)."""
+    if size < 1024 * 1024:
+        return f"{format_decimal(size / 1024, format='#,##0', locale=LOCALE)} Ko"
+    return f"{format_decimal(size / (1024 * 1024), format='#,##0.#', locale=LOCALE)} Mo"

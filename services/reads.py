@@ -1,7 +1,8 @@
-"""The data service the dashboard calls: cached queries, and the writes that invalidate them.
+"""The read side the dashboard calls: cached SQL aggregates over the deals.
 
-Each public read is cached under the normalised filter and the data version. The KPI cards and the funnel
-share one cached per-stage query, so a filter change costs one statement for both.
+Each public read is cached under the normalised filter and the data version (which every write through
+`services.writes` changes). The KPI cards and the funnel share one cached per-stage query, so a filter
+change costs one statement for both.
 """
 
 from __future__ import annotations
@@ -11,14 +12,11 @@ from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import InterfaceError, OperationalError
 
 from data import clock, demo
-from services import queries
-from services.cache import VersionedCache
-from services.errors import DatabaseUnavailableError
-from services.filters import DealFilter
-from services.results import (
+from domain.deal_filter import DealFilter
+from domain.pipeline_results import (
+    DEADLINE_PAGE_SIZE,
     DeadlineCounts,
     DeadlinePage,
     DeadlineScope,
@@ -28,29 +26,22 @@ from services.results import (
     SectorSummary,
     StageTotal,
 )
+from services import queries
+from services.cache import VersionedCache
+from services.reachability import database_reachable
 
-DEFAULT_PAGE_SIZE = 20
 
-
-class DealService:
-    """Reads and writes of deals for one database, behind one cache."""
+class DealReads:
+    """Cached reads of the deals of one database."""
 
     def __init__(self, engine: Engine, cache: VersionedCache, today: Callable[[], date] = clock.today) -> None:
-        self.engine = engine
-        self.cache = cache
+        self._engine = engine
+        self._cache = cache
         self._today = today
 
     @contextmanager
-    def _reachable(self) -> Iterator[None]:
-        """Turn a lost or refused connection into the domain's error, with its French message."""
-        try:
-            yield
-        except (OperationalError, InterfaceError) as error:
-            raise DatabaseUnavailableError(DatabaseUnavailableError.message) from error
-
-    @contextmanager
     def _connection(self) -> Iterator[Connection]:
-        with self._reachable(), self.engine.connect() as connection:
+        with database_reachable(), self._engine.connect() as connection:
             yield connection
 
     def _stage_totals(self, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
@@ -58,7 +49,7 @@ class DealService:
             with self._connection() as connection:
                 return queries.stage_totals(connection, deal_filter)
 
-        return self.cache.remember("stages", deal_filter.cache_key(), compute)
+        return self._cache.remember("stages", deal_filter.cache_key(), compute)
 
     def kpis(self, deal_filter: DealFilter) -> Kpis:
         """KPI cards for the selection."""
@@ -74,7 +65,7 @@ class DealService:
             with self._connection() as connection:
                 return queries.sector_summary(connection, deal_filter)
 
-        return self.cache.remember("sectors", deal_filter.cache_key(), compute)
+        return self._cache.remember("sectors", deal_filter.cache_key(), compute)
 
     def deadline_counts(self, deal_filter: DealFilter) -> DeadlineCounts:
         """With-due-date, overdue and next-30-days counts for the selection, as of today."""
@@ -85,7 +76,7 @@ class DealService:
             with self._connection() as connection:
                 return queries.deadline_counts(connection, deal_filter, with_due_date, today)
 
-        return self.cache.remember("deadline-counts", f"{deal_filter.cache_key()}:{today}", compute)
+        return self._cache.remember("deadline-counts", f"{deal_filter.cache_key()}:{today}", compute)
 
     def deadlines(
         self,
@@ -93,19 +84,19 @@ class DealService:
         scope: DeadlineScope = DeadlineScope.ALL,
         sort: tuple[tuple[str, bool], ...] = (),
         offset: int = 0,
-        limit: int = DEFAULT_PAGE_SIZE,
+        limit: int = DEADLINE_PAGE_SIZE,
     ) -> DeadlinePage:
-        """One page of the deadline grid (`sort`: (column, descending) pairs) with its counts."""
+        """One page of the deadline grid (`sort`: (column, descending) pairs) with its scope's row count."""
         today = self._today()
         counts = self.deadline_counts(deal_filter)
 
         def compute() -> DeadlinePage:
             with self._connection() as connection:
                 rows = queries.deadline_rows(connection, deal_filter, scope, sort, offset, limit, today)
-            return DeadlinePage(rows=rows, total=counts.for_scope(scope), counts=counts)
+            return DeadlinePage(rows=rows, total=counts.for_scope(scope))
 
         key = f"{deal_filter.cache_key()}:{today}:{scope}:{sort}:{offset}:{limit}"
-        return self.cache.remember("deadlines", key, compute)
+        return self._cache.remember("deadlines", key, compute)
 
     def filter_options(self) -> FilterOptions:
         """The values each filter offers, with deal counts (all deals, whatever is selected)."""
@@ -113,7 +104,7 @@ class DealService:
             with self._connection() as connection:
                 return queries.filter_options(connection)
 
-        return self.cache.remember("options", "all", compute)
+        return self._cache.remember("options", "all", compute)
 
     def has_demo_data(self) -> bool:
         """Whether demo deals are present (drives the "données de démonstration" badge)."""
@@ -121,15 +112,4 @@ class DealService:
             with self._connection() as connection:
                 return demo.has_demo_deals(connection)
 
-        return self.cache.remember("demo", "present", compute)
-
-    def remove_demo_data(self) -> int:
-        """Delete the demo deals (the user's own stay) and make every reader see it at once."""
-        with self._reachable():
-            removed = demo.remove_demo(self.engine)
-        self.data_changed()
-        return removed
-
-    def data_changed(self) -> str:
-        """Record that the deals changed through the app: all cached figures become unreachable."""
-        return self.cache.bump()
+        return self._cache.remember("demo", "present", compute)

@@ -1,8 +1,8 @@
 """The filter value: what the founder selected, normalised so equal selections are equal (and cache alike).
 
 `DealFilter.build` accepts loose input (lists, None, ISO strings) from callbacks, URLs or scripts and
-returns the one canonical value; `where()` turns it into a single SQLAlchemy clause with bound parameters,
-so a sector named `'; DROP TABLE deals;--` is only ever compared as a string.
+returns the one canonical value. It holds no SQL: `services.filter_clauses` turns it into a WHERE clause,
+so the page, the command line and the API share one meaning of a selection without importing SQLAlchemy.
 """
 
 from __future__ import annotations
@@ -13,10 +13,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, and_, or_, true
-
-from data.models import Deal
-from data.stages import STAGE_NAMES
+from domain.stages import STAGE_NAMES
 
 NO_SECTOR = "Non renseigné"
 NO_ASSIGNEE = "Non attribué"
@@ -34,15 +31,6 @@ def _as_date(value: date | str | None) -> date | None:
     if value is None or value == "":
         return None
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-def _matches_with_none(column: ColumnElement, values: tuple[str, ...], none_label: str) -> ColumnElement[bool]:
-    """`column IN values`, where the label for "no value" selects the NULLs."""
-    named = [value for value in values if value != none_label]
-    clauses = [column.in_(named)] if named else []
-    if none_label in values:
-        clauses.append(column.is_(None))
-    return or_(*clauses)
 
 
 @dataclass(frozen=True)
@@ -85,28 +73,3 @@ class DealFilter:
         """A short deterministic key: the same selection gives the same key in every process."""
         payload = json.dumps(asdict(self), default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()[:24]
-
-    def dimension_clause(
-        self, statut: ColumnElement, secteur: ColumnElement, assignee: ColumnElement
-    ) -> ColumnElement[bool]:
-        """The stage / sector / salesperson part, on any table with those three columns (deals or rollup)."""
-        clauses: list[ColumnElement[bool]] = []
-        if self.stages:
-            clauses.append(statut.in_(self.stages))
-        if self.sectors:
-            clauses.append(_matches_with_none(secteur, self.sectors, NO_SECTOR))
-        if self.assignees:
-            clauses.append(_matches_with_none(assignee, self.assignees, NO_ASSIGNEE))
-        return and_(true(), *clauses)
-
-    def where(self) -> ColumnElement[bool]:
-        """The whole selection as one WHERE clause on `deals`."""
-        clauses = [self.dimension_clause(Deal.statut, Deal.secteur, Deal.assignee)]
-        if self.due_from:
-            clauses.append(Deal.date_echeance >= self.due_from)
-        if self.due_to:
-            clauses.append(Deal.date_echeance <= self.due_to)
-        if self.search:
-            pattern = f"%{self.search}%"
-            clauses.append(or_(Deal.client.ilike(pattern), Deal.notes.ilike(pattern)))
-        return and_(*clauses)

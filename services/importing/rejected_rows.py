@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 
-from services.importing.results import ImportOutcome, ImportPreview
+from domain.import_results import ImportPreview
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LINE_COLUMN, REASON_COLUMN = "ligne", "motif"
@@ -21,13 +21,12 @@ def neutralise(value: str) -> str:
     return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
 
 
-def rejected_rows_csv(result: ImportPreview | ImportOutcome) -> str:
+def rejected_rows_csv(preview: ImportPreview) -> str:
     """`ligne`, the file's own columns, then `motif` (the French reason); semicolons, as French Excel reads.
 
     The file's own column names come back unchanged, so once corrected the download imports like the
     original (the `ligne` and `motif` columns are ignored by the import).
     """
-    preview = result.preview if isinstance(result, ImportOutcome) else result
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
     writer.writerow([LINE_COLUMN, *(neutralise(name) for name in preview.header), REASON_COLUMN])

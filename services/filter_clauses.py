@@ -1,0 +1,47 @@
+"""The filter value as SQL: one WHERE clause with bound parameters, on `deals` or on a summary table.
+
+Bound parameters only, so a sector named `'; DROP TABLE deals;--` is only ever compared as a string.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, or_, true
+
+from data.models import Deal
+from domain.deal_filter import NO_ASSIGNEE, NO_SECTOR, DealFilter
+
+
+def _matches_with_none(column: ColumnElement, values: tuple[str, ...], none_label: str) -> ColumnElement[bool]:
+    """`column IN values`, where the label for "no value" selects the NULLs."""
+    named = [value for value in values if value != none_label]
+    clauses = [column.in_(named)] if named else []
+    if none_label in values:
+        clauses.append(column.is_(None))
+    return or_(*clauses)
+
+
+def dimension_clause(
+    deal_filter: DealFilter, statut: ColumnElement, secteur: ColumnElement, assignee: ColumnElement
+) -> ColumnElement[bool]:
+    """The stage / sector / salesperson part, on any table with those three columns (deals or a summary)."""
+    clauses: list[ColumnElement[bool]] = []
+    if deal_filter.stages:
+        clauses.append(statut.in_(deal_filter.stages))
+    if deal_filter.sectors:
+        clauses.append(_matches_with_none(secteur, deal_filter.sectors, NO_SECTOR))
+    if deal_filter.assignees:
+        clauses.append(_matches_with_none(assignee, deal_filter.assignees, NO_ASSIGNEE))
+    return and_(true(), *clauses)
+
+
+def deal_clause(deal_filter: DealFilter) -> ColumnElement[bool]:
+    """The whole selection as one WHERE clause on `deals`."""
+    clauses = [dimension_clause(deal_filter, Deal.statut, Deal.secteur, Deal.assignee)]
+    if deal_filter.due_from:
+        clauses.append(Deal.date_echeance >= deal_filter.due_from)
+    if deal_filter.due_to:
+        clauses.append(Deal.date_echeance <= deal_filter.due_to)
+    if deal_filter.search:
+        pattern = f"%{deal_filter.search}%"
+        clauses.append(or_(Deal.client.ilike(pattern), Deal.notes.ilike(pattern)))
+    return and_(*clauses)

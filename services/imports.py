@@ -1,0 +1,53 @@
+"""File imports as the dashboard runs them: previews and history read here, the import itself written
+through the one write path (`services.writes`), with the upload size limit from the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import Engine
+
+from domain.import_results import ImportOutcome, ImportPreview, ImportRunSummary
+from services import importing
+from services.reachability import database_reachable
+from services.writes import DealWrites
+
+
+class ImportService:
+    """Preview and run imports against one deals database."""
+
+    def __init__(self, engine: Engine, writes: DealWrites, max_bytes: int = importing.DEFAULT_MAX_BYTES) -> None:
+        self._engine = engine
+        self._writes = writes
+        self.max_bytes = max_bytes
+
+    def preview(
+        self,
+        content: bytes,
+        file_name: str,
+        column_mapping: Mapping[str, str | None] | None = None,
+        stage_mapping: Mapping[str, str] | None = None,
+    ) -> ImportPreview:
+        """What importing the file would do; writes nothing."""
+        return importing.preview_import(self._engine, content, file_name, column_mapping, stage_mapping,
+                                        self.max_bytes)
+
+    def run(
+        self,
+        content: bytes,
+        file_name: str,
+        column_mapping: Mapping[str, str | None] | None = None,
+        stage_mapping: Mapping[str, str] | None = None,
+    ) -> ImportOutcome:
+        """Import the file in one transaction; when something was written, every reader sees it at once."""
+        return self._writes.import_file(content, file_name, column_mapping, stage_mapping, self.max_bytes)
+
+    def data_version(self) -> str:
+        """The data version readers key their cache on (changed by every committed import)."""
+        return self._writes.data_version()
+
+    def history(self, limit: int = 10) -> tuple[ImportRunSummary, ...]:
+        """The last imports, newest first."""
+        with database_reachable():
+            return importing.recent_import_runs(self._engine, limit)

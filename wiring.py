@@ -1,0 +1,54 @@
+"""Builds what the entry points share from the settings: the engine, the cache backend and the services.
+
+Why a module of its own: `app.py` and `cli.py` both need the same services on the same cache backend (a
+write from the command line must bump the data version that a running dashboard reads), and the service
+layer may not import Flask or flask-caching; this is the one place that turns settings into those parts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask
+from flask_caching import Cache
+from sqlalchemy import Engine
+
+from data.db import make_engine
+from services.cache import CacheBackend, VersionedCache
+from services.imports import ImportService
+from services.reads import DealReads
+from services.writes import DealWrites
+from settings import Settings
+
+CACHE_THRESHOLD = 5000
+
+
+def make_cache_backend(settings: Settings) -> CacheBackend:
+    """The flask-caching backend the settings choose, detached from any Flask app.
+
+    The services are used from scripts and tests as well as from the dashboard, and inside a Dash request
+    flask-caching would look the cache up on the *current* app; holding the backend itself avoids both.
+    """
+    flask_app = Flask("crm-cache")
+    cache = Cache(flask_app, config={**settings.flask_cache_config, "CACHE_THRESHOLD": CACHE_THRESHOLD})
+    with flask_app.app_context():
+        return cache.cache
+
+
+@dataclass(frozen=True)
+class Services:
+    """The read side, the one write path and the import flow, over one engine and one cache."""
+
+    engine: Engine
+    reads: DealReads
+    writes: DealWrites
+    imports: ImportService
+
+
+def build_services(settings: Settings, engine: Engine | None = None) -> Services:
+    """The services on the database and cache backend that `settings` name (or on `engine`)."""
+    engine = engine or make_engine(settings.database_url)
+    cache = VersionedCache(make_cache_backend(settings))
+    writes = DealWrites(engine, cache)
+    return Services(engine, DealReads(engine, cache), writes,
+                    ImportService(engine, writes, max_bytes=settings.upload_max_bytes))
