@@ -7,6 +7,8 @@ built lazily on first access so that importing this module never touches a datab
 
 from __future__ import annotations
 
+import secrets
+import sys
 from functools import cache, partial
 
 from dash import Dash
@@ -14,8 +16,10 @@ from dash.types import RendererHooks
 from flask import Flask
 
 from callbacks import register_callbacks
+from callbacks.import_seal import PreviewSeal
 from data.clock import today
 from data.setup import upgrade_schema
+from http_guards import protect
 from layouts.page import page_layout
 from settings import Settings, load_settings
 from wiring import build_services
@@ -49,8 +53,10 @@ def create_app(settings: Settings | None = None) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         hooks=SLOW_ANSWER_HOOKS,
     )
+    protect(app.server, settings)
     app.layout = partial(page_layout, upload_max_bytes=settings.upload_max_bytes)
-    register_callbacks(app, services.reads, services.writes, services.imports)
+    seal = PreviewSeal(settings.secret_key or secrets.token_urlsafe(32))
+    register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files)
     return app
 
 
@@ -67,7 +73,10 @@ def __getattr__(name: str) -> Flask:
 
 
 if __name__ == "__main__":
-    current = load_settings()
+    try:
+        current = load_settings()
+    except ValueError as refused:
+        sys.exit(f"Erreur : {refused}")
     create_app(current).run(
         host=current.host, port=current.port, debug=current.debug, dev_tools_disable_version_check=True
     )

@@ -6,6 +6,7 @@ override the file without editing it. Every setting has a safe default: a newcom
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -33,6 +34,21 @@ class Settings:
     cache_timeout: int = 300
     demo_data: bool = True
     upload_max_bytes: int = 10 * 1024 * 1024
+    upload_max_files: int = 5
+    xlsx_max_unpacked_bytes: int = 200 * 1024 * 1024
+    xlsx_max_cells: int = 5_000_000
+    trusted_hosts: tuple[str, ...] = ()
+    secret_key: str = ""
+
+    @property
+    def accepted_hosts(self) -> tuple[str, ...]:
+        """The Host names the app answers to: TRUSTED_HOSTS, else loopback and the configured HOST."""
+        return self.trusted_hosts or tuple(dict.fromkeys(("127.0.0.1", "localhost", self.host)))
+
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest request body Flask reads: every file of one drop in base64 (4/3), plus the JSON around."""
+        return self.upload_max_files * (self.upload_max_bytes * 4 // 3 + 4096) + 64 * 1024
 
     @property
     def flask_cache_config(self) -> dict[str, object]:
@@ -52,6 +68,31 @@ def _as_bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on", "oui"}
 
 
+def is_loopback(host: str) -> bool:
+    """Whether `host` only listens on this machine (127.0.0.0/8, ::1, localhost)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check(settings: Settings) -> Settings:
+    """Refuse a configuration that would expose the Werkzeug debugger (tracebacks, file paths, a console)."""
+    if settings.debug and settings.app_env == "production":
+        raise ValueError("DEBUG=1 est refusé avec APP_ENV=production : le débogueur montrerait le code et les "
+                         "chemins des fichiers.")
+    if settings.debug and not is_loopback(settings.host):
+        raise ValueError(f"DEBUG=1 est refusé avec HOST={settings.host} : le débogueur ne s'ouvre que sur "
+                         "127.0.0.1 ou localhost.")
+    return settings
+
+
+def _hosts(value: str) -> tuple[str, ...]:
+    return tuple(host.strip().lower() for host in value.split(",") if host.strip())
+
+
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
     """Build settings from `.env` overlaid by the environment (the environment wins)."""
     file_values = {k: v for k, v in dotenv_values(env_file or PROJECT_ROOT / ".env").items() if v is not None}
@@ -60,7 +101,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
     cache_type = values.get("CACHE_TYPE", defaults.cache_type).strip().lower()
     if cache_type not in CACHE_TYPES:
         raise ValueError(f"CACHE_TYPE must be one of {sorted(CACHE_TYPES)}, not {cache_type!r}")
-    return Settings(
+    return _check(Settings(
         database_url=values.get("DATABASE_URL") or defaults.database_url,
         host=values.get("HOST", defaults.host),
         port=int(values.get("PORT", defaults.port)),
@@ -72,4 +113,9 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         cache_timeout=int(values.get("CACHE_TIMEOUT", defaults.cache_timeout)),
         demo_data=_as_bool(values.get("DEMO_DATA", "1")),
         upload_max_bytes=int(values.get("UPLOAD_MAX_BYTES", defaults.upload_max_bytes)),
-    )
+        upload_max_files=int(values.get("UPLOAD_MAX_FILES", defaults.upload_max_files)),
+        xlsx_max_unpacked_bytes=int(values.get("XLSX_MAX_UNPACKED_BYTES", defaults.xlsx_max_unpacked_bytes)),
+        xlsx_max_cells=int(values.get("XLSX_MAX_CELLS", defaults.xlsx_max_cells)),
+        trusted_hosts=_hosts(values.get("TRUSTED_HOSTS", "")),
+        secret_key=values.get("SECRET_KEY", defaults.secret_key),
+    ))

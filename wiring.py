@@ -15,6 +15,7 @@ from sqlalchemy import Engine
 
 from data.db import make_engine
 from services.cache import CacheBackend, VersionedCache
+from services.importing import XlsxLimits
 from services.imports import ImportService
 from services.reads import DealReads
 from services.writes import DealWrites
@@ -50,5 +51,6 @@ def build_services(settings: Settings, engine: Engine | None = None) -> Services
     engine = engine or make_engine(settings.database_url)
     cache = VersionedCache(make_cache_backend(settings))
     writes = DealWrites(engine, cache)
+    limits = XlsxLimits(settings.xlsx_max_unpacked_bytes, settings.xlsx_max_cells)
     return Services(engine, DealReads(engine, cache), writes,
-                    ImportService(engine, writes, max_bytes=settings.upload_max_bytes))
+                    ImportService(engine, writes, max_bytes=settings.upload_max_bytes, xlsx_limits=limits))

@@ -25,6 +25,7 @@ window.crmIds = {
   "IMPORT_REJECTED_BUTTON": "import-rejected-button",
   "IMPORT_REJECTED_DOWNLOAD": "import-rejected-download",
   "IMPORT_RESULT": "import-result",
+  "IMPORT_SEAL": "import-seal",
   "IMPORT_SHOWN_CHOICES": "import-shown-choices",
   "IMPORT_STAGE_CHOICE": "import-stage",
   "IMPORT_SUMMARY": "import-summary",

@@ -32,7 +32,9 @@
          first). Bars are keyed on their label, which a horizontal bar carries as `y`. */
       toggledLabel: function (click, chosen) {
         var points = (click && click.points) || [], current = chosen || [];
-        var label = points.length ? points[0].y : null;
+        /* Labels reach plotly with <, > and & escaped (layouts/figures.py, plotly_text): decode them back. */
+        var label = points.length && typeof points[0].y === "string" ? points[0].y.replace(/&lt;/g, "<")
+          .replace(/&gt;/g, ">").replace(/&amp;/g, "&") : null;
         if (label === null || label === undefined) {
           return null;
         }

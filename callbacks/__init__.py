@@ -9,12 +9,14 @@ from __future__ import annotations
 from dash import Dash
 
 from callbacks import charts, deadlines, demo, filter_options, guard, importing, kpis, url_state
+from callbacks.import_seal import PreviewSeal
 from services.imports import ImportService
 from services.reads import DealReads
 from services.writes import DealWrites
 
 
-def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService) -> None:
+def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService, seal: PreviewSeal,
+                       max_files: int) -> None:
     """Attach every callback of the page to `app`."""
     guard.register(app)
     url_state.register(app)
@@ -23,4 +25,4 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     charts.register(app, reads)
     deadlines.register(app, reads)
     demo.register(app, reads, writes)
-    importing.register(app, imports)
+    importing.register(app, imports, seal, max_files)

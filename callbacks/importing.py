@@ -2,7 +2,9 @@
 
 Nothing is written before the confirm click. The files stay in the upload component (browser memory) and
 are sent again with a mapping change or the confirm, so no server-side state is kept between requests and
-any worker can answer. A committed import changes the data version, which redraws the whole dashboard.
+any worker can answer; the confirm imports only what a preview sealed (`callbacks.import_seal`). Sizes are
+checked on the base64 text, before anything is decoded. A committed import changes the data version, which
+redraws the whole dashboard.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
 from callbacks.guard import guarded_callback
+from callbacks.import_seal import PreviewSeal, digest
+from domain.import_results import ImportPreview
 from layouts import ids
 from layouts.import_panel import (
     IGNORED,
@@ -31,21 +35,26 @@ Choices = dict[int, tuple[dict[str, str | None], dict[str, str]]]
 T = TypeVar("T")
 
 
-def _decode(contents: str) -> bytes:
-    """`data:<type>;base64,<payload>` from dcc.Upload -> the file's bytes."""
-    return base64.b64decode(contents.partition(",")[2])
+def _payload(contents: str) -> str:
+    """The base64 part of `data:<type>;base64,<payload>` from dcc.Upload."""
+    return contents.partition(",")[2]
+
+
+def _decoded_size(payload: str) -> int:
+    """The size of the file a base64 text holds, known without decoding it."""
+    return len(payload) * 3 // 4 - payload[-2:].count("=")
 
 
 def _files(contents: list[str] | None, names: list[str] | None) -> list[tuple[bytes, str]]:
-    return [(_decode(content), name) for content, name in zip(contents or [], names or [], strict=True)]
+    return [(base64.b64decode(_payload(content), validate=True), name)
+            for content, name in zip(contents or [], names or [], strict=True)]
 
 
 def _for_each_file(action: Callable[..., T], column_items: list[dict[str, Any]], stage_items: list[dict[str, Any]],
-                   contents: list[str] | None, names: list[str] | None) -> list[T]:
+                   files: list[tuple[bytes, str]]) -> list[T]:
     """`action(content, name, column_mapping, stage_mapping)` for every uploaded file, with the user's choices."""
     chosen = _choices(column_items, stage_items)
-    return [action(content, name, *chosen.get(index, ({}, {})))
-            for index, (content, name) in enumerate(_files(contents, names))]
+    return [action(content, name, *chosen.get(index, ({}, {}))) for index, (content, name) in enumerate(files)]
 
 
 def _choices(column_items: list[dict[str, Any]], stage_items: list[dict[str, Any]]) -> Choices:
@@ -71,8 +80,16 @@ def _files_and_choices(choices_as: type[Input] | type[State] = State) -> list:
     ]
 
 
-def register(app: Dash, imports: ImportService) -> None:
+def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: int) -> None:
     """Wire the upload, mapping, confirm, download and history of the import card."""
+
+    def preview_drop(contents: list[str], names: list[str]) -> list[ImportPreview]:
+        """Each file's preview; a file over the limit is answered from its base64 size, never decoded."""
+        previews = []
+        for content, name in zip(contents, names, strict=True):
+            too_big = imports.refused_for_size(name, _decoded_size(_payload(content)))
+            previews.append(too_big or imports.preview(*_files([content], [name])[0]))
+        return previews
 
     @guarded_callback(
         app,
@@ -80,20 +97,28 @@ def register(app: Dash, imports: ImportService) -> None:
         Output(ids.IMPORT_CONFIRM, "disabled"),
         Output(ids.IMPORT_RESULT, "children"),
         Output(ids.UPLOAD_WARNING, "children"),
+        Output(ids.IMPORT_SEAL, "data"),
         Input(ids.UPLOAD_CSV, "contents"),
         State(ids.UPLOAD_CSV, "filename"),
         prevent_initial_call=True,
     )
     def preview_files(contents: list[str] | None, names: list[str] | None) -> tuple:
-        previews = [imports.preview(content, name) for content, name in _files(contents, names)]
+        contents, names = contents or [], names or []
+        if len(contents) > max_files:
+            return ([], True, None, f"Au plus {max_files} fichiers à la fois : {len(contents)} ont été déposés. "
+                                    "Déposez-les en plusieurs fois.", None)
+        previews = preview_drop(contents, names)
+        importable = [(index, preview) for index, preview in enumerate(previews) if preview.importable]
+        files = _files([contents[index] for index, _ in importable], [names[index] for index, _ in importable])
         return ([file_preview(preview, index) for index, preview in enumerate(previews)],
-                not any(preview.importable for preview in previews), None, None)
+                not importable, None, None, seal.seal(files, [preview for _, preview in importable]))
 
     @guarded_callback(
         app,
         Output({"type": ids.IMPORT_SUMMARY, "file": ALL}, "children"),
         Output({"type": ids.IMPORT_SHOWN_CHOICES, "file": ALL}, "data"),
         Output(ids.IMPORT_CONFIRM, "disabled", allow_duplicate=True),
+        Output(ids.IMPORT_SEAL, "data", allow_duplicate=True),
         *_files_and_choices(choices_as=Input),
         State({"type": ids.IMPORT_SHOWN_CHOICES, "file": ALL}, "data"),
         prevent_initial_call=True,
@@ -106,10 +131,11 @@ def register(app: Dash, imports: ImportService) -> None:
         if wanted == shown:
             # Dash also fires this when the preview first draws the dropdowns: nothing changed, nothing to redo.
             raise PreventUpdate
-        previews = _for_each_file(imports.preview, *ctx.inputs_list, contents, names)
+        files = _files(contents, names)
+        previews = _for_each_file(imports.preview, *ctx.inputs_list, files)
         return ([preview_summary(preview, index) for index, preview in enumerate(previews)],
                 [shown_choices(preview) for preview in previews],
-                not any(preview.importable for preview in previews))
+                not any(preview.importable for preview in previews), seal.seal(files, previews))
 
     @guarded_callback(
         app,
@@ -118,11 +144,18 @@ def register(app: Dash, imports: ImportService) -> None:
         Output(ids.IMPORT_CONFIRM, "disabled", allow_duplicate=True),
         Output(ids.DATA_VERSION, "data", allow_duplicate=True),
         Input(ids.IMPORT_CONFIRM, "n_clicks"),
-        *_files_and_choices(),
+        State(ids.IMPORT_SEAL, "data"),
+        State(ids.UPLOAD_CSV, "contents"),
+        State(ids.UPLOAD_CSV, "filename"),
         prevent_initial_call=True,
     )
-    def confirm_import(_clicks: int, _columns: list, _stages: list, contents: list[str], names: list[str]) -> tuple:
-        outcomes = _for_each_file(imports.run, *ctx.states_list[:2], contents, names)
+    def confirm_import(_clicks: int, token: str | None, contents: list[str] | None, names: list[str] | None) -> tuple:
+        sealed = seal.opened(token)
+        if not sealed or len(contents or []) > max_files:
+            raise PreventUpdate
+        outcomes = [imports.run(content, name, *sealed[digest(content), name])
+                    if (digest(content), name) in sealed else imports.not_previewed(name)
+                    for content, name in _files(contents, names)]
         written = any(outcome.run_id is not None for outcome in outcomes)
         summaries = [preview_summary(outcome.preview, index, imported=outcome.run_id is not None)
                      for index, outcome in enumerate(outcomes)]
@@ -138,7 +171,7 @@ def register(app: Dash, imports: ImportService) -> None:
     def download_rejected(_clicks: int, _columns: list, _stages: list, contents: list[str],
                           names: list[str]) -> dict[str, Any]:
         index = ctx.triggered_id["file"]
-        preview = _for_each_file(imports.preview, *ctx.states_list[:2], contents, names)[index]
+        preview = _for_each_file(imports.preview, *ctx.states_list[:2], _files(contents, names))[index]
         stem = names[index].rsplit(".", 1)[0]
         return dcc.send_string(rejected_rows_csv(preview), f"{stem}-lignes-rejetees.csv")
 

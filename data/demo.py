@@ -1,8 +1,9 @@
 """Deterministic demo deals: realistic French B2B opportunities so a newcomer sees a living dashboard.
 
-Demo deals carry a `ref_externe` starting with `DEMO_PREFIX`; that is how the app shows its
-"données de démonstration" badge and how `remove-demo` finds them. This module only generates and finds
-them: writing them goes through the one write path, `services.writes`.
+Demo deals are marked by `est_demo`, a column only the generator sets: that is how the app shows its
+"données de démonstration" badge and how `remove-demo` finds them, whatever the references of the founder's
+own deals look like. Their `ref_externe` (`DEMO-0001`) only keeps a re-seed from duplicating them. This module
+generates and finds them; writing them goes through the one write path, `services.writes`.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, exists, select
+from sqlalchemy import ColumnElement, Connection, exists, select, true
 
 from data.models import Deal
 from domain.stages import STAGE_NAMES
@@ -80,7 +81,7 @@ def generate_demo_deals(today: date, count: int = DEMO_DEAL_COUNT, seed: int = 2
 
 def demo_deal_filter() -> ColumnElement[bool]:
     """The WHERE clause that selects the demo deals and nothing else."""
-    return Deal.ref_externe.startswith(DEMO_PREFIX)
+    return Deal.est_demo == true()
 
 
 def has_demo_deals(connection: Connection) -> bool:

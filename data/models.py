@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Computed, Date, DateTime, Integer, Numeric, String, Text, func
+from sqlalchemy import Boolean, Computed, Date, DateTime, Integer, Numeric, String, Text, false, func
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
@@ -42,6 +42,8 @@ class Deal(Base):
     assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), index=True)
     notes: Mapped[str | None] = mapped_column(Text)
     ref_externe: Mapped[str | None] = mapped_column(_text(REF), unique=True)
+    # Set by the demo generator only; what "Retirer les données de démonstration" deletes (never a reference).
+    est_demo: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
 

@@ -17,6 +17,8 @@ from domain import formatting
 from domain.pipeline_results import DEADLINE_PAGE_SIZE, DeadlineCounts, DeadlineRow, DeadlineScope
 from layouts import ids
 
+# Past the last row a page is empty; beyond this an offset would overflow the databases' integers.
+MAX_OFFSET = 2**31 - 1
 MAX_ROWS_PER_REQUEST = 100
 ROW_HEIGHT = 36
 OVERDUE_CLASS, SOON_CLASS = "deadline-overdue", "deadline-soon"
@@ -130,6 +132,6 @@ def requested_sort(request: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
 
 def requested_window(request: Mapping[str, Any]) -> tuple[int, int]:
     """(offset, limit) of the requested rows, bounded so a crafted request cannot ask for the whole table."""
-    start = max(int(request.get("startRow") or 0), 0)
+    start = min(max(int(request.get("startRow") or 0), 0), MAX_OFFSET)
     end = int(request.get("endRow") or start + DEADLINE_PAGE_SIZE)
     return start, min(max(end - start, 0), MAX_ROWS_PER_REQUEST)

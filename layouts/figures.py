@@ -24,6 +24,7 @@ DIMMED_ALPHA = 0.25
 TEXT_MARGIN = 96  # px right of the bars, where the amount beside the longest bar is written
 LABEL_CHAR_PX = 7.5  # a generous average width of a 13 px label character
 LABEL_PADDING_PX = 16
+MAX_LABEL_CHARS = 22  # an axis label longer than this is cut with "…" (the full name is in the hover)
 LOADING = "Chargement…"
 NO_FUNNEL = "Aucun deal ouvert ou gagné dans cette sélection."
 NO_SECTOR = "Aucun deal dans cette sélection : aucun secteur à afficher."
@@ -37,6 +38,19 @@ def dimmed(colour: str) -> str:
     """`#rrggbb` as a translucent `rgba()`: the look of a bar outside the selection."""
     red, green, blue = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgba({red}, {green}, {blue}, {DIMMED_ALPHA})"
+
+
+def plotly_text(value: str) -> str:
+    """A data-derived string as plotly shows it and never interprets: plotly renders a subset of HTML in
+    labels, hover and text (a sector named `<a xlink:href=...>` became a live link), and decodes entities
+    back to the characters on screen. `assets/dashboard.js` decodes a clicked label the same way."""
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def short_label(label: str) -> str:
+    """A label as the axis shows it: cut with "…" past `MAX_LABEL_CHARS`, so one long sector name cannot push
+    the bars out of the chart (the full name stays in the data, the hover and the click)."""
+    return label if len(label) <= MAX_LABEL_CHARS else f"{label[:MAX_LABEL_CHARS - 1]}…"
 
 
 def highlight(labels: Sequence[str], selected: Collection[str], colours: Sequence[str]) -> list[str]:
@@ -85,9 +99,9 @@ def funnel_figure(stages: Sequence[FunnelStage], selected: Collection[str]) -> F
     labels = [stage.stage for stage in stages]
     funnel = {
         "type": "funnel",
-        "y": labels,
+        "y": [plotly_text(label) for label in labels],
         "x": [float(stage.weighted) for stage in stages],
-        "text": [formatting.euros(stage.weighted) for stage in stages],
+        "text": [plotly_text(formatting.euros(stage.weighted)) for stage in stages],
         "textinfo": "text",
         "textposition": "auto",
         "customdata": [[formatting.count(stage.count), formatting.euros(stage.gross)] for stage in stages],
@@ -104,16 +118,20 @@ def _horizontal_bars(
     selected: Collection[str],
 ) -> Figure:
     """Largest first at the top, the amount written beside each bar in a margin kept for it (never cut off)."""
+    shown = [plotly_text(label) for label in labels]
+    cut = [short_label(label) for label in labels]
     bars = {
-        "type": "bar", "orientation": "h", "y": labels, "x": values, "text": texts, "textposition": "outside",
+        "type": "bar", "orientation": "h", "y": shown, "x": values,
+        "text": [plotly_text(text) for text in texts], "textposition": "outside",
         "cliponaxis": False, "constraintext": "none", "customdata": hover, "hovertemplate": template,
         "marker": {"color": highlight(labels, selected, [PRIMARY] * len(labels))},
     }
     return _figure(
         [bars],
         xaxis={"visible": False, "range": [0, max(values) * 1.02], "fixedrange": True},
-        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True, "ticksuffix": " "},
-        bargap=0.25, margin={"l": label_margin(labels), "r": TEXT_MARGIN},
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True, "ticksuffix": " ",
+               "tickmode": "array", "tickvals": shown, "ticktext": [plotly_text(label) for label in cut]},
+        bargap=0.25, margin={"l": label_margin(cut), "r": TEXT_MARGIN},
     )
 
 

@@ -35,6 +35,7 @@ IMPORT_RESULT = "import-result"
 IMPORT_HISTORY = "import-history"
 UPLOAD_LIMIT = "upload-limit"
 UPLOAD_WARNING = "upload-warning"
+IMPORT_SEAL = "import-seal"
 # Pattern-matching ID types of the import preview, one component per file (and per header or stage value).
 IMPORT_COLUMN_CHOICE = "import-column"
 IMPORT_STAGE_CHOICE = "import-stage"

@@ -47,6 +47,7 @@ def import_panel(max_bytes: int) -> html.Section:
         ),
         html.Div(id=ids.UPLOAD_WARNING, className="text-danger small mt-2", role="alert"),
         html.Div(id=ids.IMPORT_PREVIEW, className="mt-3 loads-in-place"),
+        dcc.Store(id=ids.IMPORT_SEAL),
         dbc.Button("Confirmer l'import", id=ids.IMPORT_CONFIRM, color="primary", disabled=True,
                    className="mt-2"),
         html.Div(id=ids.IMPORT_RESULT, className="mt-3", role="status"),

@@ -17,10 +17,12 @@ from services.writes import DealWrites
 class ImportService:
     """Preview and run imports against one deals database."""
 
-    def __init__(self, engine: Engine, writes: DealWrites, max_bytes: int = importing.DEFAULT_MAX_BYTES) -> None:
+    def __init__(self, engine: Engine, writes: DealWrites, max_bytes: int = importing.DEFAULT_MAX_BYTES,
+                 xlsx_limits: importing.XlsxLimits = importing.DEFAULT_XLSX_LIMITS) -> None:
         self._engine = engine
         self._writes = writes
         self.max_bytes = max_bytes
+        self._xlsx_limits = xlsx_limits
 
     def preview(
         self,
@@ -31,7 +33,7 @@ class ImportService:
     ) -> ImportPreview:
         """What importing the file would do; writes nothing."""
         return importing.preview_import(self._engine, content, file_name, column_mapping, stage_mapping,
-                                        self.max_bytes)
+                                        self.max_bytes, self._xlsx_limits)
 
     def run(
         self,
@@ -41,7 +43,19 @@ class ImportService:
         stage_mapping: Mapping[str, str] | None = None,
     ) -> ImportOutcome:
         """Import the file in one transaction; when something was written, every reader sees it at once."""
-        return self._writes.import_file(content, file_name, column_mapping, stage_mapping, self.max_bytes)
+        return self._writes.import_file(content, file_name, column_mapping, stage_mapping, self.max_bytes,
+                                        self._xlsx_limits)
+
+    def refused_for_size(self, file_name: str, size: int) -> ImportPreview | None:
+        """The refusal of a file of `size` bytes over the upload limit, or None: checked before decoding it."""
+        return importing.size_refusal(file_name, size, self.max_bytes)
+
+    @staticmethod
+    def not_previewed(file_name: str) -> ImportOutcome:
+        """The answer to a confirm carrying a file that no preview showed: nothing is written."""
+        message = (f"« {file_name} » n'a pas été prévisualisé tel quel : rien n'a été importé. "
+                   "Déposez-le à nouveau et vérifiez l'aperçu avant de confirmer.")
+        return ImportOutcome(ImportPreview(file_name, error=message), message)
 
     def data_version(self) -> str:
         """The data version readers key their cache on (changed by every committed import)."""

@@ -43,16 +43,18 @@ class DealWrites:
         column_mapping: Mapping[str, str | None] | None = None,
         stage_mapping: Mapping[str, str] | None = None,
         max_bytes: int = importing.DEFAULT_MAX_BYTES,
+        xlsx_limits: importing.XlsxLimits = importing.DEFAULT_XLSX_LIMITS,
     ) -> ImportOutcome:
         """Import one file in one transaction (all or nothing); the outcome says what was written."""
-        outcome = importing.run_import(self._engine, content, file_name, column_mapping, stage_mapping, max_bytes)
+        outcome = importing.run_import(self._engine, content, file_name, column_mapping, stage_mapping, max_bytes,
+                                       xlsx_limits)
         if outcome.run_id is not None:
             self._written()
         return outcome
 
     def seed_demo(self, today: date) -> int:
         """Add the demo deals, dated around `today`; returns how many were written."""
-        rows = [vars(deal) for deal in generate_demo_deals(today)]
+        rows = [{**vars(deal), "est_demo": True} for deal in generate_demo_deals(today)]
         with database_reachable(), transaction(self._engine) as session:
             session.execute(Deal.__table__.insert(), rows)
         self._written()

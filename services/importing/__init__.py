@@ -5,13 +5,17 @@ preview, the outcome, a run of the history) is in `domain.import_results`, so th
 """
 
 from services.importing.import_runs import recent_import_runs
-from services.importing.pipeline import DEFAULT_MAX_BYTES, preview_import, run_import
+from services.importing.pipeline import DEFAULT_MAX_BYTES, preview_import, run_import, size_refusal
+from services.importing.reading import DEFAULT_XLSX_LIMITS, XlsxLimits
 from services.importing.rejected_rows import rejected_rows_csv
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "DEFAULT_XLSX_LIMITS",
+    "XlsxLimits",
     "preview_import",
     "recent_import_runs",
     "rejected_rows_csv",
     "run_import",
+    "size_refusal",
 ]

@@ -23,13 +23,15 @@ from domain.import_results import ImportOutcome, ImportPreview
 from domain.stages import STAGE_NAMES
 from services.importing.duplicates import InFileDuplicates
 from services.importing.mapping import ColumnMapping, resolve_mapping
-from services.importing.reading import Source, UnreadableFileError, read_source
+from services.importing.reading import DEFAULT_XLSX_LIMITS, Source, UnreadableFileError, XlsxLimits, read_source
 from services.importing.report import outcome_message
 from services.importing.validation import KEPT_REJECTED_ROWS, Rejections, RowChecker, checked_rows
 from services.importing.values import AmountParser, Cell, DateParser, StageResolver, scan_conventions
 from services.importing.writing import Classification, ImportWriter
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+IMPORT_FAILED = ("L'import a échoué dans la base de données : rien n'a été écrit. Réessayez ; si l'erreur revient, "
+                 "le journal du serveur en donne le détail.")
 log = logging.getLogger(__name__)
 
 
@@ -40,9 +42,11 @@ def preview_import(
     column_mapping: Mapping[str, str | None] | None = None,
     stage_mapping: Mapping[str, str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    xlsx_limits: XlsxLimits = DEFAULT_XLSX_LIMITS,
 ) -> ImportPreview:
     """What importing `content` would do, against the database as it is now; writes nothing."""
-    preview, _run_id = _import(engine, content, file_name, column_mapping, stage_mapping, max_bytes, write=False)
+    preview, _run_id = _import(engine, content, file_name, column_mapping, stage_mapping, max_bytes, xlsx_limits,
+                               write=False)
     return preview
 
 
@@ -53,10 +57,23 @@ def run_import(
     column_mapping: Mapping[str, str | None] | None = None,
     stage_mapping: Mapping[str, str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    xlsx_limits: XlsxLimits = DEFAULT_XLSX_LIMITS,
 ) -> ImportOutcome:
     """Import `content` in one transaction and record it in the history; on any error nothing is written."""
-    preview, run_id = _import(engine, content, file_name, column_mapping, stage_mapping, max_bytes, write=True)
+    preview, run_id = _import(engine, content, file_name, column_mapping, stage_mapping, max_bytes, xlsx_limits,
+                             write=True)
     return ImportOutcome(preview, outcome_message(preview, written=run_id is not None), run_id)
+
+
+def size_refusal(file_name: str, size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> ImportPreview | None:
+    """The French refusal of a file over the limit, or None; callable on a size alone (before decoding)."""
+    if size <= max_bytes:
+        return None
+    return ImportPreview(file_name, error=(
+        f"Le fichier « {file_name} » fait {formatting.file_size(size)} : "
+        f"la limite est de {formatting.file_size(max_bytes)}. "
+        "Découpez-le, ou importez-le en ligne de commande (python cli.py import)."
+    ))
 
 
 def _convention_cells(source: Source, mapping: ColumnMapping) -> Iterator[tuple[Cell, Cell]]:
@@ -76,16 +93,14 @@ def _import(
     column_mapping: Mapping[str, str | None] | None,
     stage_mapping: Mapping[str, str] | None,
     max_bytes: int,
+    xlsx_limits: XlsxLimits,
     write: bool,
 ) -> tuple[ImportPreview, int | None]:
-    if len(content) > max_bytes:
-        return ImportPreview(file_name, error=(
-            f"Le fichier « {file_name} » fait {formatting.file_size(len(content))} : "
-            f"la limite est de {formatting.file_size(max_bytes)}. "
-            "Découpez-le, ou importez-le en ligne de commande (python cli.py import)."
-        )), None
+    refused = size_refusal(file_name, len(content), max_bytes)
+    if refused:
+        return refused, None
     try:
-        source = read_source(content, file_name)
+        source = read_source(content, file_name, xlsx_limits)
     except UnreadableFileError as error:
         return ImportPreview(file_name, error=str(error)), None
     mapping = resolve_mapping(source.header, column_mapping)
@@ -113,9 +128,8 @@ def _import(
         log.exception("import of %s failed in the database", file_name)
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             return replace(preview, error=unreachable), None
-        detail = str(getattr(error, "orig", None) or error).splitlines()[0]
-        failed = f"L'import a échoué dans la base de données, rien n'a été écrit ({detail})."
-        return replace(preview, error=failed), None
+        # The driver's words (table names, SQL, values) stay in the log: the founder gets a sentence he can act on.
+        return replace(preview, error=IMPORT_FAILED), None
 
 
 class _FileRun:

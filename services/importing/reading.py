@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import logging
 import re
 import warnings
 import zipfile
@@ -18,8 +19,8 @@ from dataclasses import dataclass
 
 from charset_normalizer import from_bytes
 from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
+from domain import formatting
 from domain.import_results import DELIMITER_LABELS
 from services.importing.synonyms import known_header_count
 from services.importing.values import Cell
@@ -46,11 +47,24 @@ _FOOTER = re.compile(
     re.IGNORECASE,
 )
 
+log = logging.getLogger(__name__)
 csv.field_size_limit(2**31 - 1)  # a long notes cell is data, not an error; the byte limit bounds the file
 
 
 class UnreadableFileError(Exception):
     """The file cannot be read as a table at all; the message is French and meant for the user."""
+
+
+@dataclass(frozen=True)
+class XlsxLimits:
+    """What a workbook may hold, checked before and while it is parsed: an .xlsx is a ZIP, and 400 KB can
+    unpack to gigabytes of XML."""
+
+    max_unpacked_bytes: int = 200 * 1024 * 1024
+    max_cells: int = 5_000_000
+
+
+DEFAULT_XLSX_LIMITS = XlsxLimits()
 
 
 @dataclass(frozen=True)
@@ -105,12 +119,12 @@ class Records:
         self.footer_lines = len(held)
 
 
-def read_source(content: bytes, file_name: str) -> Source:
+def read_source(content: bytes, file_name: str, xlsx_limits: XlsxLimits = DEFAULT_XLSX_LIMITS) -> Source:
     """Recognise the file (xlsx or text), its encoding, delimiter and header; raise UnreadableFileError if not."""
     if len(content) < SAMPLE_BYTES and not content.strip(b" \t\r\n\xef\xbb\xbf"):
         raise UnreadableFileError(f"Le fichier « {file_name} » est vide.")
     if content.startswith(b"PK\x03\x04"):
-        return _read_xlsx(content, file_name)
+        return _read_xlsx(content, file_name, xlsx_limits)
     if file_name.lower().endswith((".xlsx", ".xlsm")):
         raise UnreadableFileError(f"« {file_name} » porte l'extension .xlsx mais n'est pas un classeur Excel lisible.")
     for signature, kind in SIGNATURES:
@@ -233,39 +247,62 @@ def _nth_row(rows: Iterator[tuple[int, list[Cell]]], index: int) -> tuple[int, l
     raise UnreadableFileError("Le fichier ne contient aucune ligne lisible.")
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[Cell]]]:
-    """Rows of the active sheet with Excel row numbers; numbers and dates stay typed (no locale guessing)."""
+def _check_unpacked_size(content: bytes, file_name: str, limits: XlsxLimits) -> None:
+    """Refuse a workbook whose parts unpack beyond the limit, from the ZIP directory alone (nothing inflated)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        unpacked = sum(entry.file_size for entry in archive.infolist())
+    if unpacked > limits.max_unpacked_bytes:
+        raise UnreadableFileError(
+            f"Le classeur « {file_name} » se décompresse en {formatting.file_size(unpacked)} : la limite est de "
+            f"{formatting.file_size(limits.max_unpacked_bytes)}. Enregistrez-le en CSV, ou découpez-le.")
+
+
+def _xlsx_rows(content: bytes, file_name: str, limits: XlsxLimits) -> list[tuple[int, list[Cell]]]:
+    """Rows of the active sheet with Excel row numbers, read once; numbers and dates stay typed (no locale
+    guessing). Stops at the cell limit, so a sheet of empty-looking millions of cells costs no more."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    rows: list[tuple[int, list[Cell]]] = []
+    cells_read = 0
     try:
         sheet = workbook.active or workbook.worksheets[0]
         sheet.reset_dimensions()
         for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells_read += len(values)
+            if cells_read > limits.max_cells:
+                raise UnreadableFileError(
+                    f"Le classeur « {file_name} » compte plus de {formatting.count(limits.max_cells)} cellules : "
+                    "enregistrez-le en CSV, ou découpez-le.")
             cells: list[Cell] = ["" if value is None else value for value in values]
             while cells and cells[-1] == "":
                 cells.pop()
             if any(not isinstance(cell, str) or cell.strip() for cell in cells):
-                yield line, cells
-    except (KeyError, ValueError, SyntaxError) as error:  # a damaged sheet (XML parse errors are SyntaxError)
-        raise UnreadableFileError(f"Le classeur est endommagé (feuille illisible : {error}).") from error
+                rows.append((line, cells))
     finally:
         workbook.close()
+    return rows
 
 
-def _read_xlsx(content: bytes, file_name: str) -> Source:
+def _read_xlsx(content: bytes, file_name: str, limits: XlsxLimits) -> Source:
+    unreadable = f"« {file_name} » est une archive ZIP mais pas un classeur Excel (.xlsx) lisible."
     try:
-        first_rows = [row for _position, row in zip(range(SAMPLE_ROWS), _xlsx_rows(content), strict=False)]
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFileError(
-            f"« {file_name} » est une archive ZIP mais pas un classeur Excel (.xlsx) lisible."
-        ) from error
-    if not first_rows:
+        _check_unpacked_size(content, file_name, limits)
+        rows = _xlsx_rows(content, file_name, limits)
+    except UnreadableFileError:
+        raise
+    except Exception as error:
+        # openpyxl on a hostile or damaged file can raise nearly anything (XML parse errors are SyntaxError,
+        # a broken part KeyError, TypeError or ValueError): every one of them is "not a readable workbook".
+        log.info("unreadable workbook %s: %r", file_name, error)
+        raise UnreadableFileError(unreadable) from error
+    if not rows:
         raise UnreadableFileError(f"Le classeur « {file_name} » est vide.")
+    first_rows = rows[:SAMPLE_ROWS]
     index = _header_index([cells for _line, cells in first_rows])
     notes = (f"{index} ligne(s) au-dessus de l'en-tête ignorée(s).",) if index else ()
     header_line, header = first_rows[index]
-    return Source("xlsx", None, None, _unique_names(header), header_line, notes, lambda: _xlsx_rows(content))
+    return Source("xlsx", None, None, _unique_names(header), header_line, notes, lambda: iter(rows))
 
 
 def _unique_names(header: list[Cell]) -> tuple[str, ...]:

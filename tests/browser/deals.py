@@ -38,6 +38,7 @@ class Row:
     assignee: str | None
     date_echeance: date | None
     ref_externe: str | None = None
+    est_demo: bool = False
 
     @property
     def weighted(self) -> Decimal:
@@ -77,7 +78,7 @@ def insert_deals(engine: Engine, rows: Iterable[Row]) -> None:
     """Write the rows as any client would; the database sets probability and weighted value itself."""
     values = [{"id": row.id, "client": row.client, "statut": row.statut, "montant_brut": row.montant_brut,
                "secteur": row.secteur, "assignee": row.assignee, "date_echeance": row.date_echeance,
-               "ref_externe": row.ref_externe} for row in rows]
+               "ref_externe": row.ref_externe, "est_demo": row.est_demo} for row in rows]
     if values:
         with engine.begin() as connection:
             connection.execute(insert(Deal), values)

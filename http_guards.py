@@ -1,0 +1,49 @@
+"""What the Flask server under the dashboard refuses before any callback runs.
+
+- A Host header that is not ours (DNS rebinding: a hostile page whose name resolves to 127.0.0.1 would
+  otherwise drive a local dashboard): Flask's TRUSTED_HOSTS answers 400.
+- A body larger than one full drop of files (MAX_CONTENT_LENGTH): 413 before the body is read.
+- Framing by another site (clickjacking of the demo removal or the import confirm): X-Frame-Options and
+  CSP frame-ancestors on every answer.
+- A callback request the page could not have sent (missing keys, wrong types, an impossible date): 400 with
+  a one-line warning in the log instead of a 500 and a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from dash.exceptions import CallbackException, InvalidCallbackReturnValue
+from flask import Flask, Response, jsonify, request
+
+from settings import Settings
+
+log = logging.getLogger(__name__)
+CALLBACK_ROUTE = "/_dash-update-component"
+# What a handcrafted payload raises inside Dash's dispatch (unknown output, inputs that do not match the
+# callback, outputs of another length) or in a callback's handling of its arguments.
+MALFORMED_REQUEST_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, CallbackException,
+                            InvalidCallbackReturnValue)
+
+
+def _frame_protection(response: Response) -> Response:
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
+    return response
+
+
+def _malformed_callback(error: Exception) -> tuple[Response, int]:
+    """A malformed callback request is the client's fault: 400; any other route's error stays a 500."""
+    if not request.path.endswith(CALLBACK_ROUTE):
+        raise error
+    log.warning("requête de callback refusée (%s: %s)", type(error).__name__, error)
+    return jsonify({"message": "Requête invalide."}), 400
+
+
+def protect(server: Flask, settings: Settings) -> None:
+    """Install the host check, the body limit, the frame headers and the malformed-request answer."""
+    server.config["TRUSTED_HOSTS"] = list(settings.accepted_hosts)
+    server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
+    server.after_request(_frame_protection)
+    for error in MALFORMED_REQUEST_ERRORS:
+        server.register_error_handler(error, _malformed_callback)
