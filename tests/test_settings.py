@@ -56,8 +56,25 @@ def test_every_setting_is_read_from_the_environment(tmp_path: Path) -> None:
     """A variable of `.env.example` that `load_settings` ignored would be documented and have no effect."""
     changed = {"DATABASE_URL": "sqlite:///autre.db", "HOST": "127.0.0.2", "PORT": "9001", "APP_ENV": "test",
                "DEBUG": "1", "CACHE_TYPE": "filesystem", "CACHE_DIR": "/tmp/x", "CACHE_REDIS_URL": "redis://h/1",
-               "CACHE_TIMEOUT": "7", "DEMO_DATA": "0", "UPLOAD_MAX_BYTES": "1234"}
+               "CACHE_TIMEOUT": "7", "DEMO_DATA": "0", "UPLOAD_MAX_BYTES": "1234", "UPLOAD_MAX_FILES": "2",
+               "XLSX_MAX_UNPACKED_BYTES": "99", "XLSX_MAX_CELLS": "98", "TRUSTED_HOSTS": "crm.example, 10.0.0.5",
+               "SECRET_KEY": "s3cret"}
     assert set(changed) == {field.name.upper() for field in fields(Settings)}
     default, loaded = Settings(), load_settings(environ=changed, env_file=tmp_path / "none")
     assert [field.name for field in fields(Settings)
             if getattr(loaded, field.name) == getattr(default, field.name)] == []
+
+
+def test_trusted_hosts_default_to_loopback_and_the_configured_host(tmp_path: Path) -> None:
+    def hosts(environ: dict[str, str]) -> tuple[str, ...]:
+        return load_settings(environ=environ, env_file=tmp_path / "none").accepted_hosts
+
+    assert hosts({}) == ("127.0.0.1", "localhost")
+    assert hosts({"HOST": "crm.local"}) == ("127.0.0.1", "localhost", "crm.local")
+    assert hosts({"TRUSTED_HOSTS": "Crm.Example.com, 10.0.0.5"}) == ("crm.example.com", "10.0.0.5")
+
+
+def test_the_request_limit_holds_a_full_drop_in_base64_and_no_more() -> None:
+    settings = Settings(upload_max_bytes=10 * 1024 * 1024, upload_max_files=5)
+    full_drop = 5 * (10 * 1024 * 1024) * 4 / 3
+    assert full_drop < settings.max_request_bytes < full_drop * 1.01
