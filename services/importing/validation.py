@@ -29,8 +29,8 @@ from services.importing.values import AmountParser, Cell, DateParser, StageResol
 
 KEPT_REJECTED_ROWS = 50_000
 # Length limits from the field table (they mirror the `deals` columns), read once for the per-row fast path.
-_CLIENT_MAX, _SECTEUR_MAX, _ASSIGNEE_MAX, _REF_MAX = (FIELD_BY_KEY[key].max_length
-                                                      for key in (CLIENT, SECTEUR, ASSIGNEE, REF))
+_CLIENT_MAX, _SECTEUR_MAX, _ASSIGNEE_MAX, _REF_MAX, _NOTES_MAX = (FIELD_BY_KEY[key].max_length
+                                                                  for key in (CLIENT, SECTEUR, ASSIGNEE, REF, NOTES))
 
 
 def _text(cell: Cell) -> str:
@@ -103,8 +103,9 @@ class RowChecker:
         if (problem is None and client and statut and len(client) <= _CLIENT_MAX and len(secteur) <= _SECTEUR_MAX
                 and len(assignee) <= _ASSIGNEE_MAX and len(ref) <= _REF_MAX):
             notes = text(cells[self._notes])
-            return DealRow(line, client, statut, montant, secteur or None, echeance, assignee or None,
-                           notes or None, ref or None), []
+            if len(notes) <= _NOTES_MAX:
+                return DealRow(line, client, statut, montant, secteur or None, echeance, assignee or None,
+                               notes or None, ref or None), []
         cells.pop()
         return self._full_check(line, cells)
 
