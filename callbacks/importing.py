@@ -83,12 +83,13 @@ def _files_and_choices(choices_as: type[Input] | type[State] = State) -> list:
 def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: int) -> None:
     """Wire the upload, mapping, confirm, download and history of the import card."""
 
-    def preview_drop(contents: list[str], names: list[str]) -> list[ImportPreview]:
-        """Each file's preview; a file over the limit is answered from its base64 size, never decoded."""
-        previews = []
+    def preview_drop(contents: list[str], names: list[str]) -> list[tuple[tuple[bytes, str] | None, ImportPreview]]:
+        """Each file (None when over the limit: answered from its base64 size, never decoded) and its preview."""
+        previews: list[tuple[tuple[bytes, str] | None, ImportPreview]] = []
         for content, name in zip(contents, names, strict=True):
             too_big = imports.refused_for_size(name, _decoded_size(_payload(content)))
-            previews.append(too_big or imports.preview(*_files([content], [name])[0]))
+            file = None if too_big else _files([content], [name])[0]
+            previews.append((file, too_big or imports.preview(*file)))
         return previews
 
     @guarded_callback(
@@ -107,11 +108,11 @@ def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: in
         if len(contents) > max_files:
             return ([], True, None, f"Au plus {max_files} fichiers à la fois : {len(contents)} ont été déposés. "
                                     "Déposez-les en plusieurs fois.", None)
-        previews = preview_drop(contents, names)
-        importable = [(index, preview) for index, preview in enumerate(previews) if preview.importable]
-        files = _files([contents[index] for index, _ in importable], [names[index] for index, _ in importable])
-        return ([file_preview(preview, index) for index, preview in enumerate(previews)],
-                not importable, None, None, seal.seal(files, [preview for _, preview in importable]))
+        drop = preview_drop(contents, names)
+        read = [(file, preview) for file, preview in drop if file is not None]
+        return ([file_preview(preview, index) for index, (_file, preview) in enumerate(drop)],
+                not any(preview.importable for _file, preview in drop), None, None,
+                seal.seal([file for file, _ in read], [preview for _, preview in read]))
 
     @guarded_callback(
         app,
