@@ -35,7 +35,7 @@ FIELDS: tuple[Field, ...] = (
     Field(SECTEUR, "Secteur", max_length=100),
     Field(ECHEANCE, "Date d'échéance"),
     Field(ASSIGNEE, "Commercial", max_length=100),
-    Field(NOTES, "Notes", max_length=10_000),
+    Field(NOTES, "Notes", max_length=1_000_000),  # a long meeting log is data (about 500 pages); a 400 MB cell is not
     Field(REF, "Référence externe", max_length=255),
     Field(RESULTAT, "Résultat (gagné / perdu)"),
 )
