@@ -1,4 +1,4 @@
-"""`python cli.py init | seed-demo | reset-demo | remove-demo | write-sample | import FILE`: the command line.
+"""`crm init | seed-demo | reset-demo | remove-demo | write-sample | import FILE` (or `python cli.py ...`).
 
 An entry point like app.py: it builds the same services on the same settings (database and cache backend),
 so a write made here goes through the one write path and bumps the data version that a running dashboard
@@ -23,7 +23,7 @@ from settings import load_settings
 from wiring import Services, build_services
 
 CLI_MAX_BYTES = 512 * 1024 * 1024
-PROG = "python cli.py"
+PROG = "crm"
 
 
 def _parser() -> argparse.ArgumentParser:

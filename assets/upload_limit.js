@@ -18,7 +18,7 @@
     var message = tooBig.length === 0 ? null : "Fichier trop volumineux, non envoyé : " + tooBig.map(function (file) {
       return "« " + file.name + " » (" + megabytes(file.size) + " Mo)";
     }).join(", ") + ". La limite est de " + zone.dataset.limitText + " par fichier : découpez-le, ou importez-le " +
-      "en ligne de commande (python cli.py import).";
+      "en ligne de commande (crm import).";
     window.dash_clientside.set_props(window.crmIds.UPLOAD_WARNING, {children: message});
   }
 

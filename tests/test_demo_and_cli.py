@@ -74,3 +74,19 @@ def test_cli_init_seed_and_remove_demo(empty_database_url: str, engine_for_url) 
     assert run_cli(empty_database_url, "remove-demo").returncode == 0
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM deals")) == 0
+
+
+def test_the_crm_command_takes_options_before_the_file(tmp_path: Path, empty_database_url: str) -> None:
+    """The console script of pyproject.toml, installed by the set-up, with options in any order."""
+    crm = Path(sys.executable).with_name("crm")
+    mapping = tmp_path / "m.json"
+    mapping.write_text('{"columns": {"Catégorie": "secteur"}}', encoding="utf-8")
+    deals = tmp_path / "deals.csv"
+    deals.write_text("Client;Statut;Montant;Catégorie\r\nAcme;Gagné;1 000;BTP\r\n", encoding="utf-8")
+    environment = {"DATABASE_URL": empty_database_url, "PATH": "/usr/bin:/bin"}
+    dry = subprocess.run([str(crm), "import", "--dry-run", "--mapping", str(mapping), str(deals)], cwd=tmp_path,
+                         capture_output=True, text=True, env=environment, check=False)
+    assert dry.returncode == 0, dry.stderr
+    assert "Catégorie -> Secteur" in dry.stdout and "rien n'a été écrit : 1 deal à créer" in dry.stdout
+    usage = subprocess.run([str(crm), "import"], capture_output=True, text=True, env=environment, check=False)
+    assert usage.returncode == 2 and "crm import" in usage.stderr

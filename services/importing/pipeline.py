@@ -72,7 +72,7 @@ def size_refusal(file_name: str, size: int, max_bytes: int = DEFAULT_MAX_BYTES) 
     return ImportPreview(file_name, error=(
         f"Le fichier « {file_name} » fait {formatting.file_size(size)} : "
         f"la limite est de {formatting.file_size(max_bytes)}. "
-        "Découpez-le, ou importez-le en ligne de commande (python cli.py import)."
+        "Découpez-le, ou importez-le en ligne de commande (crm import)."
     ))
 
 

@@ -1,4 +1,4 @@
-"""`python cli.py import FILE [--dry-run] [--mapping JSON]`: same pipeline, same report, honest exit code."""
+"""`crm import FILE [--dry-run] [--mapping JSON] [--rejets CSV]`: same pipeline, same report, honest exit code."""
 
 from __future__ import annotations
 
