@@ -46,9 +46,9 @@ class Services:
     imports: ImportService
 
 
-def build_services(settings: Settings, engine: Engine | None = None) -> Services:
-    """The services on the database and cache backend that `settings` name (or on `engine`)."""
-    engine = engine or make_engine(settings.database_url)
+def build_services(settings: Settings) -> Services:
+    """The services on the database and cache backend that `settings` name."""
+    engine = make_engine(settings.database_url)
     cache = VersionedCache(make_cache_backend(settings))
     writes = DealWrites(engine, cache)
     limits = XlsxLimits(settings.xlsx_max_unpacked_bytes, settings.xlsx_max_cells)

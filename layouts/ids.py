@@ -5,6 +5,7 @@ and `tests/test_contract.py` fails when the two differ, so no ID is typed twice.
 """
 
 import json
+from pathlib import Path
 
 FILTER_STATUS = "filter-status"
 FILTER_SECTOR = "filter-sector"
@@ -72,6 +73,4 @@ def javascript_ids() -> str:
 
 def write_javascript() -> None:
     """Rewrite `assets/00-crm-ids.js` from this module."""
-    from pathlib import Path
-
     (Path(__file__).resolve().parents[1] / "assets" / "00-crm-ids.js").write_text(javascript_ids(), encoding="utf-8")

@@ -21,7 +21,7 @@ class ImportService:
                  xlsx_limits: importing.XlsxLimits = importing.DEFAULT_XLSX_LIMITS) -> None:
         self._engine = engine
         self._writes = writes
-        self.max_bytes = max_bytes
+        self._max_bytes = max_bytes
         self._xlsx_limits = xlsx_limits
 
     def preview(
@@ -33,7 +33,7 @@ class ImportService:
     ) -> ImportPreview:
         """What importing the file would do; writes nothing."""
         return importing.preview_import(self._engine, content, file_name, column_mapping, stage_mapping,
-                                        self.max_bytes, self._xlsx_limits)
+                                        self._max_bytes, self._xlsx_limits)
 
     def run(
         self,
@@ -43,12 +43,12 @@ class ImportService:
         stage_mapping: Mapping[str, str] | None = None,
     ) -> ImportOutcome:
         """Import the file in one transaction; when something was written, every reader sees it at once."""
-        return self._writes.import_file(content, file_name, column_mapping, stage_mapping, self.max_bytes,
+        return self._writes.import_file(content, file_name, column_mapping, stage_mapping, self._max_bytes,
                                         self._xlsx_limits)
 
     def refused_for_size(self, file_name: str, size: int) -> ImportPreview | None:
         """The refusal of a file of `size` bytes over the upload limit, or None: checked before decoding it."""
-        return importing.size_refusal(file_name, size, self.max_bytes)
+        return importing.size_refusal(file_name, size, self._max_bytes)
 
     @staticmethod
     def not_previewed(file_name: str) -> ImportOutcome:
