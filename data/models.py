@@ -32,9 +32,10 @@ class Deal(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     client: Mapped[str] = mapped_column(_text(CLIENT))
     statut: Mapped[str] = mapped_column(_text(STATUT), index=True)
-    montant_brut: Mapped[Decimal] = mapped_column(Numeric(AMOUNT_DIGITS, AMOUNT_SCALE))
+    # NULL is "à estimer" (no amount yet), never 0; 0 is a real amount (a lost deal, a free pilot).
+    montant_brut: Mapped[Decimal | None] = mapped_column(Numeric(AMOUNT_DIGITS, AMOUNT_SCALE))
     probabilite: Mapped[Decimal] = mapped_column(Numeric(3, 2), server_default="0")
-    valeur_ponderee: Mapped[Decimal] = mapped_column(
+    valeur_ponderee: Mapped[Decimal | None] = mapped_column(
         Numeric(AMOUNT_DIGITS, AMOUNT_SCALE), Computed("round(montant_brut * probabilite, 2)", persisted=True)
     )
     secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), index=True)
@@ -63,7 +64,8 @@ class ImportRun(Base):
 
 
 class DealRollup(Base):
-    """Deal totals per (stage, sector, salesperson, due month), maintained by database triggers only.
+    """Deal totals per (stage, sector, salesperson, due month), maintained by database triggers only: `n`
+    counts every deal, `n_montant` those with an amount, and the sums cover known amounts only.
 
     Several rows may never share a key (unique on PostgreSQL, kept unique by the SQLite triggers); the
     app only reads this table.
@@ -76,6 +78,7 @@ class DealRollup(Base):
     assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
     due_month: Mapped[date | None] = mapped_column(Date, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    n_montant: Mapped[int] = mapped_column(Integer)
     montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))
 
@@ -90,6 +93,7 @@ class DealTotal(Base):
     secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), primary_key=True)
     assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
+    n_montant: Mapped[int] = mapped_column(Integer)
     n_due: Mapped[int] = mapped_column(Integer)
     montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))

@@ -31,7 +31,7 @@ RESULTAT = "resultat"
 FIELDS: tuple[Field, ...] = (
     Field(CLIENT, "Client", required=True, max_length=255),
     Field(STATUT, "Statut", required=True, max_length=50),
-    Field(MONTANT, "Montant brut (€)", required=True),
+    Field(MONTANT, "Montant brut (€)"),  # empty: "à estimer" (NULL); 0 is an amount
     Field(SECTEUR, "Secteur", max_length=100),
     Field(ECHEANCE, "Date d'échéance"),
     Field(ASSIGNEE, "Commercial", max_length=100),
@@ -55,7 +55,7 @@ class DealRow(NamedTuple):
     line: int
     client: str
     statut: str
-    montant_brut: str
+    montant_brut: str | None
     secteur: str | None
     date_echeance: str | None
     assignee: str | None

@@ -53,6 +53,7 @@ class ImportPreview:
     duplicates: int = 0
     rejected: int = 0
     rejected_rows: tuple[RejectedRow, ...] = ()
+    without_amount: int = 0
     header: tuple[str, ...] = ()
     error: str | None = None
 
@@ -80,9 +81,10 @@ class ImportPreview:
 
     @property
     def summary(self) -> str:
-        """One French line with the four counts."""
+        """One French line with the four counts, and how many accepted rows have no amount yet."""
+        estimate = f" · sans montant (à estimer) : {count(self.without_amount)}" if self.without_amount else ""
         return (f"À créer : {count(self.created)} · à mettre à jour : {count(self.updated)} · "
-                f"déjà présents : {count(self.duplicates)} · rejetés : {count(self.rejected)}")
+                f"déjà présents : {count(self.duplicates)} · rejetés : {count(self.rejected)}{estimate}")
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from data.models import Deal
 from domain.fields import DEAL_COLUMNS, FIELDS
 from domain.stages import PROBABILITY, STAGE_NAMES
+from tests.importing.conftest import assert_rollup_matches_deals
 
 INSERT = text(
     "INSERT INTO deals (client, statut, montant_brut, probabilite, ref_externe) "
@@ -19,10 +20,11 @@ INSERT = text(
 ).bindparams(bindparam("montant", type_=Numeric(12, 2)), bindparam("probabilite", type_=Numeric(3, 2)))
 
 
-def insert(engine: Engine, client: str = "Acme", statut: str = "Prospect", montant: str = "1000.00",
+def insert(engine: Engine, client: str = "Acme", statut: str = "Prospect", montant: str | None = "1000.00",
            probabilite: str = "0.55", ref: str | None = None) -> int:
     with engine.begin() as connection:
-        connection.execute(INSERT, {"client": client, "statut": statut, "montant": Decimal(montant),
+        connection.execute(INSERT, {"client": client, "statut": statut,
+                                    "montant": None if montant is None else Decimal(montant),
                                     "probabilite": Decimal(probabilite), "ref": ref})
         return connection.scalar(text("SELECT max(id) FROM deals"))
 
@@ -74,7 +76,7 @@ def test_updated_at_moves_on_update_and_created_at_does_not(engine: Engine) -> N
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("statut", "Signé"), ("statut", "prospect"), ("client", "   "), ("client", ""), ("montant", "0"),
+    [("statut", "Signé"), ("statut", "prospect"), ("client", "   "), ("client", ""), ("montant", "-0.01"),
      ("montant", "-150")],
 )
 def test_database_refuses_invalid_deals(engine: Engine, field: str, value: str) -> None:
@@ -82,6 +84,30 @@ def test_database_refuses_invalid_deals(engine: Engine, field: str, value: str) 
         insert(engine, **{field: value})
     with engine.connect() as connection:
         assert connection.scalar(text("SELECT count(*) FROM deals")) == 0
+
+
+@pytest.mark.parametrize("amount", [None, "0"])
+def test_an_amount_may_be_missing_or_zero_and_the_weighted_value_follows(engine: Engine, amount: str | None) -> None:
+    deal = read(engine, insert(engine, statut="Négociation", montant=amount))
+    assert deal["montant_brut"] is None if amount is None else as_decimal(deal["montant_brut"]) == Decimal("0.00")
+    assert deal["valeur_ponderee"] is None if amount is None else as_decimal(deal["valeur_ponderee"]) == 0
+
+
+def test_summary_tables_stay_exact_with_deals_without_amount(engine: Engine) -> None:
+    """Any writer (raw SQL here) may add, value, un-value, move and delete deals without amounts."""
+    for stage, amount in [("Prospect", None), ("Prospect", None), ("Gagné", "250.50"), ("Perdu", "0"),
+                          ("Qualifié", None)]:
+        insert(engine, statut=stage, montant=amount)
+    assert_rollup_matches_deals(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET montant_brut = 1200 WHERE id = 1"))
+        connection.execute(text("UPDATE deals SET montant_brut = NULL, date_echeance = '2026-12-24' WHERE id = 3"))
+        connection.execute(text("UPDATE deals SET statut = 'Perdu', secteur = 'BTP' WHERE id = 5"))
+        connection.execute(text("DELETE FROM deals WHERE id = 2"))
+    assert_rollup_matches_deals(engine)
+    with engine.connect() as connection:
+        n, with_amount = connection.execute(text("SELECT sum(n), sum(n_montant) FROM deal_totals")).one()
+    assert (int(n), int(with_amount)) == (4, 2)
 
 
 def test_ref_externe_is_unique_when_set(engine: Engine) -> None:

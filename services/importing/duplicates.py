@@ -33,7 +33,7 @@ class InFileDuplicates:
         (False, reason) for a reference repeated with other values (to reject)."""
         ref = row.ref_externe
         if ref is None:
-            identity_cells = (row.client, row.statut, row.montant_brut, row.date_echeance or "")
+            identity_cells = (row.client, row.statut, row.montant_brut or "", row.date_echeance or "")
             key = blake2b("\x1f".join(identity_cells).encode(), digest_size=16).digest()
             if key in self._keys:
                 self.count += 1

@@ -25,7 +25,7 @@ from services.importing.duplicates import InFileDuplicates
 from services.importing.mapping import ColumnMapping, resolve_mapping
 from services.importing.reading import DEFAULT_XLSX_LIMITS, Source, UnreadableFileError, XlsxLimits, read_source
 from services.importing.report import outcome_message
-from services.importing.validation import KEPT_REJECTED_ROWS, Rejections, RowChecker, checked_rows
+from services.importing.validation import KEPT_REJECTED_ROWS, Accepted, Rejections, RowChecker, checked_rows
 from services.importing.values import AmountParser, Cell, DateParser, StageResolver, scan_conventions
 from services.importing.writing import Classification, ImportWriter
 
@@ -78,11 +78,11 @@ def size_refusal(file_name: str, size: int, max_bytes: int = DEFAULT_MAX_BYTES) 
 
 def _convention_cells(source: Source, mapping: ColumnMapping) -> Iterator[tuple[Cell, Cell]]:
     """(amount, due date) cells of every data row, for the per-file number and date conventions."""
-    amount_at = mapping.positions[MONTANT]
+    amount_at = mapping.positions.get(MONTANT, -1)
     date_at = mapping.positions.get(ECHEANCE, -1)
     for _line, cells in source.records():
         size = len(cells)
-        yield (cells[amount_at] if amount_at < size else None,
+        yield (cells[amount_at] if 0 <= amount_at < size else None,
                cells[date_at] if 0 <= date_at < size else None)
 
 
@@ -142,12 +142,13 @@ class _FileRun:
         self.checker = RowChecker(mapping, len(source.header), AmountParser(self.conventions),
                                   DateParser(self.conventions, excel_serials=typed), self.stages, typed_cells=typed)
         self.mapped_fields = tuple(mapping.positions)
-        self.rejections, self.duplicates = Rejections(), InFileDuplicates()
+        self.rejections, self.duplicates, self.accepted = Rejections(), InFileDuplicates(), Accepted()
+        self.amount_mapped = MONTANT in mapping.positions
         self.records = source.records()
 
     def rows(self) -> Iterator[DealRow]:
         """The valid, first-occurrence rows (lazily: the pass happens as the database consumes them)."""
-        return checked_rows(self.records, self.checker, self.rejections, self.duplicates)
+        return checked_rows(self.records, self.checker, self.rejections, self.duplicates, self.accepted)
 
     @property
     def unstaged(self) -> int:
@@ -157,6 +158,9 @@ class _FileRun:
     def completed(self, preview: ImportPreview, classification: Classification) -> ImportPreview:
         """The preview with everything the pass and the database classification found."""
         notes = [*preview.notes, *self.conventions.notes]
+        if not self.amount_mapped:
+            notes.append("Aucune colonne de montant reconnue : les deals arrivent « à estimer ». Si le fichier "
+                         "a un montant, choisissez sa colonne ci-dessous.")
         if self.records.footer_lines:
             notes.append(f"{self.records.footer_lines} ligne(s) de pied de page ignorée(s) (totaux, mentions).")
         if self.rejections.count > KEPT_REJECTED_ROWS:
@@ -171,6 +175,7 @@ class _FileRun:
             duplicates=self.duplicates.count + classification.matched - classification.changed,
             rejected=self.rejections.count,
             rejected_rows=tuple(self.rejections.rows),
+            without_amount=self.accepted.without_amount,
         )
 
 

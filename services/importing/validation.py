@@ -123,14 +123,9 @@ class RowChecker:
         elif len(client) > _CLIENT_MAX:
             problems.append((names[CLIENT], f"client trop long ({len(client)} caractères, {_CLIENT_MAX} au plus)"))
         statut = self._stage(cells, problems)
-        montant = None
-        amount_cell = cells[self._montant]
-        if not _text(amount_cell):
-            problems.append((names[MONTANT], "montant manquant"))
-        else:
-            montant, reason = self._amounts.parse(amount_cell)
-            if reason:
-                problems.append((names[MONTANT], reason))
+        montant, reason = self._amounts.parse(cells[self._montant])
+        if reason:
+            problems.append((names[MONTANT], reason))
         echeance = None
         if _text(cells[self._echeance]):
             echeance, reason = self._dates.parse(cells[self._echeance])
@@ -140,7 +135,7 @@ class RowChecker:
         assignee = self._optional(cells, ASSIGNEE, problems)
         notes = self._optional(cells, NOTES, problems)
         ref = self._optional(cells, REF, problems)
-        if problems or statut is None or montant is None:
+        if problems or statut is None:
             return None, problems
         return DealRow(line, client, statut, montant, secteur, echeance, assignee, notes, ref), problems
 
@@ -169,8 +164,15 @@ class RowChecker:
         return value or None
 
 
+class Accepted:
+    """Counts the accepted rows without an amount: the preview says how many deals come in "à estimer"."""
+
+    def __init__(self) -> None:
+        self.without_amount = 0
+
+
 def checked_rows(records: Iterable[tuple[int, list[Cell]]], checker: RowChecker, rejections: Rejections,
-                 duplicates: InFileDuplicates) -> Iterator[DealRow]:
+                 duplicates: InFileDuplicates, accepted: Accepted) -> Iterator[DealRow]:
     """The valid rows, first occurrence only; rejected rows go to `rejections`, repeats to `duplicates`."""
     for line, cells in records:
         row, problems = checker.check(line, cells)
@@ -181,4 +183,6 @@ def checked_rows(records: Iterable[tuple[int, list[Cell]]], checker: RowChecker,
         if conflict:
             rejections.add(line, [(checker.column_name(REF), conflict)], cells)
         elif is_first:
+            if row.montant_brut is None:
+                accepted.without_amount += 1
             yield row

@@ -169,17 +169,20 @@ class AmountParser:
         self._cache: dict[str, tuple[str | None, str | None]] = {}
 
     def parse(self, cell: Cell) -> tuple[str | None, str | None]:
-        """Canonical `12500.50` text (exact, for the database and for duplicate keys), or a reason."""
+        """Canonical `12500.50` text (exact, for the database and for duplicate keys), or a reason; an empty
+        cell is no amount yet ("à estimer"): (None, None)."""
+        if cell is None:
+            return None, None
         if isinstance(cell, str):
             simple = self._simple.fullmatch(cell)
             if simple:
                 whole, cents = simple.groups()
                 if not whole.isdigit():
                     whole = _SPACES.sub("", whole).replace(self._group, "")
-                whole = whole.lstrip("0")
-                if whole and len(whole) <= 10:
+                whole = whole.lstrip("0") or "0"
+                if len(whole) <= 10:
                     return f"{whole}.{(cents or '').ljust(2, '0')}", None
-            return _remembered(self._cache, cell, self._parse_text)
+            return _remembered(self._cache, cell, self._parse_text) if cell.strip() else (None, None)
         if isinstance(cell, int | float) and not isinstance(cell, bool):
             return self._check(Decimal(repr(cell)), repr(cell))
         return None, f"montant illisible « {cell} »"
@@ -205,9 +208,7 @@ class AmountParser:
     @staticmethod
     def _check(amount: Decimal, text: str) -> tuple[str | None, str | None]:
         if amount < 0:
-            return None, f"montant négatif « {text} » : il doit être supérieur à 0"
-        if amount == 0:
-            return None, f"montant nul « {text} » : il doit être supérieur à 0"
+            return None, f"montant négatif « {text} » : il doit être positif ou nul (vide si à estimer)"
         if amount > MAX_AMOUNT:
             return None, f"montant « {text} » trop élevé (9 999 999 999,99 € au plus)"
         if amount != amount.quantize(Decimal("0.01")):

@@ -119,7 +119,7 @@ class ImportWriter:
         self._connection = connection
         self._postgres = connection.dialect.name == "postgresql"
         self._write = write
-        mapped = set(mapped_fields) | {CLIENT, STATUT, MONTANT}
+        mapped = set(mapped_fields) | {CLIENT, STATUT}
         # Only the columns the file provides are compared and updated: an unmapped column keeps its value.
         self._update_columns = [column for column in DEAL_COLUMNS if column in mapped and column != REF]
         self._sqlite_cache: int | None = None
@@ -216,7 +216,7 @@ class ImportWriter:
         if any(row.ref_externe is None for row in batch):
             self._sql(f"INSERT INTO {MATCHES} (line, deal_id, changed) "
                       f"SELECT s.line, min(d.id), 0 FROM {STAGING} s JOIN deals d ON d.client = s.client "
-                      f"AND d.statut = s.statut AND d.montant_brut = s.montant_brut "
+                      f"AND d.statut = s.statut AND d.montant_brut {same} s.montant_brut "
                       f"AND d.date_echeance {same} s.date_echeance "
                       f"WHERE s.ref_externe IS NULL AND d.id <= :baseline GROUP BY s.line", existing)
         columns = ", ".join(self._update_columns)

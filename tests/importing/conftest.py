@@ -62,25 +62,26 @@ def deal_rows(engine: Engine) -> list[dict]:
 
 
 def assert_rollup_matches_deals(engine: Engine) -> None:
-    """The trigger-maintained rollup and totals hold exactly the per-group totals of `deals`."""
-    grouped = """SELECT statut, secteur, assignee, {month} AS due_month, count(*), sum(montant_brut),
-                 sum(valeur_ponderee) FROM deals GROUP BY statut, secteur, assignee, {month}"""
+    """The trigger-maintained rollup and totals hold exactly the per-group totals of `deals`: every deal
+    counted, those with an amount counted apart, sums over known amounts only."""
     month = ("date(date_echeance, 'start of month')" if engine.dialect.name == "sqlite"
              else "date_trunc('month', date_echeance)::date")
+    measured = ("count(*), count(montant_brut), count(date_echeance), coalesce(sum(montant_brut), 0), "
+                "coalesce(sum(valeur_ponderee), 0)")
+    kept = "n, n_montant, {due}, montant, ponderee"
     with engine.connect() as connection:
-        expected = {tuple(row[:4]): (row[4], Decimal(str(row[5])), Decimal(str(row[6])))
-                    for row in connection.execute(text(grouped.format(month=month)))}
-        actual = {tuple(row[:4]): (row[4], Decimal(str(row[5])), Decimal(str(row[6])))
-                  for row in connection.execute(text(
-                      "SELECT statut, secteur, assignee, due_month, n, montant, ponderee FROM deal_rollup"))}
-        expected_totals = {tuple(row[:3]): (row[3], row[4], Decimal(str(row[5])), Decimal(str(row[6])))
-                           for row in connection.execute(text(
-                               "SELECT statut, secteur, assignee, count(*), count(date_echeance), sum(montant_brut), "
-                               "sum(valeur_ponderee) FROM deals GROUP BY statut, secteur, assignee"))}
-        totals = {tuple(row[:3]): (row[3], row[4], Decimal(str(row[5])), Decimal(str(row[6])))
-                  for row in connection.execute(text(
-                      "SELECT statut, secteur, assignee, n, n_due, montant, ponderee FROM deal_totals"))}
-    assert actual == expected
+        def read(statement: str, key_size: int) -> dict[tuple, tuple]:
+            return {tuple(row[:key_size]): (*(int(value) for value in row[key_size:key_size + 3]),
+                                            *(Decimal(str(value)) for value in row[key_size + 3:]))
+                    for row in connection.execute(text(statement))}
+
+        expected = read(f"SELECT statut, secteur, assignee, {month}, {measured.replace('count(date_echeance)', '0')} "
+                        f"FROM deals GROUP BY statut, secteur, assignee, {month}", 4)
+        rollup = read(f"SELECT statut, secteur, assignee, due_month, {kept.format(due='0')} FROM deal_rollup", 4)
+        expected_totals = read(f"SELECT statut, secteur, assignee, {measured} FROM deals "
+                               "GROUP BY statut, secteur, assignee", 3)
+        totals = read(f"SELECT statut, secteur, assignee, {kept.format(due='n_due')} FROM deal_totals", 3)
+    assert rollup == expected
     assert totals == expected_totals
 
 

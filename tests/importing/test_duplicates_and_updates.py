@@ -136,7 +136,7 @@ def test_history_lists_each_import_newest_first(engine: Engine) -> None:
     run_import(engine, fixture_bytes("zoho_deals.csv"), "zoho.csv")
     history = recent_import_runs(engine)
     assert [(run.file_name, run.created, run.duplicates, run.rejected) for run in history] == [
-        ("zoho.csv", 7, 0, 0), ("hubspot.csv", 0, 8, 1), ("hubspot.csv", 8, 0, 1)]
+        ("zoho.csv", 7, 0, 0), ("hubspot.csv", 0, 9, 0), ("hubspot.csv", 9, 0, 0)]
     assert len(recent_import_runs(engine, limit=2)) == 2
     preview_import(engine, fixture_bytes("pipedrive_deals.csv"), "pipedrive.csv")
     assert len(recent_import_runs(engine)) == 3

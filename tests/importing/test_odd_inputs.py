@@ -45,10 +45,10 @@ UNREADABLE_FILES = [
                  id="csv-named-xlsx"),
     pytest.param(HEADER.encode() + b"x" * (10 * 1024 * 1024), "big.csv", {}, ["fait 10 Mo", "la limite est de 10 Mo"],
                  id="over-the-size-limit"),
-    pytest.param(b"Client;Statut\r\nAcme;Gagn\xc3\xa9\r\n", "deals.csv", {},
-                 ["Colonne obligatoire introuvable : Montant brut (€)"], id="missing-amount-column"),
-    pytest.param("Nom;Étape\r\nAcme;Gagné\r\n".encode(), "deals.csv", {},
-                 ["Colonnes obligatoires introuvables : Client, Montant brut (€)"], id="missing-two-columns"),
+    pytest.param("Montant;Étape\r\n12;Gagné\r\n".encode(), "deals.csv", {},
+                 ["Colonne obligatoire introuvable : Client"], id="missing-client-column"),
+    pytest.param(b"Nom;Montant\r\nAcme;12\r\n", "deals.csv", {},
+                 ["Colonnes obligatoires introuvables : Client, Statut"], id="missing-two-columns"),
     pytest.param(b"Client:Statut:Montant\r\nAcme:Won:12\r\n", "deals.csv", {}, ["qu'une colonne", "séparateur"],
                  id="unknown-delimiter"),
     pytest.param((HEADER + "Acme;Gagné;12\r\n").encode(), "deals.csv", {"column_mapping": {"Client": "societe"}},
@@ -78,20 +78,19 @@ def test_unreadable_file_is_refused_in_french_and_nothing_is_written(
     assert import_run_count(seeded) == runs
 
 
-def test_missing_required_column_still_shows_the_columns_so_the_user_can_map_them(seeded: Engine) -> None:
+def test_a_file_without_amount_column_imports_deals_to_estimate_and_says_so(seeded: Engine) -> None:
     preview = preview_import(seeded, "Société;Étape;Valeur estimée\r\nAcme;Gagné;12\r\n".encode(), "deals.csv")
-    assert "Montant brut (€)" in preview.error
+    assert (preview.error, preview.created, preview.without_amount) == (None, 1, 1)
+    assert any("Aucune colonne de montant reconnue" in note for note in preview.notes)
     assert preview.columns == {"Société": "client", "Étape": "statut", "Valeur estimée": None}
     mapped = preview_import(seeded, "Société;Étape;Valeur estimée\r\nAcme;Gagné;12\r\n".encode(), "deals.csv",
                             column_mapping={"Valeur estimée": "montant_brut"})
-    assert (mapped.error, mapped.created) == (None, 1)
+    assert (mapped.error, mapped.created, mapped.without_amount) == (None, 1, 0)
 
 
 # (one data row under HEADER, column named in the report, words of the French reason)
 BAD_ROWS = [
     pytest.param("Acme;Gagné;-1 200,00", "Montant", ["montant négatif", "-1 200,00"], id="negative-amount"),
-    pytest.param("Acme;Gagné;0,00", "Montant", ["montant nul"], id="zero-amount"),
-    pytest.param("Acme;Gagné;", "Montant", ["montant manquant"], id="missing-amount"),
     pytest.param("Acme;Gagné;à définir", "Montant", ["montant illisible", "à définir"], id="amount-not-a-number"),
     pytest.param("Acme;Gagné;$1,200.00", "Montant", ["autre devise que l'euro"], id="amount-in-dollars"),
     pytest.param("Acme;Gagné;12 345 678 901,00", "Montant", ["trop élevé"], id="amount-over-numeric-12-2"),
@@ -200,12 +199,12 @@ def test_injection_strings_are_stored_as_plain_text(engine: Engine) -> None:
 
 def test_formula_cells_are_neutralised_in_the_rejected_rows_download(engine: Engine) -> None:
     content = ('Client;Statut;Montant\r\n"=HYPERLINK(""http://evil.example"",""clic"")";Gagné;-1\r\n'
-               "@SUM(A1);+Gagné;0\r\n").encode()
+               "@SUM(A1);+Gagné;-2\r\n").encode()
     download = rejected_rows_csv(run_import(engine, content, "formules.csv").preview)
     lines = download.splitlines()
     assert lines[0] == "ligne;Client;Statut;Montant;motif"
     assert lines[1].startswith('2;"\'=HYPERLINK(""http://evil.example"",""clic"")";Gagné;\'-1;')
-    assert lines[2].startswith("3;'@SUM(A1);'+Gagné;0;")
+    assert lines[2].startswith("3;'@SUM(A1);'+Gagné;'-2;")
     assert not any(cell.startswith(("=", "+", "-", "@")) for line in lines for cell in line.split(";"))
 
 
@@ -240,3 +239,18 @@ def test_probability_in_the_file_is_ignored_the_database_sets_it(engine: Engine)
     assert outcome.preview.columns["Probabilité"] is None
     (stored,) = deal_rows(engine)
     assert (stored["probabilite"], stored["valeur_ponderee"]) == (Decimal("0.10"), Decimal("100.00"))
+
+
+@pytest.mark.parametrize(("cell", "stored"), [
+    pytest.param("", None, id="empty-is-to-estimate"),
+    pytest.param("   ", None, id="blank-is-to-estimate"),
+    pytest.param("0,00", Decimal("0.00"), id="zero-is-an-amount"),
+])
+def test_a_deal_without_amount_or_at_zero_is_imported_as_such(engine: Engine, cell: str, stored: Decimal | None
+                                                              ) -> None:
+    outcome = run_import(engine, (HEADER + f"Acme;Perdu;{cell}\r\n").encode(), "deals.csv")
+    assert (outcome.preview.created, outcome.preview.rejected) == (1, 0)
+    assert outcome.preview.without_amount == (1 if stored is None else 0)
+    (deal,) = deal_rows(engine)
+    assert deal["montant_brut"] == stored
+    assert deal["valeur_ponderee"] == (None if stored is None else Decimal("0.00"))

@@ -33,9 +33,17 @@ FRENCH, ENGLISH = Conventions(decimal_mark=","), Conventions(decimal_mark=".")
     ("007", FRENCH, "7.00"),
     (12500.5, FRENCH, "12500.50"),
     (300, ENGLISH, "300.00"),
+    ("0,00", FRENCH, "0.00"),          # a lost deal, a free pilot: 0 is an amount
+    ("0", ENGLISH, "0.00"),
+    (0, FRENCH, "0.00"),
 ])
 def test_amounts_in_the_usual_notations(cell: str | float, conventions: Conventions, expected: str) -> None:
     assert AmountParser(conventions).parse(cell) == (expected, None)
+
+
+@pytest.mark.parametrize("cell", ["", "   ", "\u00a0", None])
+def test_an_empty_amount_is_no_amount_yet_not_zero(cell: str | None) -> None:
+    assert AmountParser(FRENCH).parse(cell) == (None, None)
 
 
 @pytest.mark.parametrize(("cell", "conventions", "words"), [
@@ -44,7 +52,6 @@ def test_amounts_in_the_usual_notations(cell: str | float, conventions: Conventi
     ("12,345", FRENCH, "plus de deux décimales"),
     ("-1 200,00", FRENCH, "négatif"),
     ("(1,200.00)", ENGLISH, "négatif"),
-    ("0,00", FRENCH, "nul"),
     ("£12", ENGLISH, "autre devise"),
     ("10 000 000 000,00", FRENCH, "trop élevé"),
     (0.1 + 0.2, ENGLISH, "plus de deux décimales"),
