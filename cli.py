@@ -1,135 +1,357 @@
-"""`crm init | seed-demo | reset-demo | remove-demo | write-sample | import FILE` (or `python cli.py ...`).
+"""`crm`, the one command line: init, seed-demo, reset-demo, remove-demo, write-sample, import (or `python cli.py`).
 
-An entry point like app.py: it builds the same services on the same settings (database and cache backend),
-so a write made here goes through the one write path and bumps the data version that a running dashboard
-sharing the cache backend reads. `import` runs the upload area's pipeline with the same report; large
-files (beyond the upload limit) go through here. Exit codes: 0 done, 1 nothing could be imported, 2 usage.
+An entry point like app.py: it builds the same services on the same settings (database and cache backend), so a
+write made here goes through the one write path and bumps the data version that a running dashboard sharing the
+cache backend reads. `import` runs the upload area's pipeline with the same report; large files (beyond the upload
+limit) go through here. Exit codes: 0 done, 1 nothing could be imported or the database is out of reach, 2 usage.
+
+Why Click: its parser reports each usage error as an exception with fields (the option, the command, the missing
+argument), so the French sentences are built from those fields rather than from English text, and its help is laid
+out from the commands themselves. Click's own words are English; the small subclasses below, through its documented
+hooks (formatter and context classes, the help option, `parse_args`), put French ones in their place. The database,
+services and importer are imported inside the commands: the help and usage errors answer at once, not after 1.5 s.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from dataclasses import replace
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
-from data.clock import today
-from data.migrate import upgrade
-from data.sample_file import SAMPLE_PATH, write_sample_csv
-from services import importing
-from services.importing.report import text_report
-from settings import load_settings
-from wiring import Services, build_services
+import click
+
+if TYPE_CHECKING:
+    from wiring import Services
 
 CLI_MAX_BYTES = 512 * 1024 * 1024
 PROG = "crm"
+PARAMETERS = "[PARAMÈTRES]"
+# Click's section titles (English literals in its source), as the French help names them.
+HEADINGS = {"Options": "Paramètres", "Commands": "Commandes", "Positional arguments": "Arguments"}
+EXIT_CODES = """\b
+Codes de sortie : 0 fait, 1 rien n'a pu être importé ou la base est injoignable,
+2 commande mal écrite. Aide d'une commande : crm COMMANDE --help"""
+Mappings = tuple[dict[str, str | None], dict[str, str]]
 
 
-def _parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--database-url", help="base cible (par défaut : DATABASE_URL, comme le tableau de bord)")
-    parser = argparse.ArgumentParser(prog=PROG, description="Base de deals du tableau de bord CRM.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("init", parents=[common], help="crée ou met à jour le schéma (migrations Alembic)")
-    commands.add_parser("seed-demo", parents=[common], help="ajoute les deals de démonstration s'ils n'y sont pas")
-    commands.add_parser("reset-demo", parents=[common],
-                        help="remplace les deals de démonstration par des neufs, datés d'aujourd'hui")
-    commands.add_parser("remove-demo", parents=[common], help="supprime les deals de démonstration, garde les vôtres")
-    sample = commands.add_parser("write-sample", help="réécrit le fichier d'exemple CSV")
-    sample.add_argument("path", nargs="?", type=Path, default=SAMPLE_PATH)
-    importer = commands.add_parser(
-        "import", parents=[common], help="importe un fichier CSV ou Excel (.xlsx), comme l'import du tableau de bord",
-        description="Importe des deals depuis un fichier CSV ou Excel (.xlsx), comme l'import du tableau de bord.",
-    )
-    importer.add_argument("file", type=Path, metavar="FICHIER", help="fichier .csv, .txt ou .xlsx")
-    importer.add_argument("--dry-run", action="store_true", help="affiche ce que l'import ferait, sans rien écrire")
-    importer.add_argument(
-        "--mapping", metavar="JSON",
-        help='correspondances, en JSON ou chemin d\'un fichier .json : {"columns": {"En-tête": "champ"}, '
-             '"stages": {"Valeur": "Étape"}}',
-    )
-    importer.add_argument("--rejets", type=Path, metavar="CSV", help="écrit les lignes rejetées (avec leur motif)")
-    importer.add_argument("--max-bytes", type=int, default=CLI_MAX_BYTES, help="taille maximale du fichier")
-    return parser
+class FrenchUsageError(click.UsageError):
+    """A usage error whose message is already the French sentence to print."""
 
 
-def _load_mapping(value: str | None) -> tuple[dict[str, str | None], dict[str, str]]:
-    """The two mappings from JSON text or a JSON file; ValueError with a French message if malformed."""
+class _Formatter(click.HelpFormatter):
+    """Click's layout with French headings and usage prefix."""
+
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        super().write_usage(prog, args, "Utilisation : " if prefix is None else prefix)
+
+    def write_heading(self, heading: str) -> None:
+        self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)} :\n")
+
+
+class _Context(click.Context):
+    formatter_class = _Formatter
+
+
+class _FrenchHelp(click.Command):
+    """French help for a command: formatter, usage metavar and the help option's own line."""
+
+    context_class = _Context
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        kwargs.setdefault("options_metavar", PARAMETERS)
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.help = "affiche cette aide"
+        return option
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Click's parse, its errors made French with the context (Click's parser leaves some without one)."""
+        try:
+            return super().parse_args(ctx, args)
+        except FrenchUsageError:
+            raise
+        except click.UsageError as error:
+            raise FrenchUsageError(french(error, ctx), ctx) from None
+
+
+class _Command(_FrenchHelp):
+    """A subcommand that also refuses extra arguments and an option name taken as another option's value."""
+
+    allow_extra_args = True  # an extra argument is then ours to report, in French
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        rest = super().parse_args(ctx, args)
+        if rest:
+            raise FrenchUsageError(f"argument en trop : {' '.join(rest)}", ctx)
+        # `--rejets --dry-run` would otherwise write the rejects to a file named "--dry-run" and import for real.
+        names = {name for param in self.get_params(ctx) for name in param.opts}
+        for param in self.params:
+            if isinstance(param, click.Option) and not param.is_flag and str(ctx.params.get(param.name)) in names:
+                raise FrenchUsageError(f"l'option {param.opts[0]} attend une valeur", ctx)
+        return rest
+
+
+class _Group(_FrenchHelp, click.Group):
+    command_class = _Command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)  # the order they are written in, init first (Click sorts them)
+
+
+def french(error: click.UsageError, ctx: click.Context | None = None) -> str:
+    """The French sentence for one of Click's usage errors, from its fields (Click words them in English)."""
+    if isinstance(error, FrenchUsageError):
+        return error.message
+    if isinstance(error, click.NoSuchOption):
+        return f"option inconnue : {error.option_name}"
+    if isinstance(error, click.NoSuchCommand):
+        return f"commande inconnue : {error.command_name} (commandes : {', '.join(crm.commands)})"
+    if isinstance(error, click.BadOptionUsage):
+        params = ctx.command.get_params(ctx) if ctx else []
+        flag = any(isinstance(p, click.Option) and p.is_flag and error.option_name in p.opts for p in params)
+        return f"l'option {error.option_name} {'ne prend pas de valeur' if flag else 'attend une valeur'}"
+    if isinstance(error, click.MissingParameter) and error.param is not None:
+        return f"il manque l'argument {error.param.human_readable_name}"
+    if isinstance(error, click.BadParameter) and error.param is not None:
+        wanted = "un nombre entier" if isinstance(error.param.type, click.types.IntParamType) else "autre chose"
+        return f"{'/'.join(error.param.opts)} attend {wanted}"
+    return "commande mal écrite"
+
+
+def _refuse(message: str) -> NoReturn:
+    """Stop the command with a usage error (exit 2) and its usage line."""
+    raise FrenchUsageError(message, click.get_current_context(silent=True))
+
+
+def _os_reason(error: OSError) -> str:
+    if isinstance(error, FileNotFoundError):
+        return "introuvable"
+    if isinstance(error, IsADirectoryError):
+        return "c'est un dossier"
+    if isinstance(error, NotADirectoryError | FileExistsError):  # a file where a folder of the path should be
+        return "une partie du chemin n'est pas un dossier"
+    if isinstance(error, PermissionError):
+        return "accès refusé"
+    return f"erreur du système (errno {error.errno})"
+
+
+def _read(path: Path, what: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as error:
+        _refuse(f"{what} « {path} » : {_os_reason(error)}")
+
+
+def _load_mapping(value: str | None) -> Mappings:
+    """The column and stage mappings from JSON text or a JSON file; a French usage error when malformed."""
     if not value:
         return {}, {}
-    text = Path(value).read_text(encoding="utf-8") if value.strip().endswith(".json") else value
     try:
+        text = value if value.lstrip().startswith(("{", "[")) else _read(Path(value), "--mapping").decode("utf-8-sig")
         loaded = json.loads(text)
     except json.JSONDecodeError as error:
-        raise ValueError(f"--mapping n'est pas du JSON valide : {error}") from error
+        _refuse(f"--mapping n'est pas du JSON valide (ligne {error.lineno}, colonne {error.colno})")
+    except UnicodeDecodeError:
+        _refuse("--mapping : le fichier n'est pas en UTF-8")
     if not isinstance(loaded, dict) or set(loaded) - {"columns", "stages"}:
-        raise ValueError('--mapping attend un objet {"columns": {...}, "stages": {...}}')
+        _refuse('--mapping attend un objet {"columns": {"En-tête": "champ"}, "stages": {"Valeur": "Étape"}}')
     columns, stages = loaded.get("columns") or {}, loaded.get("stages") or {}
-    if not isinstance(columns, dict) or not isinstance(stages, dict):
-        raise ValueError('--mapping : "columns" et "stages" doivent être des objets JSON')
+    if not (isinstance(columns, dict) and all(v is None or isinstance(v, str) for v in columns.values())
+            and isinstance(stages, dict) and all(isinstance(v, str) for v in stages.values())):
+        _refuse('--mapping : "columns" et "stages" doivent associer des textes à des textes')
     return columns, stages
 
 
-def _import(services: Services, args: argparse.Namespace, content: bytes,
-            mapping: tuple[dict[str, str | None], dict[str, str]]) -> int:
+def _with_services(database_url: str | None, action: Callable[[Services], int]) -> int:
+    """Migrate the database, then run `action` on its services; a database out of reach is one French line, 1."""
+    from dataclasses import replace
+
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+
+    from data.migrate import upgrade
+    from domain.errors import DatabaseUnavailableError
+    from services.reachability import database_reachable
+    from settings import load_settings
+    from wiring import build_services
+
+    try:
+        settings = load_settings()
+    except ValueError as refused:
+        _refuse(f"réglage refusé : {refused}")
+    settings = replace(settings, database_url=database_url) if database_url else settings
+    try:
+        services = build_services(settings)
+    except (ArgumentError, ImportError, ValueError):  # ValueError: a port that is not a number
+        _refuse("adresse de base de données illisible (--database-url ou DATABASE_URL) : "
+                "sqlite:///chemin ou postgresql://utilisateur@hôte/base")
+    except OSError as error:  # the SQLite file's folder cannot be created
+        click.echo(f"Erreur : {DatabaseUnavailableError.message} ({_os_reason(error)})", err=True)
+        return 1
+    try:
+        with database_reachable():
+            upgrade(services.engine)
+            return action(services)
+    except DatabaseUnavailableError:
+        shown = make_url(services.engine.url).render_as_string(hide_password=True)
+        click.echo(f"Erreur : {DatabaseUnavailableError.message} ({shown})", err=True)
+    except SQLAlchemyError as error:  # the driver's own text may hold SQL and values: its class name says enough
+        click.echo(f"Erreur : la base de données a refusé l'opération ({type(error).__name__}).", err=True)
+    finally:
+        services.engine.dispose()
+    return 1
+
+
+def _demo(services: Services, command: str) -> int:
+    """Seed, reset or remove the demo deals, and say so."""
+    from data.clock import today
+
+    if command == "seed-demo" and services.reads.has_demo_data():
+        click.echo("Les deals de démonstration sont déjà présents.")
+        return 0
+    if command == "seed-demo":
+        click.echo(f"{services.writes.seed_demo(today())} deals de démonstration ajoutés.")
+        return 0
+    removed = services.writes.remove_demo()
+    if command == "reset-demo":
+        click.echo(f"{removed} deals de démonstration supprimés, {services.writes.seed_demo(today())} ajoutés.")
+    else:
+        click.echo(f"{removed} deals de démonstration supprimés.")
+    return 0
+
+
+def _import(services: Services, file: Path, content: bytes, mappings: Mappings, dry_run: bool,
+            rejets: Path | None, max_bytes: int) -> int:
     """One import (or dry run) with its French report; 1 when no row could be imported."""
-    options = (content, args.file.name, *mapping, args.max_bytes)
-    if args.dry_run:
+    from services import importing
+    from services.importing.report import text_report
+
+    options = (content, file.name, *mappings, max_bytes)
+    if dry_run:
         preview = importing.preview_import(services.engine, *options)
     else:
         preview = services.writes.import_file(*options).preview
-    *details, last = text_report(preview, written=not args.dry_run)
+    *details, last = text_report(preview, written=not dry_run)
     if details:
-        print("\n".join(details))
-    if args.rejets and preview.rejected_rows:
-        args.rejets.write_text(importing.rejected_rows_csv(preview), encoding="utf-8-sig")
-        print(f"Lignes rejetées écrites dans {args.rejets}")
+        click.echo("\n".join(details))
     failed = preview.error is not None or preview.created + preview.updated + preview.duplicates == 0
-    print(last, file=sys.stderr if failed else sys.stdout)
+    if rejets and preview.rejected_rows:
+        try:
+            rejets.write_text(importing.rejected_rows_csv(preview), encoding="utf-8-sig")
+            click.echo(f"Lignes rejetées écrites dans {rejets}")
+        except OSError as error:
+            click.echo(f"Erreur : lignes rejetées non écrites dans « {rejets} » : {_os_reason(error)}", err=True)
+            failed = True
+    click.echo(last, err=failed)
     return 1 if failed else 0
 
 
-def _demo(services: Services, command: str) -> str:
-    """Seed, reset or remove the demo deals; the French line to print."""
-    if command == "seed-demo":
-        if services.reads.has_demo_data():
-            return "Les deals de démonstration sont déjà présents."
-        return f"{services.writes.seed_demo(today())} deals de démonstration ajoutés."
-    removed = services.writes.remove_demo()
-    if command == "reset-demo":
-        return f"{removed} deals de démonstration supprimés, {services.writes.seed_demo(today())} ajoutés."
-    return f"{removed} deals de démonstration supprimés."
+database_option = click.option("--database-url", metavar="URL",
+                               help="la base visée (par défaut : DATABASE_URL, celle du tableau de bord)")
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse the command and run it against DATABASE_URL (or --database-url); returns the exit code."""
-    args = _parser().parse_args(argv)
-    if args.command == "write-sample":
-        print(f"{write_sample_csv(args.path, today())} deals écrits dans {args.path}")
-        return 0
-    mapping: tuple[dict[str, str | None], dict[str, str]] = ({}, {})
-    content = b""
-    if args.command == "import":
-        try:
-            mapping = _load_mapping(args.mapping)
-            content = args.file.read_bytes()
-        except (OSError, ValueError) as error:
-            print(f"Erreur : {error}", file=sys.stderr)
-            return 2
-    settings = load_settings()
-    if args.database_url:
-        settings = replace(settings, database_url=args.database_url)
-    services = build_services(settings)
+@click.group(cls=_Group, invoke_without_command=True, subcommand_metavar="COMMANDE [ARGUMENTS]...",
+             context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES,
+             help="La base de deals du tableau de bord CRM : schéma, deals de démonstration, import de fichiers.")
+@click.pass_context
+def crm(ctx: click.Context) -> None:
+    """The group; called without a command it refuses in French (Click would say "Missing command.")."""
+    if ctx.invoked_subcommand is None:
+        raise FrenchUsageError(f"indiquez une commande : {', '.join(crm.commands)}", ctx)
+
+
+@crm.command("init", help="Crée la base ou met son schéma à jour (migrations Alembic).")
+@database_option
+def init(database_url: str | None) -> int:
+    """Every command migrates first; this one only does that."""
+    return _with_services(database_url, lambda _services: click.echo("Base de données à jour.") or 0)
+
+
+@crm.command("seed-demo", help="Ajoute les deals de démonstration s'ils n'y sont pas.")
+@database_option
+def seed_demo(database_url: str | None) -> int:
+    """Idempotent, so a set-up script may run it every time."""
+    return _with_services(database_url, lambda services: _demo(services, "seed-demo"))
+
+
+@crm.command("reset-demo", short_help="Remplace les deals de démonstration par des neufs.",
+             help="Remplace les deals de démonstration par des neufs, datés d'aujourd'hui.")
+@database_option
+def reset_demo(database_url: str | None) -> int:
+    """Demo deals age; this brings them back around today."""
+    return _with_services(database_url, lambda services: _demo(services, "reset-demo"))
+
+
+@crm.command("remove-demo", help="Supprime les deals de démonstration et garde les vôtres.")
+@database_option
+def remove_demo(database_url: str | None) -> int:
+    """The same removal as the dashboard's button."""
+    return _with_services(database_url, lambda services: _demo(services, "remove-demo"))
+
+
+@crm.command("write-sample", short_help="Réécrit le fichier d'exemple CSV.",
+             help="Réécrit le fichier d'exemple CSV : 200 deals, comme un export Excel français.")
+@click.argument("path", metavar="[CHEMIN]", required=False, type=Path,
+                help="où l'écrire (par défaut : data/samples/crm_prospects_demo.csv)")
+def write_sample(path: Path | None) -> int:
+    """No database: the sample is generated from the demo generator."""
+    from data.clock import today
+    from data.sample_file import SAMPLE_PATH, write_sample_csv
+
+    target = path or SAMPLE_PATH
     try:
-        upgrade(services.engine)
-        if args.command == "import":
-            return _import(services, args, content, mapping)
-        print(_demo(services, args.command) if args.command != "init" else "Base de données à jour.")
-        return 0
-    finally:
-        services.engine.dispose()
+        written = write_sample_csv(target, today())
+    except OSError as error:
+        _refuse(f"impossible d'écrire « {target} » : {_os_reason(error)}")
+    click.echo(f"{written} deals écrits dans {target}")
+    return 0
+
+
+@crm.command("import", short_help="Importe un fichier CSV, TXT ou Excel (.xlsx).",
+             help="Importe un fichier CSV, TXT ou Excel (.xlsx), comme l'import du tableau de bord.",
+             epilog="Les paramètres se placent avant ou après FICHIER. Code de sortie 1 quand aucun deal "
+                    "n'a pu être importé.")
+@click.argument("file", metavar="FICHIER", type=Path, help="le fichier .csv, .txt ou .xlsx à importer")
+@click.option("--dry-run", is_flag=True, help="montre ce que l'import ferait, sans rien écrire")
+@click.option("--mapping", metavar="JSON|FICHIER",
+              help='les correspondances, en JSON ou dans un fichier .json : {"columns": {"En-tête": "champ"}, '
+                   '"stages": {"Valeur": "Étape"}}')
+@click.option("--rejets", metavar="CSV", type=Path, help="écrit aussi les lignes rejetées, avec leur motif")
+@click.option("--max-bytes", metavar="OCTETS", type=int, default=CLI_MAX_BYTES,
+              help="la taille maximale du fichier, en octets (512 Mio par défaut)")
+@database_option
+def import_file(file: Path, dry_run: bool, mapping: str | None, rejets: Path | None, max_bytes: int,
+                database_url: str | None) -> int:
+    """Everything the user typed is checked before the database is opened: a typo costs no connection."""
+    mappings = _load_mapping(mapping)
+    if max_bytes < 1:
+        _refuse("--max-bytes attend un nombre d'octets positif")
+    content = _read(file, "le fichier")
+    if rejets is not None and rejets.is_dir():
+        _refuse(f"--rejets « {rejets} » : c'est un dossier, il faut le chemin d'un fichier .csv")
+    if rejets is not None and not rejets.parent.is_dir():
+        _refuse(f"--rejets : le dossier « {rejets.parent} » n'existe pas")
+    return _with_services(database_url, lambda services: _import(services, file, content, mappings, dry_run,
+                                                                 rejets, max_bytes))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run `crm` on `argv` (default: the process's arguments) and return the exit code, for tests and scripts."""
+    try:
+        return crm.main(args=None if argv is None else list(argv), prog_name=PROG, standalone_mode=False)
+    except click.UsageError as error:
+        click.echo(f"Erreur : {french(error, error.ctx)}", err=True)
+        if error.ctx is not None:
+            click.echo(f"{error.ctx.get_usage()}\nAide : {error.ctx.command_path} --help", err=True)
+        return 2
+    except click.Abort:
+        click.echo("Interrompu.", err=True)
+        return 1
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    raise SystemExit(main())

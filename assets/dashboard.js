@@ -53,6 +53,18 @@
         return toggled;
       },
 
+      /* A data-health link: toggle its `manque=` value in the "Données à compléter" filter (last argument). */
+      toggleMissing: function () {
+        var chosen = arguments[arguments.length - 1] || [];
+        var trigger = window.dash_clientside.callback_context.triggered[0];
+        if (!trigger || !trigger.value) {
+          throw window.dash_clientside.PreventUpdate;
+        }
+        var missing = JSON.parse(trigger.prop_id.slice(0, trigger.prop_id.lastIndexOf("."))).key;
+        return chosen.indexOf(missing) === -1 ? chosen.concat([missing])
+          : chosen.filter(function (value) { return value !== missing; });
+      },
+
       /* Open or close the filter panel on a phone (it is always open on a laptop, see dashboard.css). */
       toggle: function (clicks, isOpen) {
         return !isOpen;

@@ -2,7 +2,7 @@
    the two directions are two callbacks and why they run here). */
 (function () {
   "use strict";
-  var STAGE = "statut", SECTOR = "secteur", ASSIGNEE = "commercial", FROM = "du", TO = "au";
+  var STAGE = "statut", SECTOR = "secteur", ASSIGNEE = "commercial", FROM = "du", TO = "au", MISSING = "manque";
   var DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
   /* `YYYY-MM-DD` of a real calendar day (a date picker may add a time), or null. */
@@ -24,11 +24,13 @@
     return stages.map(function (stage) { return stage[0]; });
   }
 
-  /* One spelling of a selection: stages in funnel order, other values sorted, dates as `YYYY-MM-DD`. */
+  /* One spelling of a selection: stages in funnel order, other values sorted, dates as `YYYY-MM-DD`. The
+     values are in the order of the filter controls (callbacks/selection.py FILTER_PROPS): stages, sectors,
+     salespeople, due from, due to, missing data. */
   function canonical(stageNames, values) {
     var chosen = new Set(values[0] || []);
     return [stageNames.filter(function (name) { return chosen.has(name); }), sortedUnique(values[1]),
-            sortedUnique(values[2]), isoDay(values[3]), isoDay(values[4])];
+            sortedUnique(values[2]), isoDay(values[3]), isoDay(values[4]), sortedUnique(values[5])];
   }
 
   /* `?statut=gagne&secteur=Banque&du=2026-11-01`, or "" when nothing is selected. */
@@ -39,6 +41,7 @@
     selection[2].forEach(function (value) { query.append(ASSIGNEE, value); });
     if (selection[3]) { query.append(FROM, selection[3]); }
     if (selection[4]) { query.append(TO, selection[4]); }
+    selection[5].forEach(function (value) { query.append(MISSING, value); });
     var text = query.toString();
     return text ? "?" + text : "";
   }
@@ -50,7 +53,8 @@
     var chosen = query.getAll(STAGE).filter(function (slug) { return nameOf.has(slug); })
       .map(function (slug) { return nameOf.get(slug); });
     return canonical(names(stages),
-                     [chosen, query.getAll(SECTOR), query.getAll(ASSIGNEE), query.get(FROM), query.get(TO)]);
+                     [chosen, query.getAll(SECTOR), query.getAll(ASSIGNEE), query.get(FROM), query.get(TO),
+                      query.getAll(MISSING)]);
   }
 
   /* True when the query string already describes this selection (perhaps spelled another way). */
@@ -60,8 +64,8 @@
 
   /* A control changed: push the query string of the new selection as a new history entry, unless the URL
      already describes it (the controls were just set from the URL: page load, back, forward). */
-  function writeUrl(stages, stagesValue, sectors, assignees, dueFrom, dueTo) {
-    var values = [stagesValue, sectors, assignees, dueFrom, dueTo], location = window.location;
+  function writeUrl(stages, stagesValue, sectors, assignees, dueFrom, dueTo, missing) {
+    var values = [stagesValue, sectors, assignees, dueFrom, dueTo, missing], location = window.location;
     if (!shows(stages, location.search, values)) {
       window.history.pushState(null, "", location.pathname + encode(stages, values) + location.hash);
     }
@@ -81,7 +85,8 @@
   }
 
   /* The selection without the values its dropdown does not offer (a stale link: a sector no deal has any
-     more). `optionLists` are the three dropdowns' options; one not filled yet keeps its values. */
+     more). `optionLists` holds each dropdown's options at its value's place (null for the dates); one not
+     filled yet keeps its values. */
   function offered(selection, optionLists) {
     return selection.map(function (values, index) {
       var options = optionLists[index];
@@ -97,7 +102,7 @@
      they already show it. Values no dropdown offers are dropped here, and the URL is corrected in place
      (no new history entry): left to the dropdown, dropping them would push a new entry, and back would land
      on the stale link again, forever. */
-  function readUrl(stages, historyStore, optionLists, stagesValue, sectors, assignees, dueFrom, dueTo) {
+  function readUrl(stages, historyStore, optionLists, stagesValue, sectors, assignees, dueFrom, dueTo, missing) {
     hearHistory(historyStore);
     var location = window.location;
     var wanted = offered(decode(stages, location.search), optionLists);
@@ -105,7 +110,7 @@
     if (search !== location.search) {
       window.history.replaceState(null, "", location.pathname + search + location.hash);
     }
-    if (shows(stages, search, [stagesValue, sectors, assignees, dueFrom, dueTo])) {
+    if (shows(stages, search, [stagesValue, sectors, assignees, dueFrom, dueTo, missing])) {
       throw window.dash_clientside.PreventUpdate;
     }
     return wanted;

@@ -37,4 +37,4 @@ def register(app: Dash, service: DealReads) -> None:
         deal_filter = selection(*values)  # type: ignore[arg-type]
         summary = service.sectors(replace(deal_filter, sectors=()))
         return (sectors_figure(summary.totals, deal_filter.sectors),
-                top_sectors_figure(summary.top_by_average, deal_filter.sectors))
+                top_sectors_figure(summary.top_by_average, deal_filter.sectors, any_deal=bool(summary.totals)))

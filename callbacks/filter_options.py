@@ -1,4 +1,5 @@
-"""The filter controls' options, and the actions that write into them: reset and chart clicks.
+"""The filter controls' options, and the actions that write into them: reset, chart clicks and the data-health
+card's links.
 
 Actions only change the controls; every output then follows the controls like any other change, so a click
 is visible in the filter panel, lands in the URL and is undone by reset. The actions run in the browser
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from dash import ClientsideFunction, Dash, Input, Output, State
+from dash import ALL, ClientsideFunction, Dash, Input, Output, State
 
 from callbacks.guard import guarded_callback
 from callbacks.selection import EMPTY_VALUES, FILTER_PROPS
@@ -43,6 +44,13 @@ def register(app: Dash, service: DealReads) -> None:
         f"function () {{ return {json.dumps(EMPTY_VALUES)}; }}",
         *(Output(component, prop, allow_duplicate=True) for component, prop in FILTER_PROPS),
         Input(ids.FILTER_RESET, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("crm", "toggleMissing"),
+        Output(ids.FILTER_MISSING, "value", allow_duplicate=True),
+        Input({"type": ids.DATA_HEALTH_LINK, "key": ALL}, "n_clicks"),
+        State(ids.FILTER_MISSING, "value"),
         prevent_initial_call=True,
     )
     for control, graphs in CLICK_TARGETS:

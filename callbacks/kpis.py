@@ -1,4 +1,5 @@
-"""The KPI cards: one query (the per-stage totals) answers every card."""
+"""The KPI cards: one query (the per-stage totals) answers every card and the notes of those that leave out the
+deals without an amount."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, selection
 from domain.deal_filter import DealFilter
 from layouts import ids
-from layouts.kpis import VALUE_IDS, kpi_texts, selection_message
+from layouts.kpis import NOTE_IDS, VALUE_IDS, kpi_texts, selection_message, without_amount_note
 from services.reads import DealReads
 
 
@@ -18,6 +19,7 @@ def register(app: Dash, service: DealReads) -> None:
     @guarded_callback(
         app,
         *(Output(value_id, "children") for value_id in VALUE_IDS),
+        *(Output(note_id, "children") for note_id in NOTE_IDS.values()),
         Output(ids.SELECTION_MESSAGE, "children"),
         Input(ids.DATA_VERSION, "data"),
         *filter_inputs(),
@@ -25,4 +27,6 @@ def register(app: Dash, service: DealReads) -> None:
     def show_kpis(_version: str | None, *values: object) -> tuple:
         deal_filter = selection(*values)  # type: ignore[arg-type]
         kpis = service.kpis(deal_filter)
-        return (*kpi_texts(kpis), selection_message(kpis, filtered=deal_filter != DealFilter()))
+        note = without_amount_note(kpis)
+        message = selection_message(kpis, filtered=deal_filter != DealFilter())
+        return (*kpi_texts(kpis), *(note for _ in NOTE_IDS), message)

@@ -13,24 +13,26 @@ FILTER_PROPS: tuple[tuple[str, str], ...] = (
     (ids.FILTER_ASSIGNEE, "value"),
     (ids.FILTER_DUE_DATES, "start_date"),
     (ids.FILTER_DUE_DATES, "end_date"),
+    (ids.FILTER_MISSING, "value"),
 )
-FilterValues = tuple[list[str] | None, list[str] | None, list[str] | None, str | None, str | None]
-EMPTY_VALUES: FilterValues = ([], [], [], None, None)
+FilterValues = tuple[list[str] | None, list[str] | None, list[str] | None, str | None, str | None, list[str] | None]
+EMPTY_VALUES: FilterValues = ([], [], [], None, None, [])
 
 
 def filter_inputs() -> list[Input]:
-    """The five filter values, as inputs, in `DealFilter.build` order."""
+    """The filter values, as inputs, in `FILTER_PROPS` order."""
     return [Input(component, prop) for component, prop in FILTER_PROPS]
 
 
 def filter_states() -> list[State]:
-    """The five filter values, read without being triggered by them (the grid's paging)."""
+    """The filter values, read without being triggered by them (the grid's paging)."""
     return [State(component, prop) for component, prop in FILTER_PROPS]
 
 
 def selection(
     stages: list[str] | None, sectors: list[str] | None, assignees: list[str] | None,
-    due_from: str | None, due_to: str | None,
+    due_from: str | None, due_to: str | None, missing: list[str] | None,
 ) -> DealFilter:
     """The normalised filter of the controls' values."""
-    return DealFilter.build(stages=stages, sectors=sectors, assignees=assignees, due_from=due_from, due_to=due_to)
+    return DealFilter.build(stages=stages, sectors=sectors, assignees=assignees, due_from=due_from, due_to=due_to,
+                            missing=missing)

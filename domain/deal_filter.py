@@ -18,6 +18,19 @@ from domain.stages import STAGE_NAMES
 NO_SECTOR = "Non renseigné"
 NO_ASSIGNEE = "Non attribué"
 
+# The data-health filter (`manque=` in the URL): deals lacking a value, or open deals past their due date.
+MISSING_AMOUNT, MISSING_DUE_DATE, MISSING_SECTOR, MISSING_ASSIGNEE, OVERDUE = (
+    "montant", "echeance", "secteur", "commercial", "retard")
+MISSING_LABELS: dict[str, str] = {
+    MISSING_AMOUNT: "Sans montant",
+    MISSING_DUE_DATE: "Sans échéance",
+    MISSING_SECTOR: "Sans secteur",
+    MISSING_ASSIGNEE: "Sans commercial",
+    OVERDUE: "En retard",
+}
+# No stage has this name: the filter of a selection that can hold no deal (overdue among closed stages).
+NO_STAGE = ""
+
 
 def _clean_set(values: Iterable[str] | str | None) -> tuple[str, ...]:
     if values is None:
@@ -43,6 +56,7 @@ class DealFilter:
     due_from: date | None = None
     due_to: date | None = None
     search: str = ""
+    missing: tuple[str, ...] = ()
 
     @classmethod
     def build(
@@ -53,8 +67,10 @@ class DealFilter:
         due_from: date | str | None = None,
         due_to: date | str | None = None,
         search: str | None = None,
+        missing: Iterable[str] | str | None = None,
     ) -> DealFilter:
-        """Normalise loose input: sorted unique values, stages in funnel order, dates as dates, range ordered."""
+        """Normalise loose input: sorted unique values, stages in funnel order, dates as dates, range ordered,
+        only the known `missing` values (a hand-edited URL may hold others)."""
         chosen_stages = set(_clean_set(stages))
         start, end = _as_date(due_from), _as_date(due_to)
         if start and end and start > end:
@@ -67,7 +83,13 @@ class DealFilter:
             due_from=start,
             due_to=end,
             search=" ".join((search or "").split()),
+            missing=tuple(value for value in _clean_set(missing) if value in MISSING_LABELS),
         )
+
+    @classmethod
+    def nothing(cls) -> DealFilter:
+        """A selection no deal matches."""
+        return cls(stages=(NO_STAGE,))
 
     def cache_key(self) -> str:
         """A short deterministic key: the same selection gives the same key in every process."""

@@ -11,6 +11,7 @@ from babel.numbers import format_currency, format_decimal, format_percent
 
 LOCALE = "fr_FR"
 NO_VALUE = "—"
+TO_ESTIMATE = "à estimer"  # a deal's amount not valued yet (NULL), never shown as 0 €
 
 
 def euros(amount: Decimal | float | None, cents: bool = False) -> str:
@@ -19,6 +20,11 @@ def euros(amount: Decimal | float | None, cents: bool = False) -> str:
         return NO_VALUE
     pattern = "#,##0.00\u00a0¤" if cents else "#,##0\u00a0¤"
     return format_currency(amount, "EUR", format=pattern, locale=LOCALE, currency_digits=False)
+
+
+def deal_amount(amount: Decimal | None, cents: bool = False) -> str:
+    """A deal's amount, or "à estimer" when it has none yet (an amount of 0 is `0 €`)."""
+    return TO_ESTIMATE if amount is None else euros(amount, cents)
 
 
 def percent(ratio: Decimal | float | None) -> str:

@@ -2,6 +2,8 @@
 
 They are frozen dataclasses of plain values so they pickle into any cache backend and compare in tests.
 A figure that has no meaning for the selection (an average of no deal) is `None`, never NaN or 0.
+Counts include the deals without an amount ("à estimer"); sums and averages cover the deals that have
+one, and each answer that leaves some out carries how many (`without_amount`).
 """
 
 from __future__ import annotations
@@ -10,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+
+from domain.deal_filter import MISSING_AMOUNT, MISSING_ASSIGNEE, MISSING_DUE_DATE, MISSING_SECTOR, OVERDUE
 
 # Rows per page of the deadline grid: what the grid shows and what the read service returns by default.
 DEADLINE_PAGE_SIZE = 10
@@ -24,11 +28,18 @@ class StageTotal:
     gross: Decimal
     weighted: Decimal
     with_due_date: int
+    with_amount: int
+
+    @property
+    def without_amount(self) -> int:
+        """Deals of the stage with no amount yet, left out of `gross` and `weighted`."""
+        return self.count - self.with_amount
 
 
 @dataclass(frozen=True)
 class Kpis:
-    """The KPI cards. `None` means "no deal selected" (or no closed deal, for the win rate)."""
+    """The KPI cards. `None` means "no deal selected" (or no closed deal, for the win rate, or no deal with an
+    amount, for the pipeline and the average deal, which leave out the `without_amount` deals)."""
 
     deal_count: int
     weighted_pipeline: Decimal | None
@@ -36,16 +47,18 @@ class Kpis:
     conversion_rate: Decimal | None
     win_rate: Decimal | None
     count_per_stage: dict[str, int]
+    without_amount: int
 
 
 @dataclass(frozen=True)
 class FunnelStage:
-    """One funnel step: weighted value, with gross amount and count for the hover text."""
+    """One funnel step: weighted value, with gross amount and count (and how many have no amount) for the hover."""
 
     stage: str
     weighted: Decimal
     gross: Decimal
     count: int
+    without_amount: int
 
 
 @dataclass(frozen=True)
@@ -55,11 +68,17 @@ class SectorTotal:
     sector: str
     total: Decimal
     count: int
+    with_amount: int
 
     @property
-    def average(self) -> Decimal:
-        """Average deal in the sector (count is never 0: a sector appears only with deals)."""
-        return (self.total / self.count).quantize(Decimal("0.01"))
+    def without_amount(self) -> int:
+        """Deals of the sector with no amount yet, left out of `total` and `average`."""
+        return self.count - self.with_amount
+
+    @property
+    def average(self) -> Decimal | None:
+        """Average deal over the sector's deals that have an amount; None when none has one."""
+        return (self.total / self.with_amount).quantize(Decimal("0.01")) if self.with_amount else None
 
 
 @dataclass(frozen=True)
@@ -85,28 +104,29 @@ class DeadlineRow:
     id: int
     client: str
     statut: str
-    montant_brut: Decimal
-    valeur_ponderee: Decimal
+    montant_brut: Decimal | None
+    valeur_ponderee: Decimal | None
     secteur: str | None
     assignee: str | None
-    date_echeance: date
-    days_left: int
+    date_echeance: date | None
+    days_left: int | None
     is_overdue: bool
     is_next_30_days: bool
 
 
 @dataclass(frozen=True)
 class DeadlineCounts:
-    """How many selected deals have a due date, are overdue, or fall due in the next 30 days."""
+    """How many selected deals the grid lists (those with a due date, or those without one when the selection
+    asks for them), are overdue, or fall due in the next 30 days."""
 
-    with_due_date: int
+    listed: int
     overdue: int
     next_30_days: int
 
     def for_scope(self, scope: DeadlineScope) -> int:
         """The row count of the grid for `scope`."""
         return {
-            DeadlineScope.ALL: self.with_due_date,
+            DeadlineScope.ALL: self.listed,
             DeadlineScope.OVERDUE: self.overdue,
             DeadlineScope.NEXT_30_DAYS: self.next_30_days,
         }[scope]
@@ -118,6 +138,23 @@ class DeadlinePage:
 
     rows: tuple[DeadlineRow, ...]
     total: int
+
+
+@dataclass(frozen=True)
+class DataHealth:
+    """What is missing in the selected deals: each count is a link that selects those deals (`manque=`)."""
+
+    without_amount: int
+    without_due_date: int
+    without_sector: int
+    without_assignee: int
+    overdue: int
+
+    def count_of(self, missing: str) -> int:
+        """The count behind one `manque=` value (`domain.deal_filter.MISSING_LABELS`)."""
+        return {MISSING_AMOUNT: self.without_amount, MISSING_DUE_DATE: self.without_due_date,
+                MISSING_SECTOR: self.without_sector, MISSING_ASSIGNEE: self.without_assignee,
+                OVERDUE: self.overdue}[missing]
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,11 @@ LABEL_CHAR_PX = 7.5  # a generous average width of a 13 px label character
 LABEL_PADDING_PX = 16
 MAX_LABEL_CHARS = 22  # an axis label longer than this is cut with "…" (the full name is in the hover)
 LOADING = "Chargement…"
-NO_FUNNEL = "Aucun deal ouvert ou gagné dans cette sélection."
-NO_SECTOR = "Aucun deal dans cette sélection : aucun secteur à afficher."
+# Messages are cut into lines with <br>: plotly does not wrap an annotation, and the charts can be narrow.
+NO_FUNNEL = "Aucun deal ouvert ou gagné<br>dans cette sélection."
+NO_FUNNEL_AMOUNT = "Aucun montant dans cette sélection :<br>ses deals sont à estimer."
+NO_SECTOR = "Aucun deal dans cette sélection :<br>aucun secteur à afficher."
+NO_SECTOR_AVERAGE = "Aucun montant dans cette sélection :<br>pas de panier moyen par secteur."
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "size": 13, "color": "#212529"}
 GRAPH_CONFIG = {"displayModeBar": False, "responsive": True}
 
@@ -92,10 +95,17 @@ def empty_figure(message: str) -> Figure:
     )
 
 
+def without_amount_hover(count: int) -> str:
+    """The hover line of a bar that leaves out deals without an amount ("" when none does)."""
+    return f"<br>Sans montant (non comptés) : {formatting.count(count)}" if count else ""
+
+
 def funnel_figure(stages: Sequence[FunnelStage], selected: Collection[str]) -> Figure:
-    """Weighted value per stage in funnel order; count and gross amount in the hover text."""
+    """Weighted value per stage in funnel order; count, gross amount and the deals left out in the hover text."""
     if not any(stage.count for stage in stages):
         return empty_figure(NO_FUNNEL)
+    if all(stage.without_amount == stage.count for stage in stages):
+        return empty_figure(NO_FUNNEL_AMOUNT)
     labels = [stage.stage for stage in stages]
     funnel = {
         "type": "funnel",
@@ -104,9 +114,10 @@ def funnel_figure(stages: Sequence[FunnelStage], selected: Collection[str]) -> F
         "text": [plotly_text(formatting.euros(stage.weighted)) for stage in stages],
         "textinfo": "text",
         "textposition": "auto",
-        "customdata": [[formatting.count(stage.count), formatting.euros(stage.gross)] for stage in stages],
+        "customdata": [[formatting.count(stage.count), formatting.euros(stage.gross),
+                        without_amount_hover(stage.without_amount)] for stage in stages],
         "hovertemplate": ("<b>%{y}</b><br>Valeur pondérée : %{text}<br>Deals : %{customdata[0]}"
-                          "<br>Montant brut : %{customdata[1]}<extra></extra>"),
+                          "<br>Montant brut : %{customdata[1]}%{customdata[2]}<extra></extra>"),
         "marker": {"color": highlight(labels, selected, [STAGE_COLOURS.get(label, PRIMARY) for label in labels])},
         "connector": {"fillcolor": "#e9ecef", "line": {"width": 0}},
     }
@@ -128,7 +139,7 @@ def _horizontal_bars(
     }
     return _figure(
         [bars],
-        xaxis={"visible": False, "range": [0, max(values) * 1.02], "fixedrange": True},
+        xaxis={"visible": False, "range": [0, max(values) * 1.02 or 1], "fixedrange": True},
         yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True, "ticksuffix": " ",
                "tickmode": "array", "tickvals": shown, "ticktext": [plotly_text(label) for label in cut]},
         bargap=0.25, margin={"l": label_margin(cut), "r": TEXT_MARGIN},
@@ -136,27 +147,30 @@ def _horizontal_bars(
 
 
 def sectors_figure(totals: Sequence[SectorTotal], selected: Collection[str]) -> Figure:
-    """Total gross amount per sector, largest first, as horizontal bars."""
+    """Total gross amount per sector, largest first, as horizontal bars; a sector whose deals all lack an amount
+    keeps its (empty) bar, labelled "à estimer", so it stays visible and clickable."""
     if not totals:
         return empty_figure(NO_SECTOR)
     return _horizontal_bars(
         [item.sector for item in totals], [float(item.total) for item in totals],
-        [formatting.euros(item.total) for item in totals],
-        [[formatting.count(item.count)] for item in totals],
-        "<b>%{y}</b><br>Montant brut : %{text}<br>Deals : %{customdata[0]}<extra></extra>",
+        [formatting.deal_amount(item.total if item.with_amount else None) for item in totals],
+        [[formatting.count(item.count), without_amount_hover(item.without_amount)] for item in totals],
+        "<b>%{y}</b><br>Montant brut : %{text}<br>Deals : %{customdata[0]}%{customdata[1]}<extra></extra>",
         selected,
     )
 
 
-def top_sectors_figure(top: Sequence[SectorTotal], selected: Collection[str]) -> Figure:
-    """The sectors with the largest average deal, largest first."""
+def top_sectors_figure(top: Sequence[SectorTotal], selected: Collection[str], any_deal: bool) -> Figure:
+    """The sectors with the largest average deal (over their deals that have an amount), largest first;
+    `any_deal` tells an empty selection from one whose deals all lack an amount."""
     if not top:
-        return empty_figure(NO_SECTOR)
+        return empty_figure(NO_SECTOR_AVERAGE if any_deal else NO_SECTOR)
     return _horizontal_bars(
-        [item.sector for item in top], [float(item.average) for item in top],
+        [item.sector for item in top], [float(item.average or 0) for item in top],
         [formatting.euros(item.average) for item in top],
-        [[formatting.count(item.count), formatting.euros(item.total)] for item in top],
+        [[formatting.count(item.count), formatting.euros(item.total), without_amount_hover(item.without_amount)]
+         for item in top],
         "<b>%{y}</b><br>Panier moyen : %{text}<br>Deals : %{customdata[0]}<br>Montant brut : %{customdata[1]}"
-        "<extra></extra>",
+        "%{customdata[2]}<extra></extra>",
         selected,
     )

@@ -1,4 +1,5 @@
-"""The filter panel: stage, sector and salesperson multi-selects, the due-date range and reset.
+"""The filter panel: stage, sector and salesperson multi-selects, the due-date range, the missing data (the
+data-health card's links land here, `manque=` in the URL) and reset.
 
 These controls are the single source of truth of the selection: chart clicks, the reset button and the URL
 all write into them, and every figure reads them.
@@ -12,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from domain import formatting
+from domain.deal_filter import MISSING_LABELS
 from layouts import ids
 
 DROPDOWN_LABELS = {
@@ -31,10 +33,15 @@ def dropdown_options(values: Sequence[tuple[str, int]]) -> list[dict[str, str]]:
     return [{"label": f"{value} ({formatting.count(count)})", "value": value} for value, count in values]
 
 
-def _dropdown(component_id: str, label: str, placeholder: str) -> tuple[dbc.Label, dcc.Dropdown]:
+MISSING_FILTER = (ids.FILTER_MISSING, "Données à compléter", "Aucun filtre")
+MISSING_OPTIONS = [{"label": label, "value": value} for value, label in MISSING_LABELS.items()]
+
+
+def _dropdown(component_id: str, label: str, placeholder: str,
+              options: list[dict[str, str]] | None = None) -> tuple[dbc.Label, dcc.Dropdown]:
     return (dbc.Label(label, html_for=component_id, className="filter-label"),
-            dcc.Dropdown(id=component_id, multi=True, options=[], value=[], placeholder=placeholder,
-                         labels=DROPDOWN_LABELS, maxHeight=280, className="mb-3"))
+            dcc.Dropdown(id=component_id, multi=True, options=options or [], value=[], placeholder=placeholder,
+                         labels=DROPDOWN_LABELS, maxHeight=280, searchable=options is None, className="mb-3"))
 
 
 def filter_panel() -> html.Div:
@@ -52,5 +59,6 @@ def filter_panel() -> html.Div:
             start_date_placeholder_text="Du", end_date_placeholder_text="Au", number_of_months_shown=1,
             start_date_id=ids.FILTER_DUE_FROM, end_date_id=ids.FILTER_DUE_TO, className="w-100 mb-3",
         ),
+        *_dropdown(*MISSING_FILTER, options=MISSING_OPTIONS),
         dbc.Button("Réinitialiser", id=ids.FILTER_RESET, color="secondary", outline=True, className="w-100"),
     ], className="card card-body filter-panel")

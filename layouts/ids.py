@@ -14,6 +14,7 @@ FILTER_DUE_DATES = "filter-due-dates"
 FILTER_RESET = "filter-reset"
 FILTER_DUE_FROM = "filter-due-from"
 FILTER_DUE_TO = "filter-due-to"
+FILTER_MISSING = "filter-missing"
 
 KPI_WEIGHTED_PIPELINE = "kpi-weighted-pipeline"
 KPI_AVERAGE_DEAL = "kpi-average-deal"
@@ -21,6 +22,13 @@ KPI_CONVERSION_RATE = "kpi-conversion-rate"
 KPI_WIN_RATE = "kpi-win-rate"
 KPI_DEAL_COUNT = "kpi-deal-count"
 KPI_COUNT_PREFIX = "kpi-count-"
+# Beside the pipeline and the average deal: how many selected deals they leave out (no amount yet).
+KPI_WEIGHTED_PIPELINE_NOTE = "kpi-weighted-pipeline-note"
+KPI_AVERAGE_DEAL_NOTE = "kpi-average-deal-note"
+
+DATA_HEALTH = "data-health"
+# Pattern-matching ID type of the data-health card's counts, one per `manque=` value.
+DATA_HEALTH_LINK = "data-health-link"
 
 GRAPH_FUNNEL = "graph-funnel"
 GRAPH_SECTORS = "graph-sectors"

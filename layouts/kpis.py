@@ -32,13 +32,21 @@ class KpiCard:
 
 HEADLINE_CARDS: tuple[KpiCard, ...] = (
     KpiCard(ids.KPI_WEIGHTED_PIPELINE, "Pipeline pondéré",
-            "Somme des valeurs pondérées des deals sélectionnés (montant brut × probabilité du statut)."),
-    KpiCard(ids.KPI_AVERAGE_DEAL, "Panier moyen", "Moyenne des montants bruts des deals sélectionnés."),
-    KpiCard(ids.KPI_CONVERSION_RATE, "Taux de conversion", "Deals « Gagné » ÷ tous les deals sélectionnés × 100."),
-    KpiCard(ids.KPI_DEAL_COUNT, "Deals", "Nombre de deals sélectionnés."),
+            "Somme des valeurs pondérées des deals sélectionnés (montant brut × probabilité du statut). "
+            "Les deals sans montant (à estimer) n'y entrent pas ; un deal à 0 € y entre."),
+    KpiCard(ids.KPI_AVERAGE_DEAL, "Panier moyen",
+            "Moyenne des montants bruts des deals sélectionnés qui ont un montant (0 € compris) ; "
+            "les deals sans montant (à estimer) n'y entrent pas."),
+    KpiCard(ids.KPI_CONVERSION_RATE, "Taux de conversion",
+            "Deals « Gagné » ÷ tous les deals sélectionnés × 100, deals sans montant compris."),
+    KpiCard(ids.KPI_DEAL_COUNT, "Deals", "Nombre de deals sélectionnés, deals sans montant compris."),
 )
 WIN_RATE_CARD = KpiCard(ids.KPI_WIN_RATE, "Taux de gain",
-                        "Deals « Gagné » ÷ (« Gagné » + « Perdu ») × 100 : la part des deals clos qui sont gagnés.")
+                        "Deals « Gagné » ÷ (« Gagné » + « Perdu ») × 100 : la part des deals clos qui sont gagnés, "
+                        "deals sans montant compris.")
+# The cards that leave out the deals without an amount, and the element that says how many.
+NOTE_IDS: dict[str, str] = {ids.KPI_WEIGHTED_PIPELINE: ids.KPI_WEIGHTED_PIPELINE_NOTE,
+                            ids.KPI_AVERAGE_DEAL: ids.KPI_AVERAGE_DEAL_NOTE}
 STAGE_CARDS: tuple[KpiCard, ...] = tuple(
     KpiCard(ids.kpi_count_id(stage.slug), stage.name, f"Nombre de deals sélectionnés au statut « {stage.name} ».")
     for stage in STAGES
@@ -54,6 +62,8 @@ def _title(card: KpiCard, class_name: str, element: type[Component] = html.Div) 
 
 def _headline(card: KpiCard) -> html.Div:
     body = [_title(card, "kpi-title"), html.Div(formatting.NO_VALUE, id=card.value_id, className="kpi-value")]
+    if card.value_id in NOTE_IDS:
+        body.append(html.Div(id=NOTE_IDS[card.value_id], className="kpi-note"))
     if card.value_id == ids.KPI_CONVERSION_RATE:
         body.append(html.Div([_title(WIN_RATE_CARD, "kpi-aside-title", html.Span),
                               html.Span(formatting.NO_VALUE, id=WIN_RATE_CARD.value_id, className="kpi-aside-value")],
@@ -90,6 +100,14 @@ def kpi_texts(kpis: Kpis) -> tuple[str, ...]:
         formatting.percent(kpis.win_rate),
         *(formatting.count(kpis.count_per_stage.get(stage.name, 0)) for stage in STAGES),
     )
+
+
+def without_amount_note(kpis: Kpis) -> str:
+    """What the pipeline and average-deal cards say of the selected deals they leave out: "hors 12 deals sans
+    montant", or nothing when every selected deal has an amount."""
+    if not kpis.without_amount:
+        return ""
+    return f"hors {formatting.count(kpis.without_amount)} deal{'s' if kpis.without_amount > 1 else ''} sans montant"
 
 
 def selection_message(kpis: Kpis, filtered: bool) -> str | None:

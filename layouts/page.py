@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import deadlines, ids
+from layouts.data_health import data_health_card
 from layouts.figures import GRAPH_CONFIG, LOADING, empty_figure
 from layouts.filter_panel import filter_panel
 from layouts.import_panel import import_panel
@@ -75,6 +76,7 @@ def page_layout(upload_max_bytes: int) -> dbc.Container:
                     xs=12, lg="auto", className="filters-column mb-3"),
             dbc.Col([
                 kpi_cards(),
+                data_health_card(),
                 html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
                 _charts(),
                 _deadlines(),

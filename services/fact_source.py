@@ -4,7 +4,8 @@ A selection on stage, sector and salesperson is answered by `deal_totals` alone 
 and salesperson that has deals: a few hundred rows, whatever the deal count). A due-date range is answered
 by `deal_rollup` (the same totals per due month: about 36 000 rows for a million deals over four years) for
 the whole months inside it, and by `deals` (through its covering due-date index) for the partial months at
-its two edges. A text search reads `deals`.
+its two edges. A text search, or the deals without an amount, read `deals`; the deals without a due date
+are the rollup's rows without a due month. `n` counts every deal, `n_montant` those with an amount.
 Every source has the same columns, so each figure is written once, as a `GROUP BY` over `fact_rows`.
 """
 
@@ -16,7 +17,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, literal, select, union
 from sqlalchemy.sql.selectable import Subquery
 
 from data.models import Deal, DealRollup, DealTotal
-from domain.deal_filter import DealFilter
+from domain.deal_filter import MISSING_AMOUNT, MISSING_DUE_DATE, DealFilter
 from services.filter_clauses import deal_clause, dimension_clause
 
 
@@ -37,6 +38,7 @@ def _deal_rows(where: ColumnElement[bool]) -> Select:
     return select(
         Deal.statut, Deal.secteur, Deal.assignee,
         literal(1).label("n"),
+        case((Deal.montant_brut.is_(None), 0), else_=1).label("n_montant"),
         Deal.montant_brut.label("montant"),
         Deal.valeur_ponderee.label("ponderee"),
         case((Deal.date_echeance.is_(None), 0), else_=1).label("n_due"),
@@ -46,21 +48,28 @@ def _deal_rows(where: ColumnElement[bool]) -> Select:
 def _rollup_rows(where: ColumnElement[bool]) -> Select:
     r = DealRollup
     return select(
-        r.statut, r.secteur, r.assignee, r.n, r.montant, r.ponderee,
+        r.statut, r.secteur, r.assignee, r.n, r.n_montant, r.montant, r.ponderee,
         case((r.due_month.is_(None), 0), else_=r.n).label("n_due"),
     ).where(where)
 
 
 def _total_rows(where: ColumnElement[bool]) -> Select:
     t = DealTotal
-    return select(t.statut, t.secteur, t.assignee, t.n, t.montant, t.ponderee, t.n_due).where(where)
+    return select(t.statut, t.secteur, t.assignee, t.n, t.n_montant, t.montant, t.ponderee, t.n_due).where(where)
 
 
 def fact_rows(deal_filter: DealFilter) -> Subquery:
-    """Rows with columns statut, secteur, assignee, n, montant, ponderee, n_due whose sums answer the filter."""
-    if deal_filter.search:
+    """Rows with columns statut, secteur, assignee, n, n_montant, montant, ponderee, n_due whose sums answer
+    the filter."""
+    has_range = bool(deal_filter.due_from or deal_filter.due_to)
+    if deal_filter.search or MISSING_AMOUNT in deal_filter.missing or (
+            has_range and MISSING_DUE_DATE in deal_filter.missing):
         return _deal_rows(deal_clause(deal_filter)).subquery("facts")
-    if not (deal_filter.due_from or deal_filter.due_to):
+    if MISSING_DUE_DATE in deal_filter.missing:
+        return _rollup_rows(and_(dimension_clause(deal_filter, DealRollup.statut, DealRollup.secteur,
+                                                  DealRollup.assignee), DealRollup.due_month.is_(None))
+                            ).subquery("facts")
+    if not has_range:
         return _total_rows(dimension_clause(deal_filter, DealTotal.statut, DealTotal.secteur, DealTotal.assignee)
                            ).subquery("facts")
     dimensions = dimension_clause(deal_filter, DealRollup.statut, DealRollup.secteur, DealRollup.assignee)

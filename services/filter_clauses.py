@@ -8,7 +8,15 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, or_, true
 
 from data.models import Deal
-from domain.deal_filter import NO_ASSIGNEE, NO_SECTOR, DealFilter
+from domain.deal_filter import (
+    MISSING_AMOUNT,
+    MISSING_ASSIGNEE,
+    MISSING_DUE_DATE,
+    MISSING_SECTOR,
+    NO_ASSIGNEE,
+    NO_SECTOR,
+    DealFilter,
+)
 
 
 def _matches_with_none(column: ColumnElement, values: tuple[str, ...], none_label: str) -> ColumnElement[bool]:
@@ -23,7 +31,8 @@ def _matches_with_none(column: ColumnElement, values: tuple[str, ...], none_labe
 def dimension_clause(
     deal_filter: DealFilter, statut: ColumnElement, secteur: ColumnElement, assignee: ColumnElement
 ) -> ColumnElement[bool]:
-    """The stage / sector / salesperson part, on any table with those three columns (deals or a summary)."""
+    """The stage / sector / salesperson part (with "no sector" / "no salesperson" of the data-health filter), on
+    any table with those three columns (deals or a summary)."""
     clauses: list[ColumnElement[bool]] = []
     if deal_filter.stages:
         clauses.append(statut.in_(deal_filter.stages))
@@ -31,12 +40,21 @@ def dimension_clause(
         clauses.append(_matches_with_none(secteur, deal_filter.sectors, NO_SECTOR))
     if deal_filter.assignees:
         clauses.append(_matches_with_none(assignee, deal_filter.assignees, NO_ASSIGNEE))
+    if MISSING_SECTOR in deal_filter.missing:
+        clauses.append(secteur.is_(None))
+    if MISSING_ASSIGNEE in deal_filter.missing:
+        clauses.append(assignee.is_(None))
     return and_(true(), *clauses)
 
 
 def deal_clause(deal_filter: DealFilter) -> ColumnElement[bool]:
-    """The whole selection as one WHERE clause on `deals`."""
+    """The whole selection as one WHERE clause on `deals` (the overdue filter is resolved against today before,
+    by `services.queries.resolved`)."""
     clauses = [dimension_clause(deal_filter, Deal.statut, Deal.secteur, Deal.assignee)]
+    if MISSING_AMOUNT in deal_filter.missing:
+        clauses.append(Deal.montant_brut.is_(None))
+    if MISSING_DUE_DATE in deal_filter.missing:
+        clauses.append(Deal.date_echeance.is_(None))
     if deal_filter.due_from:
         clauses.append(Deal.date_echeance >= deal_filter.due_from)
     if deal_filter.due_to:

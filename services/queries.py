@@ -14,8 +14,9 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from data.models import Deal, DealTotal
-from domain.deal_filter import NO_ASSIGNEE, NO_SECTOR, DealFilter
+from domain.deal_filter import MISSING_DUE_DATE, NO_ASSIGNEE, NO_SECTOR, OVERDUE, DealFilter
 from domain.pipeline_results import (
+    DataHealth,
     DeadlineCounts,
     DeadlineRow,
     DeadlineScope,
@@ -51,8 +52,18 @@ def _money(value: Decimal | float | None) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
 
 
+def _amount(value: Decimal | float | None) -> Decimal | None:
+    """One deal's amount, exact, or None when it has none yet ("à estimer")."""
+    return None if value is None else _money(value)
+
+
+RATIO_PLACES = Decimal("0.000001")
+
+
 def _ratio(part: int, whole: int) -> Decimal | None:
-    return None if whole == 0 else (Decimal(part) / Decimal(whole)).quantize(Decimal("0.0001"))
+    """A rate kept to six places, so that rounding it again for display (`42,5 %`) gives the true rounding:
+    at four places 8/38 (21.0526 %) became 0.2105, then showed as 21,0 % instead of 21,1 %."""
+    return None if whole == 0 else (Decimal(part) / Decimal(whole)).quantize(RATIO_PLACES)
 
 
 def stage_totals(connection: Connection, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
@@ -60,28 +71,32 @@ def stage_totals(connection: Connection, deal_filter: DealFilter) -> tuple[Stage
     facts = fact_rows(deal_filter)
     statement = select(
         facts.c.statut, func.sum(facts.c.n), func.sum(facts.c.montant), func.sum(facts.c.ponderee),
-        func.sum(facts.c.n_due),
+        func.sum(facts.c.n_due), func.sum(facts.c.n_montant),
     ).group_by(facts.c.statut)
     found = {row[0]: row for row in connection.execute(statement)}
     return tuple(
-        StageTotal(stage, int(found[stage][1]), _money(found[stage][2]), _money(found[stage][3]), int(found[stage][4]))
-        if stage in found else StageTotal(stage, 0, _money(0), _money(0), 0)
+        StageTotal(stage, int(found[stage][1]), _money(found[stage][2]), _money(found[stage][3]), int(found[stage][4]),
+                   int(found[stage][5]))
+        if stage in found else StageTotal(stage, 0, _money(0), _money(0), 0, 0)
         for stage in STAGE_NAMES
     )
 
 
 def kpis_from_stages(totals: tuple[StageTotal, ...]) -> Kpis:
-    """The KPI cards from the per-stage totals (no further query)."""
+    """The KPI cards from the per-stage totals (no further query): counts and rates over every deal, the
+    pipeline and the average deal over the deals that have an amount."""
     by_stage = {total.stage: total for total in totals}
     count = sum(total.count for total in totals)
+    with_amount = sum(total.with_amount for total in totals)
     won, lost = by_stage[WON].count, by_stage[LOST].count
     return Kpis(
         deal_count=count,
-        weighted_pipeline=sum((total.weighted for total in totals), Decimal(0)) if count else None,
-        average_deal=(sum((t.gross for t in totals), Decimal(0)) / count).quantize(CENT) if count else None,
+        weighted_pipeline=sum((total.weighted for total in totals), Decimal(0)) if with_amount else None,
+        average_deal=(sum((t.gross for t in totals), Decimal(0)) / with_amount).quantize(CENT) if with_amount else None,
         conversion_rate=_ratio(won, count),
         win_rate=_ratio(won, won + lost),
         count_per_stage={total.stage: total.count for total in totals},
+        without_amount=count - with_amount,
     )
 
 
@@ -89,27 +104,53 @@ def funnel_from_stages(totals: tuple[StageTotal, ...]) -> tuple[FunnelStage, ...
     """Funnel steps (open stages then Gagné) from the per-stage totals."""
     by_stage = {total.stage: total for total in totals}
     return tuple(
-        FunnelStage(stage, by_stage[stage].weighted, by_stage[stage].gross, by_stage[stage].count)
+        FunnelStage(stage, by_stage[stage].weighted, by_stage[stage].gross, by_stage[stage].count,
+                    by_stage[stage].without_amount)
         for stage in FUNNEL_STAGES
     )
 
 
 def sector_summary(connection: Connection, deal_filter: DealFilter) -> SectorSummary:
-    """Gross total per sector, largest first, and the top sectors by average deal."""
+    """Gross total per sector, largest first, and the top sectors by average deal (among those with amounts)."""
     facts = fact_rows(deal_filter)
-    total = func.sum(facts.c.montant)
+    total = func.coalesce(func.sum(facts.c.montant), 0)
     statement = (
-        select(facts.c.secteur, total, func.sum(facts.c.n))
+        select(facts.c.secteur, total, func.sum(facts.c.n), func.sum(facts.c.n_montant))
         .group_by(facts.c.secteur)
         .having(func.sum(facts.c.n) > 0)
-        .order_by(total.desc(), facts.c.secteur)
+        .order_by(total.desc(), func.coalesce(facts.c.secteur, NO_SECTOR))  # ties by the name shown
     )
     totals = tuple(
-        SectorTotal(sector or NO_SECTOR, _money(amount), int(count))
-        for sector, amount, count in connection.execute(statement)
+        SectorTotal(sector or NO_SECTOR, _money(amount), int(count), int(with_amount))
+        for sector, amount, count, with_amount in connection.execute(statement)
     )
-    top = sorted(totals, key=lambda item: (-item.average, item.sector))[:TOP_SECTORS]
+    valued = (item for item in totals if item.average is not None)
+    top = sorted(valued, key=lambda item: (-item.average, item.sector))[:TOP_SECTORS]
     return SectorSummary(totals=totals, top_by_average=tuple(top))
+
+
+def resolved(deal_filter: DealFilter, today: date) -> DealFilter:
+    """The filter with "overdue" (`manque=retard`) turned into what it means today: open stages, due before
+    today. Every read resolves first, so the cached figures of an overdue view move with the date."""
+    if OVERDUE not in deal_filter.missing:
+        return deal_filter
+    plain = replace(deal_filter, missing=tuple(value for value in deal_filter.missing if value != OVERDUE))
+    return scope_filter(plain, DeadlineScope.OVERDUE, today) or DealFilter.nothing()
+
+
+def data_health(connection: Connection, deal_filter: DealFilter, overdue: int) -> DataHealth:
+    """Selected deals without amount, due date, sector and salesperson in one statement; `overdue` comes from
+    the deadline counts."""
+    facts = fact_rows(deal_filter)
+    n = func.coalesce(func.sum(facts.c.n), 0)
+
+    def where_none(column: ColumnElement) -> ColumnElement:
+        return func.coalesce(func.sum(case((column.is_(None), facts.c.n), else_=0)), 0)
+
+    statement = select(n - func.coalesce(func.sum(facts.c.n_montant), 0), n - func.coalesce(func.sum(facts.c.n_due), 0),
+                       where_none(facts.c.secteur), where_none(facts.c.assignee))
+    amount, due, sector, assignee = connection.execute(statement).one()
+    return DataHealth(int(amount), int(due), int(sector), int(assignee), overdue)
 
 
 def scope_filter(deal_filter: DealFilter, scope: DeadlineScope, today: date) -> DealFilter | None:
@@ -128,8 +169,8 @@ def scope_filter(deal_filter: DealFilter, scope: DeadlineScope, today: date) -> 
     return replace(deal_filter, stages=stages, due_from=start, due_to=end)
 
 
-def deadline_counts(connection: Connection, deal_filter: DealFilter, with_due_date: int, today: date) -> DeadlineCounts:
-    """Overdue and next-30-days counts in one statement; `with_due_date` comes from the stage totals."""
+def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int, today: date) -> DeadlineCounts:
+    """Overdue and next-30-days counts in one statement; `listed` (the "all" scope) comes from the stage totals."""
     counts = []
     for scope in (DeadlineScope.OVERDUE, DeadlineScope.NEXT_30_DAYS):
         narrowed = scope_filter(deal_filter, scope, today)
@@ -139,7 +180,7 @@ def deadline_counts(connection: Connection, deal_filter: DealFilter, with_due_da
             facts = fact_rows(narrowed)
             counts.append(select(func.coalesce(func.sum(facts.c.n), 0)).scalar_subquery())
     overdue, next_days = connection.execute(select(*counts)).one()
-    return DeadlineCounts(with_due_date=with_due_date, overdue=int(overdue), next_30_days=int(next_days))
+    return DeadlineCounts(listed=listed, overdue=int(overdue), next_30_days=int(next_days))
 
 
 def deadline_rows(
@@ -151,7 +192,8 @@ def deadline_rows(
     limit: int,
     today: date,
 ) -> tuple[DeadlineRow, ...]:
-    """One page of deals with a due date in `scope`, ordered by `sort` ((column, descending) pairs)."""
+    """One page of deals with a due date in `scope` (the deals without one when the selection asks for them),
+    ordered by `sort` ((column, descending) pairs)."""
     narrowed = scope_filter(deal_filter, scope, today)
     if narrowed is None:
         return ()
@@ -160,10 +202,12 @@ def deadline_rows(
         for name, descending in sort
         if name in SORTABLE_COLUMNS
     ] or [Deal.date_echeance.asc()]
+    without_due = MISSING_DUE_DATE in narrowed.missing
+    due_date_listed = Deal.date_echeance.is_(None) if without_due else Deal.date_echeance.is_not(None)
     statement = (
         select(Deal.id, Deal.client, Deal.statut, Deal.montant_brut, Deal.valeur_ponderee, Deal.secteur,
                Deal.assignee, Deal.date_echeance)
-        .where(deal_clause(narrowed), Deal.date_echeance.is_not(None))
+        .where(deal_clause(narrowed), due_date_listed)
         .order_by(*order, Deal.id)
         .offset(max(offset, 0))
         .limit(max(limit, 0))
@@ -171,11 +215,13 @@ def deadline_rows(
     horizon = today + timedelta(days=NEXT_DAYS)
     return tuple(
         DeadlineRow(
-            id=row.id, client=row.client, statut=row.statut, montant_brut=_money(row.montant_brut),
-            valeur_ponderee=_money(row.valeur_ponderee), secteur=row.secteur, assignee=row.assignee,
-            date_echeance=row.date_echeance, days_left=(row.date_echeance - today).days,
-            is_overdue=row.statut in OPEN_STAGES and row.date_echeance < today,
-            is_next_30_days=row.statut in OPEN_STAGES and today <= row.date_echeance <= horizon,
+            id=row.id, client=row.client, statut=row.statut, montant_brut=_amount(row.montant_brut),
+            valeur_ponderee=_amount(row.valeur_ponderee), secteur=row.secteur, assignee=row.assignee,
+            date_echeance=row.date_echeance,
+            days_left=None if row.date_echeance is None else (row.date_echeance - today).days,
+            is_overdue=row.date_echeance is not None and row.statut in OPEN_STAGES and row.date_echeance < today,
+            is_next_30_days=(row.date_echeance is not None and row.statut in OPEN_STAGES
+                             and today <= row.date_echeance <= horizon),
         )
         for row in connection.execute(statement)
     )

@@ -2,7 +2,7 @@
 
 Each public read is cached under the normalised filter and the data version (which every write through
 `services.writes` changes). The KPI cards and the funnel share one cached per-stage query, so a filter
-change costs one statement for both.
+change costs one statement for both. Each read first resolves the overdue filter against today.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from datetime import date
 from sqlalchemy import Connection, Engine
 
 from data import clock, demo
-from domain.deal_filter import DealFilter
+from domain.deal_filter import MISSING_DUE_DATE, DealFilter
 from domain.pipeline_results import (
     DEADLINE_PAGE_SIZE,
+    DataHealth,
     DeadlineCounts,
     DeadlinePage,
     DeadlineScope,
@@ -44,7 +45,12 @@ class DealReads:
         with database_reachable(), self._engine.connect() as connection:
             yield connection
 
+    def _resolved(self, deal_filter: DealFilter) -> DealFilter:
+        return queries.resolved(deal_filter, self._today())
+
     def _stage_totals(self, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
+        deal_filter = self._resolved(deal_filter)
+
         def compute() -> tuple[StageTotal, ...]:
             with self._connection() as connection:
                 return queries.stage_totals(connection, deal_filter)
@@ -61,6 +67,8 @@ class DealReads:
 
     def sectors(self, deal_filter: DealFilter) -> SectorSummary:
         """Sector totals and top sectors by average deal for the selection."""
+        deal_filter = self._resolved(deal_filter)
+
         def compute() -> SectorSummary:
             with self._connection() as connection:
                 return queries.sector_summary(connection, deal_filter)
@@ -68,13 +76,16 @@ class DealReads:
         return self._cache.remember("sectors", deal_filter.cache_key(), compute)
 
     def deadline_counts(self, deal_filter: DealFilter) -> DeadlineCounts:
-        """With-due-date, overdue and next-30-days counts for the selection, as of today."""
+        """Listed, overdue and next-30-days counts for the selection, as of today."""
         today = self._today()
-        with_due_date = sum(total.with_due_date for total in self._stage_totals(deal_filter))
+        totals = self._stage_totals(deal_filter)
+        deal_filter = self._resolved(deal_filter)
+        without_due = MISSING_DUE_DATE in deal_filter.missing
+        listed = sum(total.count if without_due else total.with_due_date for total in totals)
 
         def compute() -> DeadlineCounts:
             with self._connection() as connection:
-                return queries.deadline_counts(connection, deal_filter, with_due_date, today)
+                return queries.deadline_counts(connection, deal_filter, listed, today)
 
         return self._cache.remember("deadline-counts", f"{deal_filter.cache_key()}:{today}", compute)
 
@@ -89,6 +100,7 @@ class DealReads:
         """One page of the deadline grid (`sort`: (column, descending) pairs) with its scope's row count."""
         today = self._today()
         counts = self.deadline_counts(deal_filter)
+        deal_filter = self._resolved(deal_filter)
 
         def compute() -> DeadlinePage:
             with self._connection() as connection:
@@ -97,6 +109,17 @@ class DealReads:
 
         key = f"{deal_filter.cache_key()}:{today}:{scope}:{sort}:{offset}:{limit}"
         return self._cache.remember("deadlines", key, compute)
+
+    def data_health(self, deal_filter: DealFilter) -> DataHealth:
+        """What the selected deals lack (amount, due date, sector, salesperson), and how many are overdue."""
+        overdue = self.deadline_counts(deal_filter).overdue
+        deal_filter = self._resolved(deal_filter)
+
+        def compute() -> DataHealth:
+            with self._connection() as connection:
+                return queries.data_health(connection, deal_filter, overdue)
+
+        return self._cache.remember("health", f"{deal_filter.cache_key()}:{overdue}", compute)
 
     def filter_options(self) -> FilterOptions:
         """The values each filter offers, with deal counts (all deals, whatever is selected)."""

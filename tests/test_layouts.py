@@ -10,11 +10,19 @@ import plotly.graph_objects as go
 import pytest
 
 from domain.import_results import ImportRunSummary
-from domain.pipeline_results import DeadlineCounts, DeadlineRow, FunnelStage, Kpis, SectorTotal
+from domain.pipeline_results import DataHealth, DeadlineCounts, DeadlineRow, FunnelStage, Kpis, SectorTotal
 from layouts import deadlines, figures
+from layouts.data_health import CHOSEN_CLASS, LINK_CLASS, health_links
 from layouts.filter_panel import dropdown_options
 from layouts.import_panel import HISTORY_COLUMNS, history_rows
-from layouts.kpis import NO_DEAL_AT_ALL, NO_DEAL_SELECTED, VALUE_IDS, kpi_texts, selection_message
+from layouts.kpis import (
+    NO_DEAL_AT_ALL,
+    NO_DEAL_SELECTED,
+    VALUE_IDS,
+    kpi_texts,
+    selection_message,
+    without_amount_note,
+)
 from layouts.page import page_layout
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -23,9 +31,11 @@ CONTRACT_IDS = {
     "kpi-weighted-pipeline", "kpi-average-deal", "kpi-conversion-rate", "kpi-deal-count",
     "kpi-count-prospect", "kpi-count-qualifie", "kpi-count-negociation", "kpi-count-gagne", "kpi-count-perdu",
     "graph-funnel", "graph-sectors", "graph-top-sectors", "table-deadlines", "deadlines-scope",
-    "upload-csv", "import-preview", "import-confirm", "import-result", "app-alert",
+    "upload-csv", "import-preview", "import-confirm", "import-result", "app-alert", "data-health",
 }
-MAX_PAGE_COMPONENTS = 100  # 93 today; the page had 150 before the cards became plain elements
+# 104 today (93 before the data-health card, its filter and the two "sans montant" notes); 150 before the cards
+# became plain elements.
+MAX_PAGE_COMPONENTS = 105
 STAGES = {"Prospect": 3, "Qualifié": 2, "Négociation": 1, "Gagné": 4, "Perdu": 0}
 
 
@@ -56,7 +66,8 @@ def test_the_page_stays_lean() -> None:
 
 def test_kpi_texts_are_french_and_in_value_id_order() -> None:
     kpis = Kpis(deal_count=1234, weighted_pipeline=Decimal("1234567.49"), average_deal=Decimal("999.50"),
-                conversion_rate=Decimal("0.4250"), win_rate=Decimal("0.6667"), count_per_stage=STAGES)
+                conversion_rate=Decimal("0.4250"), win_rate=Decimal("0.6667"), count_per_stage=STAGES,
+                without_amount=0)
 
     texts = dict(zip(VALUE_IDS, kpi_texts(kpis), strict=True))
 
@@ -72,12 +83,25 @@ def test_kpi_texts_are_french_and_in_value_id_order() -> None:
 
 
 def test_kpis_of_no_deal_are_dashes_with_an_explanation() -> None:
-    nothing = Kpis(0, None, None, None, None, dict.fromkeys(STAGES, 0))
+    nothing = Kpis(0, None, None, None, None, dict.fromkeys(STAGES, 0), 0)
 
     assert kpi_texts(nothing)[:5] == ("—", "—", "—", "0", "—")
     assert selection_message(nothing, filtered=False) == NO_DEAL_AT_ALL
     assert selection_message(nothing, filtered=True) == NO_DEAL_SELECTED
-    assert selection_message(Kpis(1, Decimal(1), Decimal(1), Decimal(0), None, STAGES), filtered=True) is None
+    assert selection_message(Kpis(1, Decimal(1), Decimal(1), Decimal(0), None, STAGES, 0), filtered=True) is None
+
+
+def test_cards_that_leave_out_deals_without_an_amount_say_how_many() -> None:
+    def note(without_amount: int) -> str:
+        return without_amount_note(Kpis(1500, None, None, None, None, STAGES, without_amount))
+
+    assert (note(0), note(1), note(1234)) == ("", "hors 1 deal sans montant", f"hors 1{NNBSP}234 deals sans montant")
+
+
+def test_a_selection_of_deals_without_amounts_shows_dashes_not_zero_euros() -> None:
+    only_to_estimate = Kpis(3, None, None, Decimal("0"), None, STAGES, 3)
+
+    assert kpi_texts(only_to_estimate)[:4] == ("—", "—", f"0,0{NBSP}%", "3")
 
 
 def test_highlight_keeps_chosen_bars_and_dims_the_others() -> None:
@@ -86,10 +110,10 @@ def test_highlight_keeps_chosen_bars_and_dims_the_others() -> None:
 
 
 def test_funnel_shows_weighted_values_in_stage_order_with_count_and_gross_in_hover() -> None:
-    stages = [FunnelStage("Prospect", Decimal("100.00"), Decimal("1000.00"), 3),
-              FunnelStage("Qualifié", Decimal("300.00"), Decimal("1000.00"), 1),
-              FunnelStage("Négociation", Decimal("0.00"), Decimal("0.00"), 0),
-              FunnelStage("Gagné", Decimal("2500.00"), Decimal("2500.00"), 2)]
+    stages = [FunnelStage("Prospect", Decimal("100.00"), Decimal("1000.00"), 3, 1),
+              FunnelStage("Qualifié", Decimal("300.00"), Decimal("1000.00"), 1, 0),
+              FunnelStage("Négociation", Decimal("0.00"), Decimal("0.00"), 0, 0),
+              FunnelStage("Gagné", Decimal("2500.00"), Decimal("2500.00"), 2, 0)]
 
     trace = _validated(figures.funnel_figure(stages, ["Gagné"])).data[0]
 
@@ -97,8 +121,10 @@ def test_funnel_shows_weighted_values_in_stage_order_with_count_and_gross_in_hov
     assert list(trace.y) == ["Prospect", "Qualifié", "Négociation", "Gagné"]
     assert list(trace.x) == [100.0, 300.0, 0.0, 2500.0]
     assert list(trace.text) == [f"100{NBSP}€", f"300{NBSP}€", f"0{NBSP}€", f"2{NNBSP}500{NBSP}€"]
-    assert [list(row) for row in trace.customdata] == [["3", f"1{NNBSP}000{NBSP}€"], ["1", f"1{NNBSP}000{NBSP}€"],
-                                                       ["0", f"0{NBSP}€"], ["2", f"2{NNBSP}500{NBSP}€"]]
+    assert [list(row) for row in trace.customdata] == [
+        ["3", f"1{NNBSP}000{NBSP}€", "<br>Sans montant (non comptés) : 1"], ["1", f"1{NNBSP}000{NBSP}€", ""],
+        ["0", f"0{NBSP}€", ""], ["2", f"2{NNBSP}500{NBSP}€", ""]]
+    assert "%{customdata[2]}" in trace.hovertemplate
     assert list(trace.marker.color) == ["rgba(147, 197, 253, 0.25)", "rgba(96, 165, 250, 0.25)",
                                         "rgba(37, 99, 235, 0.25)", "#16a34a"]
 
@@ -116,15 +142,31 @@ def _is_message_only(figure: Any, message: str) -> bool:
 
 
 def test_empty_funnel_and_sector_charts_show_a_message_not_an_empty_frame() -> None:
-    empty_stages = [FunnelStage(name, Decimal(0), Decimal(0), 0) for name in ("Prospect", "Qualifié")]
+    empty_stages = [FunnelStage(name, Decimal(0), Decimal(0), 0, 0) for name in ("Prospect", "Qualifié")]
+    unvalued_stages = [FunnelStage(name, Decimal(0), Decimal(0), 2, 2) for name in ("Prospect", "Qualifié")]
 
     assert _is_message_only(figures.funnel_figure(empty_stages, []), figures.NO_FUNNEL)
+    assert _is_message_only(figures.funnel_figure(unvalued_stages, []), figures.NO_FUNNEL_AMOUNT)
     assert _is_message_only(figures.sectors_figure([], []), figures.NO_SECTOR)
-    assert _is_message_only(figures.top_sectors_figure([], ["Banque"]), figures.NO_SECTOR)
+    assert _is_message_only(figures.top_sectors_figure([], ["Banque"], any_deal=False), figures.NO_SECTOR)
+    assert _is_message_only(figures.top_sectors_figure([], [], any_deal=True), figures.NO_SECTOR_AVERAGE)
+
+
+def test_a_sector_whose_deals_all_lack_an_amount_keeps_a_bar_labelled_to_estimate() -> None:
+    totals = [SectorTotal("Banque", Decimal("5000.00"), 3, 2), SectorTotal("Santé", Decimal("0.00"), 2, 0)]
+
+    trace = _validated(figures.sectors_figure(totals, [])).data[0]
+
+    assert list(trace.y) == ["Banque", "Santé"]
+    assert list(trace.text) == [f"5{NNBSP}000{NBSP}€", "à estimer"]
+    assert [list(row) for row in trace.customdata] == [["3", "<br>Sans montant (non comptés) : 1"],
+                                                       ["2", "<br>Sans montant (non comptés) : 2"]]
+    only_unvalued = _validated(figures.sectors_figure(totals[1:], []))
+    assert list(only_unvalued.layout.xaxis.range) == [0, 1]
 
 
 def test_sector_bars_keep_the_service_order_largest_on_top_and_highlight_the_choice() -> None:
-    totals = [SectorTotal("Banque", Decimal("5000.00"), 2), SectorTotal("Non renseigné", Decimal("800.00"), 4)]
+    totals = [SectorTotal("Banque", Decimal("5000.00"), 2, 2), SectorTotal("Non renseigné", Decimal("800.00"), 4, 4)]
 
     figure = _validated(figures.sectors_figure(totals, ["Non renseigné"]))
     trace = figure.data[0]
@@ -139,7 +181,8 @@ def test_sector_bars_keep_the_service_order_largest_on_top_and_highlight_the_cho
 
 
 def test_top_sectors_show_the_average_deal() -> None:
-    trace = _validated(figures.top_sectors_figure([SectorTotal("Santé", Decimal("3000.00"), 4)], [])).data[0]
+    santé = SectorTotal("Santé", Decimal("3000.00"), 5, 4)  # one deal to estimate, left out of the average
+    trace = _validated(figures.top_sectors_figure([santé], [], any_deal=True)).data[0]
 
     assert list(trace.x) == [750.0]
     assert list(trace.text) == [f"750{NBSP}€"]
@@ -154,6 +197,26 @@ def test_grid_row_is_french_with_cents_and_urgency_flags() -> None:
         "valeur_ponderee": f"1{NNBSP}234,56{NBSP}€", "secteur": "—", "assignee": "Léa Dubois",
         "date_echeance": "01/11/2026", "days_left": "-20", "overdue": True, "next30": False,
     }
+
+
+def test_grid_row_of_a_deal_without_amount_or_due_date_says_to_estimate() -> None:
+    row = DeadlineRow(8, "Beta", "Prospect", None, None, "Santé", None, None, None, False, False)
+    free_pilot = DeadlineRow(9, "Pilote", "Qualifié", Decimal("0"), Decimal("0"), None, None, None, None, False, False)
+
+    shown = deadlines.grid_row(row)
+    assert (shown["montant_brut"], shown["valeur_ponderee"], shown["date_echeance"], shown["days_left"]) == (
+        "à estimer", "à estimer", "—", "—")
+    assert deadlines.grid_row(free_pilot)["montant_brut"] == f"0,00{NBSP}€"
+
+
+def test_data_health_links_count_and_show_the_chosen_gap() -> None:
+    texts, classes, disabled = health_links(DataHealth(12, 0, 3, 1500, 0), chosen=("echeance",))
+
+    assert texts == ["Sans montant : 12", "Sans échéance : 0", "Sans secteur : 3", f"Sans commercial : 1{NNBSP}500",
+                     "En retard : 0"]
+    assert classes == [LINK_CLASS, CHOSEN_CLASS, LINK_CLASS, LINK_CLASS, LINK_CLASS]
+    # Nothing to select: disabled, unless chosen (a click must be able to take it off).
+    assert disabled == [False, False, False, False, True]
 
 
 def test_grid_response_carries_the_total_for_the_pager() -> None:

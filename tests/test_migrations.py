@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import IntegrityError
 
 from data.db import make_engine
@@ -40,56 +40,133 @@ def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> 
 
 
 PREVIOUS_HEAD = "0006_demo_flag"
-DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01"), ("Bolt", "Prospect", "300.50", None, None),
-                ("Cora", "Perdu", "80.00", "BTP", "2026-10-15")]
+HEAD = "0007_optional_amount"
+DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
+                "notes, ref_externe, created_at, updated_at, est_demo")
+DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
+                ("Bolt", "Prospect", "300.50", None, None, None, None, False),
+                ("Cora", "Perdu", "80.00", "BTP", "2026-10-15", "Léa", None, False),
+                ("Dali", "Négociation", "4500.00", "Santé", "2027-01-31", "Hugo", "relancer", False)]
+SUMMARY_KEYS = (("deal_rollup", 4), ("deal_totals", 3))
+SUMMARY_BEFORE = {"deal_rollup": "SELECT statut, secteur, assignee, due_month, n, montant, ponderee FROM deal_rollup",
+                  "deal_totals": "SELECT statut, secteur, assignee, n, n_due, montant, ponderee FROM deal_totals"}
+REFUSAL = ("Retour au schéma précédent impossible : {missing} deal(s) sans montant et {zero} deal(s) à 0 € ; "
+           "ce schéma exigeait un montant supérieur à 0.")
 
 
-def _rows(connection: Connection, statement: str) -> list[tuple]:
-    return [(stage, sector, int(n), int(with_amount), Decimal(str(gross)), Decimal(str(weighted)))
-            for stage, sector, n, with_amount, gross, weighted in connection.execute(text(statement))]
+def _insert_deals_before(connection: Connection) -> None:
+    for client, statut, amount, sector, due, assignee, notes, demo in DEALS_BEFORE:
+        connection.execute(text(
+            "INSERT INTO deals (client, statut, montant_brut, secteur, date_echeance, assignee, notes, ref_externe, "
+            "est_demo) VALUES (:c, :s, :m, :sec, :d, :a, :n, :c, :demo)"),
+            {"c": client, "s": statut, "m": amount, "sec": sector, "d": due, "a": assignee, "n": notes, "demo": demo})
 
 
-def _summary_rows(connection: Connection, table: str) -> list[tuple]:
-    return _rows(connection, f"SELECT statut, secteur, n, n_montant, montant, ponderee FROM {table} ORDER BY 1, 2, 3")
+def _deals(connection: Connection) -> list[tuple]:
+    return [tuple(row) for row in connection.execute(text(f"SELECT {DEAL_COLUMNS} FROM deals ORDER BY id"))]
 
 
-def _expected_totals(connection: Connection) -> list[tuple]:
-    """deal_totals recomputed from `deals` alone."""
-    return _rows(connection, "SELECT statut, secteur, count(*), count(montant_brut), coalesce(sum(montant_brut), 0), "
-                             "coalesce(sum(valeur_ponderee), 0) FROM deals GROUP BY statut, secteur, assignee "
-                             "ORDER BY 1, 2, 3")
+def _keyed(connection: Connection, statement: str, key_size: int) -> dict[tuple, tuple[Decimal, ...]]:
+    return {tuple(row[:key_size]): tuple(Decimal(str(value)) for value in row[key_size:])
+            for row in connection.execute(text(statement))}
+
+
+def _assert_summaries_exact(engine: Engine) -> None:
+    """deal_rollup and deal_totals hold exactly what `deals` gives, at 0006 (no `n_montant`) as at 0007: every deal
+    counted, those with an amount counted apart (0007), sums over known amounts only."""
+    with_amount = "n_montant" in {column["name"] for column in inspect(engine).get_columns("deal_totals")}
+    month = ("date(date_echeance, 'start of month')" if engine.dialect.name == "sqlite"
+             else "date_trunc('month', date_echeance)::date")
+    counted, kept = ("count(*), count(montant_brut)", "n, n_montant") if with_amount else ("count(*)", "n")
+    sums = "coalesce(sum(montant_brut), 0), coalesce(sum(valeur_ponderee), 0)"
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM deal_rollup")) > 0
+        assert (_keyed(connection, f"SELECT statut, secteur, assignee, due_month, {kept}, montant, ponderee "
+                                   "FROM deal_rollup", 4)
+                == _keyed(connection, f"SELECT statut, secteur, assignee, {month}, {counted}, {sums} FROM deals "
+                                      f"GROUP BY statut, secteur, assignee, {month}", 4))
+        assert (_keyed(connection, f"SELECT statut, secteur, assignee, {kept}, n_due, montant, ponderee "
+                                   "FROM deal_totals", 3)
+                == _keyed(connection, f"SELECT statut, secteur, assignee, {counted}, count(date_echeance), {sums} "
+                                      "FROM deals GROUP BY statut, secteur, assignee", 3))
+
+
+def _state(engine: Engine) -> tuple:
+    """The revision, every deal column and both summary tables, as stored."""
+    with engine.connect() as connection:
+        return (connection.scalar(text("SELECT version_num FROM alembic_version")), _deals(connection),
+                *(sorted(connection.execute(text(f"SELECT * FROM {table}")).all(), key=repr)
+                  for table in ("deal_rollup", "deal_totals")))
+
+
+def _refused(engine: Engine, statement: str) -> bool:
+    """Whether the database refuses `statement` (a constraint), leaving nothing written."""
+    try:
+        with engine.begin() as connection:
+            connection.execute(text(statement))
+    except IntegrityError:
+        return True
+    return False
 
 
 def test_optional_amount_migration_keeps_the_rows_of_the_previous_head(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)
     upgrade(engine, PREVIOUS_HEAD)
     with engine.begin() as connection:
-        for client, statut, amount, sector, due in DEALS_BEFORE:
-            connection.execute(text(
-                "INSERT INTO deals (client, statut, montant_brut, secteur, date_echeance, ref_externe) "
-                "VALUES (:c, :s, :m, :sec, :d, :c)"), {"c": client, "s": statut, "m": amount, "sec": sector,
-                                                       "d": due})
-        before = connection.execute(text(
-            "SELECT id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, "
-            "created_at FROM deals ORDER BY id")).all()
+        _insert_deals_before(connection)
+        before = _deals(connection)
+        summaries_before = [_keyed(connection, SUMMARY_BEFORE[table], size) for table, size in SUMMARY_KEYS]
 
     upgrade(engine)
+    with engine.connect() as connection:
+        # Every row and every value, timestamps and the demo flag included, survives (SQLite rebuilds the table).
+        assert _deals(connection) == before
+        assert [_keyed(connection, SUMMARY_BEFORE[table], size) for table, size in SUMMARY_KEYS] == summaries_before
+        assert connection.scalar(text("SELECT count(*) FROM deal_totals WHERE n_montant <> n")) == 0
+    _assert_summaries_exact(engine)
+
+    # The new rule holds for every writer, and the rule triggers survived the SQLite rebuild.
     with engine.begin() as connection:
-        after = connection.execute(text(
-            "SELECT id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, "
-            "created_at FROM deals ORDER BY id")).all()
-        assert after == before
-        assert _summary_rows(connection, "deal_totals") == _expected_totals(connection)
-        # The new rule holds for every writer, and the rule triggers survived the SQLite rebuild.
-        connection.execute(text("INSERT INTO deals (client, statut, montant_brut) VALUES ('Dune', 'Qualifié', NULL), "
-                                "('Erg', 'Perdu', 0)"))
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut, secteur, assignee) VALUES "
+                                "('Erde', 'Qualifié', NULL, 'BTP', 'Léa'), ('Fjord', 'Perdu', 0, 'BTP', 'Léa')"))
         connection.execute(text("UPDATE deals SET montant_brut = NULL WHERE client = 'Bolt'"))
-        rows = dict(connection.execute(text("SELECT client, probabilite FROM deals")).all())
-        assert Decimal(str(rows["Dune"])) == Decimal("0.30")
-        assert connection.scalar(text("SELECT valeur_ponderee FROM deals WHERE client = 'Dune'")) is None
-        assert _summary_rows(connection, "deal_totals") == _expected_totals(connection)
-    with pytest.raises(IntegrityError), engine.begin() as connection:
-        connection.execute(text("INSERT INTO deals (client, statut, montant_brut) VALUES ('Neg', 'Prospect', -1)"))
+        rows = {client: (probability, weighted) for client, probability, weighted in connection.execute(text(
+            "SELECT client, probabilite, valeur_ponderee FROM deals WHERE client IN ('Erde', 'Fjord', 'Bolt')"))}
+    assert Decimal(str(rows["Erde"][0])) == Decimal("0.30") and rows["Erde"][1] is None
+    assert rows["Bolt"][1] is None
+    assert Decimal(str(rows["Fjord"][1])) == 0
+    _assert_summaries_exact(engine)
+    with engine.connect() as connection:
+        counts = connection.execute(text("SELECT sum(n), sum(n_montant) FROM deal_totals")).one()
+    assert tuple(int(value) for value in counts) == (len(DEALS_BEFORE) + 2, len(DEALS_BEFORE))
+    before_negative = _state(engine)
+    assert _refused(engine, "INSERT INTO deals (client, statut, montant_brut) VALUES ('Neg', 'Prospect', -1)")
+    assert _refused(engine, "UPDATE deals SET montant_brut = -0.01 WHERE client = 'Acme'")
+    assert _state(engine) == before_negative
+    engine.dispose()
+
+
+@pytest.mark.parametrize(("amount", "missing", "zero"), [("NULL", 1, 0), ("0", 0, 1)])
+def test_downgrade_refuses_a_missing_or_zero_amount_and_changes_nothing(
+    empty_database_url: str, amount: str, missing: int, zero: int
+) -> None:
+    """Each forbidden amount alone is refused with its count, before anything changed: still at 0007, every row
+    and summary as it was, the 0007 rule and triggers still at work."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine)
+    with engine.begin() as connection:
+        _insert_deals_before(connection)
+        connection.execute(text(f"INSERT INTO deals (client, statut, montant_brut) VALUES ('Zed', 'Prospect', "
+                                f"{amount})"))
+    before = _state(engine)
+    assert before[0] == HEAD
+    with pytest.raises(RuntimeError) as refusal:
+        downgrade(engine, PREVIOUS_HEAD)
+    assert str(refusal.value).startswith(REFUSAL.format(missing=missing, zero=zero))
+    assert "Renseignez ces montants" in str(refusal.value)
+    assert _state(engine) == before
+    assert not _refused(engine, "INSERT INTO deals (client, statut, montant_brut) VALUES ('Yak', 'Prospect', NULL)")
+    _assert_summaries_exact(engine)
     engine.dispose()
 
 
@@ -116,4 +193,62 @@ def test_downgrade_refuses_while_a_deal_has_no_amount_or_zero(empty_database_url
     with pytest.raises(IntegrityError), engine.begin() as connection:
         connection.execute(text("INSERT INTO deals (client, statut, montant_brut) VALUES ('Dune', 'Prospect', NULL)"))
     upgrade(engine)
+    engine.dispose()
+
+
+def _schema(engine: Engine) -> dict[str, object]:
+    """Columns, constraints, indexes of every table, and the triggers: what a migration round trip must give back."""
+    inspector = inspect(engine)
+    schema: dict[str, object] = {
+        table: ([(c["name"], str(c["type"]), c["nullable"], str(c.get("default")), str(c.get("computed")))
+                 for c in inspector.get_columns(table)],
+                sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
+                sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)),
+                sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)))
+        for table in inspector.get_table_names()}
+    with engine.connect() as connection:
+        if engine.dialect.name == "sqlite":
+            schema["triggers"] = sorted(connection.execute(text(
+                "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")).all())
+        else:
+            schema["triggers"] = sorted(connection.execute(text(
+                "SELECT tgname, tgrelid::regclass::text, pg_get_triggerdef(t.oid), pg_get_functiondef(tgfoid) "
+                "FROM pg_trigger t WHERE NOT tgisinternal")).all())
+    return schema
+
+
+def test_downgrade_once_every_amount_is_known_gives_back_the_previous_schema_and_every_row(
+    empty_database_url: str,
+) -> None:
+    engine = make_engine(empty_database_url)
+    upgrade(engine, PREVIOUS_HEAD)
+    previous_schema = _schema(engine)
+    upgrade(engine)
+    head_schema = _schema(engine)
+    with engine.begin() as connection:
+        _insert_deals_before(connection)
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut, assignee) VALUES "
+                                "('Erde', 'Qualifié', NULL, 'Léa'), ('Fjord', 'Perdu', 0, 'Léa')"))
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET montant_brut = 10 WHERE montant_brut IS NULL OR montant_brut = 0"))
+        rows = _deals(connection)
+
+    downgrade(engine, PREVIOUS_HEAD)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == PREVIOUS_HEAD
+        assert _deals(connection) == rows
+    assert _schema(engine) == previous_schema
+    _assert_summaries_exact(engine)
+    # The previous rule is back, and the previous triggers keep the summaries.
+    assert _refused(engine, "INSERT INTO deals (client, statut, montant_brut) VALUES ('Gel', 'Prospect', 0)")
+    assert _refused(engine, "INSERT INTO deals (client, statut, montant_brut) VALUES ('Gel', 'Prospect', NULL)")
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut, assignee) VALUES "
+                                "('Gel', 'Prospect', 42, 'Léa')"))
+        connection.execute(text("DELETE FROM deals WHERE client = 'Acme'"))
+    _assert_summaries_exact(engine)
+
+    upgrade(engine)
+    assert _schema(engine) == head_schema
+    _assert_summaries_exact(engine)
     engine.dispose()

@@ -33,7 +33,7 @@ class Row:
     id: int
     client: str
     statut: str
-    montant_brut: Decimal
+    montant_brut: Decimal | None  # None: "à estimer"
     secteur: str | None
     assignee: str | None
     date_echeance: date | None
@@ -42,6 +42,9 @@ class Row:
 
     @property
     def weighted(self) -> Decimal:
+        """The weighted value; 0 for a deal without an amount, which adds nothing to any sum."""
+        if self.montant_brut is None:
+            return Decimal(0)
         return (self.montant_brut * PROBABILITY[self.statut]).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
     @property
@@ -111,15 +114,21 @@ def french_count(value: int) -> str:
 
 
 def expected_kpis(rows: list[Row]) -> dict[str, str]:
-    """Every KPI element's text for a selection, by ID."""
+    """Every KPI element's text for a selection, by ID: counts and rates over every deal, the pipeline and the
+    average deal over those that have an amount, and the note of how many they leave out."""
     won = sum(row.statut == "Gagné" for row in rows)
     lost = sum(row.statut == "Perdu" for row in rows)
+    valued = [row.montant_brut for row in rows if row.montant_brut is not None]
+    unvalued = len(rows) - len(valued)
+    note = f"hors {french_count(unvalued)} deal{'s' if unvalued > 1 else ''} sans montant" if unvalued else ""
     texts = {
         "kpi-deal-count": french_count(len(rows)),
-        "kpi-weighted-pipeline": french_euros(sum(row.weighted for row in rows)) if rows else "—",
-        "kpi-average-deal": french_euros(sum(row.montant_brut for row in rows) / len(rows)) if rows else "—",
+        "kpi-weighted-pipeline": french_euros(sum(row.weighted for row in rows)) if valued else "—",
+        "kpi-average-deal": french_euros(sum(valued) / len(valued)) if valued else "—",
         "kpi-conversion-rate": french_percent(won, len(rows)),
         "kpi-win-rate": french_percent(won, won + lost),
+        "kpi-weighted-pipeline-note": note,
+        "kpi-average-deal-note": note,
     }
     slugs = {"Prospect": "prospect", "Qualifié": "qualifie", "Négociation": "negociation", "Gagné": "gagne",
              "Perdu": "perdu"}
@@ -132,7 +141,7 @@ def sector_totals(rows: list[Row]) -> list[tuple[str, Decimal]]:
     """(sector, total gross) largest first, ties by name."""
     totals: dict[str, Decimal] = {}
     for row in rows:
-        totals[row.sector_label] = totals.get(row.sector_label, Decimal(0)) + row.montant_brut
+        totals[row.sector_label] = totals.get(row.sector_label, Decimal(0)) + (row.montant_brut or Decimal(0))
     return sorted(totals.items(), key=lambda item: (-item[1], item[0]))
 
 

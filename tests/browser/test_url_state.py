@@ -25,22 +25,23 @@ def _url_state(dash_duo: DashComposite, function: str, *args: object) -> object:
 
 
 def test_the_url_spells_a_selection_one_way_and_reads_it_back(dashboard: DashComposite) -> None:
-    values = [["Gagné", "Prospect"], ["Santé", "Banque"], ["Non attribué"], "2026-11-01", "2026-12-31"]
+    values = [["Gagné", "Prospect"], ["Santé", "Banque"], ["Non attribué"], "2026-11-01", "2026-12-31",
+              ["secteur", "montant"]]
 
     search = _url_state(dashboard, "encode", values)
 
     assert search == ("?statut=prospect&statut=gagne&secteur=Banque&secteur=Sant%C3%A9"
-                      "&commercial=Non+attribu%C3%A9&du=2026-11-01&au=2026-12-31")
+                      "&commercial=Non+attribu%C3%A9&du=2026-11-01&au=2026-12-31&manque=montant&manque=secteur")
     assert _url_state(dashboard, "decode", search) == [["Prospect", "Gagné"], ["Banque", "Santé"], ["Non attribué"],
-                                                        "2026-11-01", "2026-12-31"]
-    assert _url_state(dashboard, "encode", [[], [], [], None, None]) == ""
+                                                        "2026-11-01", "2026-12-31", ["montant", "secteur"]]
+    assert _url_state(dashboard, "encode", [[], [], [], None, None, []]) == ""
     assert dashboard.get_logs() == []
 
 
 def test_the_url_ignores_unknown_stages_keys_and_impossible_dates(dashboard: DashComposite) -> None:
     assert _url_state(dashboard, "decode", "?statut=gagne&statut=inconnu&du=31/12/2026&au=2027-02-30&zz=1") == [
-        ["Gagné"], [], [], None, None]
-    assert _url_state(dashboard, "decode", None) == [[], [], [], None, None]
+        ["Gagné"], [], [], None, None, []]
+    assert _url_state(dashboard, "decode", None) == [[], [], [], None, None, []]
     assert dashboard.get_logs() == []
 
 

@@ -68,6 +68,38 @@ def test_a_mapped_but_empty_cell_clears_the_value_on_update(seeded: Engine) -> N
     assert deal["secteur"] is None
 
 
+TO_ESTIMATE = ("Réf;Client;Statut;Montant;Échéance\r\n"
+               "CRM-1;Alpha SA;Prospect;{};01/12/2026\r\n"
+               "CRM-2;Beta SARL;Négociation;{};15/01/2027\r\n"
+               "CRM-3;Gamma SAS;Perdu;{};\r\n")
+
+
+def test_reimporting_with_the_amounts_filled_in_updates_them_in_place(engine: Engine) -> None:
+    first = run_import(engine, TO_ESTIMATE.format("", "", "").encode(), "export.csv")
+    assert (first.preview.created, first.preview.without_amount) == (3, 3)
+    before = deal_rows(engine)
+    assert [(row["montant_brut"], row["valeur_ponderee"]) for row in before] == [(None, None)] * 3
+    assert_rollup_matches_deals(engine)
+    time.sleep(0.01)
+
+    filled = TO_ESTIMATE.format("1 200,00", "3 000", "0").encode()
+    preview = preview_import(engine, filled, "export.csv")
+    assert (preview.created, preview.updated, preview.duplicates, preview.rejected) == (0, 3, 0, 0)
+    assert preview.without_amount == 0 and "à mettre à jour : 3" in preview.summary
+    outcome = run_import(engine, filled, "export.csv")
+    assert outcome.preview == preview and "3 deals mis à jour" in outcome.message
+    after = deal_rows(engine)
+    assert [row["id"] for row in after] == [row["id"] for row in before]
+    assert [(row["ref_externe"], row["montant_brut"], row["valeur_ponderee"]) for row in after] == [
+        ("CRM-1", Decimal("1200.00"), Decimal("120.00")), ("CRM-2", Decimal("3000.00"), Decimal("2100.00")),
+        ("CRM-3", Decimal("0.00"), Decimal("0.00"))]
+    assert all(new["created_at"] == old["created_at"] and new["updated_at"] > old["updated_at"]
+               for old, new in zip(before, after, strict=True))
+    assert_rollup_matches_deals(engine)
+    again = run_import(engine, filled, "export.csv")
+    assert (again.preview.created, again.preview.updated, again.preview.duplicates) == (0, 0, 3)
+
+
 def test_without_a_reference_a_deal_equal_on_client_amount_date_and_stage_is_a_duplicate(seeded: Engine) -> None:
     content = ("Client;Statut;Montant;Échéance;Notes\r\n"
                "Sans Réf SARL;Qualifié;2 500,50;;une autre note\r\n"     # same key: duplicate

@@ -1,7 +1,8 @@
 """A fixed set of deals with every awkward case, and an independent, plain-Python model of every figure.
 
 The expected figures are computed here from the rows the test inserts, by straightforward Python over
-Decimals: a second implementation that shares nothing with the SQL under test.
+Decimals: a second implementation that shares nothing with the SQL under test. Some deals have no amount
+("à estimer", None) and some are at 0 €: counts and rates take them all, sums and averages only the valued.
 """
 
 from __future__ import annotations
@@ -31,15 +32,25 @@ class KnownDeal:
     id: int
     client: str
     statut: str
-    montant_brut: Decimal
+    montant_brut: Decimal | None
     secteur: str | None
     date_echeance: date | None
     assignee: str | None
     notes: str | None
 
     @property
-    def weighted(self) -> Decimal:
+    def weighted(self) -> Decimal | None:
+        if self.montant_brut is None:
+            return None
         return (self.montant_brut * PROBABILITY[self.statut]).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def _amount(number: int, rng: random.Random) -> Decimal | None:
+    """Every 7th deal has no amount yet, every 11th is at 0 € (a lost deal, a free pilot)."""
+    cents = rng.randint(30_000, 9_000_000)
+    if number % 7 == 0:
+        return None
+    return Decimal(0) if number % 11 == 0 else Decimal(cents) / 100
 
 
 def make_known_deals(count: int = 90, seed: int = 7) -> list[KnownDeal]:
@@ -52,7 +63,7 @@ def make_known_deals(count: int = 90, seed: int = 7) -> list[KnownDeal]:
             id=number,
             client=f"{rng.choice(['Alpha', 'Béta', 'Gamma', 'Delta'])} {number}",
             statut=STAGE_NAMES[number % len(STAGE_NAMES)],
-            montant_brut=Decimal(rng.randint(30_000, 9_000_000)) / 100,
+            montant_brut=_amount(number, rng),
             secteur=rng.choice(SECTORS),
             date_echeance=due,
             assignee=rng.choice(ASSIGNEES),
@@ -84,6 +95,14 @@ class Selection:
     due_from: date | None = None
     due_to: date | None = None
     search: str = ""
+    missing: tuple[str, ...] = ()  # "montant", "echeance", "secteur", "commercial", "retard"
+
+    def lacks(self, deal: KnownDeal) -> bool:
+        """True when the deal has every gap the data-health filter asks for."""
+        gaps = {"montant": deal.montant_brut is None, "echeance": deal.date_echeance is None,
+                "secteur": deal.secteur is None, "commercial": deal.assignee is None,
+                "retard": is_open(deal) and deal.date_echeance is not None and deal.date_echeance < TODAY}
+        return all(gaps[name] for name in self.missing)
 
     def matches(self, deal: KnownDeal) -> bool:
         sector = deal.secteur or "Non renseigné"
@@ -101,39 +120,68 @@ class Selection:
         if self.due_to and deal.date_echeance > self.due_to:
             return False
         text = f"{deal.client} {deal.notes or ''}".lower()
-        return not self.search or self.search.lower() in text
+        return (not self.search or self.search.lower() in text) and self.lacks(deal)
+
+
+def valued(deals: list[KnownDeal]) -> list[KnownDeal]:
+    """The deals that have an amount (0 € included)."""
+    return [deal for deal in deals if deal.montant_brut is not None]
 
 
 def expected_kpis(deals: list[KnownDeal]) -> dict:
     count = len(deals)
+    with_amount = valued(deals)
     won = sum(deal.statut == "Gagné" for deal in deals)
     lost = sum(deal.statut == "Perdu" for deal in deals)
     return {
         "deal_count": count,
-        "weighted_pipeline": sum(deal.weighted for deal in deals) if deals else None,
-        "average_deal": (sum(deal.montant_brut for deal in deals) / count).quantize(CENT) if deals else None,
-        "conversion_rate": round(Decimal(won) / count, 4) if count else None,
-        "win_rate": round(Decimal(won) / (won + lost), 4) if won + lost else None,
+        "weighted_pipeline": sum(deal.weighted for deal in with_amount) if with_amount else None,
+        "average_deal": ((sum(deal.montant_brut for deal in with_amount) / len(with_amount)).quantize(CENT)
+                         if with_amount else None),
+        "conversion_rate": round(Decimal(won) / count, 6) if count else None,
+        "win_rate": round(Decimal(won) / (won + lost), 6) if won + lost else None,
         "count_per_stage": {stage: sum(deal.statut == stage for deal in deals) for stage in STAGE_NAMES},
+        "without_amount": count - len(with_amount),
     }
 
 
-def expected_sectors(deals: list[KnownDeal]) -> tuple[list[tuple[str, Decimal, int]], list[str]]:
+def expected_sectors(deals: list[KnownDeal]) -> tuple[list[tuple[str, Decimal, int, int]], list[str]]:
+    """(sector, total of the amounts, deal count, valued deal count) largest total first, and the top 5 sectors
+    by average over the valued deals (a sector without any amount has no average and is not ranked)."""
     totals: dict[str, list] = {}
     for deal in deals:
-        entry = totals.setdefault(deal.secteur or "Non renseigné", [Decimal(0), 0])
-        entry[0] += deal.montant_brut
+        entry = totals.setdefault(deal.secteur or "Non renseigné", [Decimal(0), 0, 0])
         entry[1] += 1
-    by_total = sorted(((name, total, n) for name, (total, n) in totals.items()), key=lambda t: (-t[1], t[0]))
-    by_average = sorted(totals, key=lambda name: (-(totals[name][0] / totals[name][1]).quantize(CENT), name))
+        if deal.montant_brut is not None:
+            entry[0] += deal.montant_brut
+            entry[2] += 1
+    by_total = sorted(((name, total, n, n_valued) for name, (total, n, n_valued) in totals.items()),
+                      key=lambda t: (-t[1], t[0]))
+    ranked = [name for name in totals if totals[name][2]]
+    by_average = sorted(ranked, key=lambda name: (-(totals[name][0] / totals[name][2]).quantize(CENT), name))
     return by_total, by_average[:5]
+
+
+def expected_health(deals: list[KnownDeal]) -> dict[str, int]:
+    """What the data-health card counts for these deals."""
+    return {
+        "without_amount": sum(deal.montant_brut is None for deal in deals),
+        "without_due_date": sum(deal.date_echeance is None for deal in deals),
+        "without_sector": sum(deal.secteur is None for deal in deals),
+        "without_assignee": sum(deal.assignee is None for deal in deals),
+        "overdue": sum(Selection(missing=("retard",)).lacks(deal) for deal in deals),
+    }
 
 
 def is_open(deal: KnownDeal) -> bool:
     return deal.statut in OPEN_STAGES
 
 
-def expected_deadline_ids(deals: list[KnownDeal], scope: str) -> list[int]:
+def expected_deadline_ids(deals: list[KnownDeal], scope: str, without_due_date: bool = False) -> list[int]:
+    """The grid's rows: deals with a due date, soonest first; or, when the selection asks for the deals without
+    one, those (by id)."""
+    if without_due_date:
+        return [deal.id for deal in deals if deal.date_echeance is None and scope == "all"]
     dated = [deal for deal in deals if deal.date_echeance is not None]
     if scope == "overdue":
         dated = [deal for deal in dated if is_open(deal) and deal.date_echeance < TODAY]

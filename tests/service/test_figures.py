@@ -1,5 +1,6 @@
 """Every figure of the service equals an independent computation over the same deals, on both databases,
-for a matrix of filters that includes empty results, a single deal, missing sectors and due dates."""
+for a matrix of filters that includes empty results, a single deal, missing sectors and due dates, deals
+without an amount and at 0 €, and the data-health filter (`manque=`)."""
 
 from __future__ import annotations
 
@@ -20,10 +21,12 @@ from tests.service.known_deals import (
     KnownDeal,
     Selection,
     expected_deadline_ids,
+    expected_health,
     expected_kpis,
     expected_sectors,
     insert_deals,
     make_known_deals,
+    valued,
 )
 from wiring import make_cache_backend
 
@@ -56,6 +59,17 @@ SELECTIONS: dict[str, Selection] = {
     "text search in notes": Selection(search="BUDGET"),
     "text search with no match": Selection(search="zzz introuvable"),
     "unknown stage": Selection(stages=("Signé",)),
+    "without amount": Selection(missing=("montant",)),
+    "without amount among the won": Selection(stages=("Gagné",), missing=("montant",)),
+    "without due date": Selection(missing=("echeance",)),
+    "without due date in a sector": Selection(sectors=("Logiciel", "Santé"), missing=("echeance",)),
+    "without sector": Selection(missing=("secteur",)),
+    "without salesperson for one stage": Selection(stages=("Négociation",), missing=("commercial",)),
+    "overdue": Selection(missing=("retard",)),
+    "overdue among the won": Selection(stages=("Gagné",), missing=("retard",)),
+    "overdue in a range": Selection(due_from=D("2026-10-15"), due_to=D("2026-12-31"), missing=("retard",)),
+    "without amount nor salesperson": Selection(missing=("montant", "commercial")),
+    "without amount, searched": Selection(search="gamma", missing=("montant",)),
 }
 
 
@@ -70,7 +84,8 @@ def service_with_deals(engine: Engine) -> Iterator[tuple[DealReads, list[KnownDe
 
 def build(selection: Selection) -> DealFilter:
     return DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
-                            due_from=selection.due_from, due_to=selection.due_to, search=selection.search)
+                            due_from=selection.due_from, due_to=selection.due_to, search=selection.search,
+                            missing=selection.missing)
 
 
 @pytest.mark.parametrize("name", list(SELECTIONS))
@@ -86,17 +101,19 @@ def test_figures_match_an_independent_computation(service_with_deals, name: str)
     funnel = {step.stage: (step.count, step.gross, step.weighted) for step in service.funnel(deal_filter)}
     for stage in ("Prospect", "Qualifié", "Négociation", "Gagné"):
         in_stage = [deal for deal in chosen if deal.statut == stage]
-        assert funnel[stage] == (len(in_stage), sum((d.montant_brut for d in in_stage), 0),
-                                 sum((d.weighted for d in in_stage), 0))
+        assert funnel[stage] == (len(in_stage), sum((d.montant_brut for d in valued(in_stage)), 0),
+                                 sum((d.weighted for d in valued(in_stage)), 0))
     assert list(funnel) == ["Prospect", "Qualifié", "Négociation", "Gagné"]
 
     sectors = service.sectors(deal_filter)
     by_total, top_names = expected_sectors(chosen)
-    assert [(s.sector, s.total, s.count) for s in sectors.totals] == by_total
+    assert [(s.sector, s.total, s.count, s.with_amount) for s in sectors.totals] == by_total
     assert [s.sector for s in sectors.top_by_average] == top_names
 
+    assert vars(service.data_health(deal_filter)) == expected_health(chosen)
+
     for scope in DeadlineScope:
-        expected_ids = expected_deadline_ids(chosen, scope.value)
+        expected_ids = expected_deadline_ids(chosen, scope.value, without_due_date="echeance" in selection.missing)
         page = service.deadlines(deal_filter, scope, offset=0, limit=10)
         assert page.total == len(expected_ids)
         assert [row.id for row in page.rows] == expected_ids[:10]
@@ -116,7 +133,8 @@ def test_empty_selection_has_explicit_no_data_values(service_with_deals) -> None
 def test_deadline_rows_page_and_sort_on_the_server(service_with_deals) -> None:
     service, deals = service_with_deals
     dated = [deal for deal in deals if deal.date_echeance]
-    by_amount = sorted(dated, key=lambda deal: (-deal.montant_brut, deal.id))
+    # Deals without an amount come last in either direction, on both databases.
+    by_amount = sorted(dated, key=lambda deal: (deal.montant_brut is None, -(deal.montant_brut or 0), deal.id))
     page = service.deadlines(DealFilter(), DeadlineScope.ALL, sort=(("montant_brut", True),), offset=5, limit=7)
     assert [row.id for row in page.rows] == [deal.id for deal in by_amount[5:12]]
     by_client = sorted(dated, key=lambda deal: (deal.client, deal.id))
@@ -152,3 +170,20 @@ def test_filter_is_normalised_and_hashable() -> None:
     assert one == two and hash(one) == hash(two) and one.cache_key() == two.cache_key()
     assert one.stages == ("Prospect", "Gagné")
     assert DealFilter.build(stages=[], sectors=None).cache_key() == DealFilter().cache_key()
+
+
+def test_sorting_by_amount_puts_the_deals_to_estimate_last_both_ways(service_with_deals) -> None:
+    service, deals = service_with_deals
+    dated = [deal for deal in deals if deal.date_echeance]
+    unvalued = sum(deal.montant_brut is None for deal in dated)
+    for descending in (False, True):
+        page = service.deadlines(DealFilter(), DeadlineScope.ALL, sort=(("montant_brut", descending),), offset=0,
+                                 limit=100)
+        amounts = [row.montant_brut for row in page.rows]
+        assert amounts[len(amounts) - unvalued:] == [None] * unvalued
+        assert amounts[:len(amounts) - unvalued] == sorted(amounts[:len(amounts) - unvalued], reverse=descending)
+
+
+def test_an_unknown_missing_value_from_a_hand_edited_url_is_ignored() -> None:
+    assert DealFilter.build(missing=["montant", "n'importe quoi", "montant"]).missing == ("montant",)
+    assert DealFilter.build(missing="retard") == DealFilter.build(missing=["retard"])
