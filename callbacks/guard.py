@@ -24,8 +24,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _unchanged() -> Any:
+    """`no_update` for every output; a pattern-matching output (ALL) takes one per matched component."""
     outputs = ctx.outputs_list
-    return [no_update] * len(outputs) if isinstance(outputs, list) else no_update
+    if not isinstance(outputs, list):
+        return no_update
+    return [[no_update] * len(output) if isinstance(output, list) else no_update for output in outputs]
 
 
 def guarded_callback(app: Dash, *dependencies: DashDependency, **options: Any) -> Callable[[F], F]:
