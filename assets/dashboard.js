@@ -53,6 +53,18 @@
         return toggled;
       },
 
+      /* A click on a grid cell opens the deal form on its row, unless the cell is edited in place (a double
+         click edits it; its single click must not open the form over the editor). */
+      dealOfClick: function (click) {
+        var api = click && dash_ag_grid.getApi(GRID);
+        var column = api && api.getColumn(click.colId);
+        var row = api && api.getDisplayedRowAtIndex(click.rowIndex);
+        if (!row || !row.data || (column && column.getColDef().editable)) {
+          throw window.dash_clientside.PreventUpdate;
+        }
+        return {id: row.data.id, at: click.timestamp || Date.now()};
+      },
+
       /* A data-health link: toggle its `manque=` value in the "Données à compléter" filter (last argument). */
       toggleMissing: function () {
         var chosen = arguments[arguments.length - 1] || [];
@@ -90,14 +102,15 @@
       databaseAlert: function (message, shown) {
         var crm = window.dash_clientside.crm;
         databaseDown = Boolean(message);
+        var unchanged = window.dash_clientside.no_update;
         if (message) {
           crm.databaseMessage = message;
-          return [message, true];
+          return [message, true, "danger", null, {display: "none"}];
         }
         if (shown && shown === crm.databaseMessage) {
-          return [null, false];
+          return [null, false, unchanged, unchanged, unchanged];
         }
-        return [window.dash_clientside.no_update, window.dash_clientside.no_update];
+        return [unchanged, unchanged, unchanged, unchanged, unchanged];
       }
     }
   });

@@ -2,8 +2,10 @@
    the two directions are two callbacks and why they run here). */
 (function () {
   "use strict";
-  var STAGE = "statut", SECTOR = "secteur", ASSIGNEE = "commercial", FROM = "du", TO = "au", MISSING = "manque";
+  var STAGE = "statut", SECTOR = "secteur", ASSIGNEE = "commercial", FROM = "du", TO = "au", MISSING = "manque",
+      SEARCH = "q";
   var DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+  var SEARCH_MAX_LENGTH = 100;  /* domain/deal_filter.py SEARCH_MAX_LENGTH */
 
   /* `YYYY-MM-DD` of a real calendar day (a date picker may add a time), or null. */
   function isoDay(value) {
@@ -13,6 +15,13 @@
     }
     var day = new Date(Date.UTC(+match[1], +match[2] - 1, +match[3]));
     return day.getUTCMonth() === +match[2] - 1 && day.getUTCDate() === +match[3] ? match[0] : null;
+  }
+
+  /* The search as the filter holds it (domain/deal_filter.py `clean_search`): trimmed, runs of spaces
+     collapsed, at most SEARCH_MAX_LENGTH characters (code points, as Python counts them). */
+  function cleanSearch(value) {
+    var words = typeof value === "string" ? value.split(/\s+/).filter(Boolean) : [];
+    return Array.from(words.join(" ")).slice(0, SEARCH_MAX_LENGTH).join("").trimEnd();
   }
 
   function sortedUnique(values) {
@@ -26,11 +35,12 @@
 
   /* One spelling of a selection: stages in funnel order, other values sorted, dates as `YYYY-MM-DD`. The
      values are in the order of the filter controls (callbacks/selection.py FILTER_PROPS): stages, sectors,
-     salespeople, due from, due to, missing data. */
+     salespeople, due from, due to, missing data, text search. */
   function canonical(stageNames, values) {
     var chosen = new Set(values[0] || []);
     return [stageNames.filter(function (name) { return chosen.has(name); }), sortedUnique(values[1]),
-            sortedUnique(values[2]), isoDay(values[3]), isoDay(values[4]), sortedUnique(values[5])];
+            sortedUnique(values[2]), isoDay(values[3]), isoDay(values[4]), sortedUnique(values[5]),
+            cleanSearch(values[6])];
   }
 
   /* `?statut=gagne&secteur=Banque&du=2026-11-01`, or "" when nothing is selected. */
@@ -42,11 +52,13 @@
     if (selection[3]) { query.append(FROM, selection[3]); }
     if (selection[4]) { query.append(TO, selection[4]); }
     selection[5].forEach(function (value) { query.append(MISSING, value); });
+    if (selection[6]) { query.append(SEARCH, selection[6]); }
     var text = query.toString();
     return text ? "?" + text : "";
   }
 
-  /* The selection a query string describes; unknown keys, stages and malformed dates are ignored. */
+  /* The selection a query string describes; unknown keys, stages and malformed dates are ignored, and of
+     several `q=` the first counts. */
   function decode(stages, search) {
     var query = new URLSearchParams(search || "");
     var nameOf = new Map(stages.map(function (stage) { return [stage[1], stage[0]]; }));
@@ -54,7 +66,7 @@
       .map(function (slug) { return nameOf.get(slug); });
     return canonical(names(stages),
                      [chosen, query.getAll(SECTOR), query.getAll(ASSIGNEE), query.get(FROM), query.get(TO),
-                      query.getAll(MISSING)]);
+                      query.getAll(MISSING), query.get(SEARCH)]);
   }
 
   /* True when the query string already describes this selection (perhaps spelled another way). */
@@ -64,8 +76,8 @@
 
   /* A control changed: push the query string of the new selection as a new history entry, unless the URL
      already describes it (the controls were just set from the URL: page load, back, forward). */
-  function writeUrl(stages, stagesValue, sectors, assignees, dueFrom, dueTo, missing) {
-    var values = [stagesValue, sectors, assignees, dueFrom, dueTo, missing], location = window.location;
+  function writeUrl(stages, stagesValue, sectors, assignees, dueFrom, dueTo, missing, search) {
+    var values = [stagesValue, sectors, assignees, dueFrom, dueTo, missing, search], location = window.location;
     if (!shows(stages, location.search, values)) {
       window.history.pushState(null, "", location.pathname + encode(stages, values) + location.hash);
     }
@@ -86,11 +98,11 @@
 
   /* The selection without the values its dropdown does not offer (a stale link: a sector no deal has any
      more). `optionLists` holds each dropdown's options at its value's place (null for the dates); one not
-     filled yet keeps its values. */
+     filled yet keeps its values; the dates and the search have none. */
   function offered(selection, optionLists) {
     return selection.map(function (values, index) {
       var options = optionLists[index];
-      if (!options || !options.length) {
+      if (!options || !options.length || !Array.isArray(values)) {
         return values;
       }
       var allowed = new Set(options.map(function (option) { return option.value; }));
@@ -102,15 +114,16 @@
      they already show it. Values no dropdown offers are dropped here, and the URL is corrected in place
      (no new history entry): left to the dropdown, dropping them would push a new entry, and back would land
      on the stale link again, forever. */
-  function readUrl(stages, historyStore, optionLists, stagesValue, sectors, assignees, dueFrom, dueTo, missing) {
+  function readUrl(stages, historyStore, optionLists, stagesValue, sectors, assignees, dueFrom, dueTo, missing,
+                   search) {
     hearHistory(historyStore);
     var location = window.location;
     var wanted = offered(decode(stages, location.search), optionLists);
-    var search = encode(stages, wanted);
-    if (search !== location.search) {
-      window.history.replaceState(null, "", location.pathname + search + location.hash);
+    var query = encode(stages, wanted);
+    if (query !== location.search) {
+      window.history.replaceState(null, "", location.pathname + query + location.hash);
     }
-    if (shows(stages, search, [stagesValue, sectors, assignees, dueFrom, dueTo, missing])) {
+    if (shows(stages, query, [stagesValue, sectors, assignees, dueFrom, dueTo, missing, search])) {
       throw window.dash_clientside.PreventUpdate;
     }
     return wanted;

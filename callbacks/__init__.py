@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import charts, deadlines, demo, filter_options, guard, importing, kpis, url_state
+from callbacks import charts, deadlines, deal_form, demo, filter_options, guard, importing, kpis, url_state
 from callbacks.import_seal import PreviewSeal
 from services.imports import ImportService
 from services.reads import DealReads
@@ -26,3 +26,4 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     deadlines.register(app, reads)
     demo.register(app, reads, writes)
     importing.register(app, imports, seal, max_files)
+    deal_form.register(app, reads, writes)

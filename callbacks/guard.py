@@ -60,9 +60,12 @@ def register(app: Dash) -> None:
     """Show the outage message in `app-alert`; on recovery close it, unless it shows another message."""
     app.clientside_callback(
         ClientsideFunction("crm", "databaseAlert"),
-        Output(ids.APP_ALERT, "children"),
+        Output(ids.APP_ALERT_TEXT, "children"),
         Output(ids.APP_ALERT, "is_open"),
+        Output(ids.APP_ALERT, "color"),
+        Output(ids.APP_ALERT, "duration"),
+        Output(ids.DEAL_UNDO, "style"),
         Input(ids.DB_STATUS, "data"),
-        State(ids.APP_ALERT, "children"),
+        State(ids.APP_ALERT_TEXT, "children"),
         prevent_initial_call=True,
     )

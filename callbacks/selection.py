@@ -14,9 +14,11 @@ FILTER_PROPS: tuple[tuple[str, str], ...] = (
     (ids.FILTER_DUE_DATES, "start_date"),
     (ids.FILTER_DUE_DATES, "end_date"),
     (ids.FILTER_MISSING, "value"),
+    (ids.FILTER_SEARCH, "value"),
 )
-FilterValues = tuple[list[str] | None, list[str] | None, list[str] | None, str | None, str | None, list[str] | None]
-EMPTY_VALUES: FilterValues = ([], [], [], None, None, [])
+FilterValues = tuple[list[str] | None, list[str] | None, list[str] | None, str | None, str | None, list[str] | None,
+                     str | None]
+EMPTY_VALUES: FilterValues = ([], [], [], None, None, [], "")
 
 
 def filter_inputs() -> list[Input]:
@@ -31,8 +33,8 @@ def filter_states() -> list[State]:
 
 def selection(
     stages: list[str] | None, sectors: list[str] | None, assignees: list[str] | None,
-    due_from: str | None, due_to: str | None, missing: list[str] | None,
+    due_from: str | None, due_to: str | None, missing: list[str] | None, search: str | None,
 ) -> DealFilter:
     """The normalised filter of the controls' values."""
     return DealFilter.build(stages=stages, sectors=sectors, assignees=assignees, due_from=due_from, due_to=due_to,
-                            missing=missing)
+                            missing=missing, search=search)

@@ -22,7 +22,8 @@ from callbacks.selection import FILTER_PROPS, filter_inputs, filter_states
 from domain.stages import STAGES
 from layouts import ids
 
-# The dropdowns, in `FILTER_PROPS` order of their values; a URL value none of them offers is dropped.
+# The dropdowns, in `FILTER_PROPS` order of their values; a URL value none of them offers is dropped (the dates
+# and the text search, `q=`, have no options: they are taken as the URL has them, once cleaned).
 OPTION_IDS = (ids.FILTER_STATUS, ids.FILTER_SECTOR, ids.FILTER_ASSIGNEE, ids.FILTER_MISSING)
 STAGE_SLUGS = [[stage.name, stage.slug] for stage in STAGES]  # in funnel order
 
@@ -38,7 +39,7 @@ def register(app: Dash) -> None:
     app.clientside_callback(
         f"function (_moves, stageOptions, sectorOptions, assigneeOptions, missingOptions, ...values) {{ "
         f"return window.crmUrlState.readUrl({stages}, {json.dumps(ids.URL_HISTORY)}, "
-        f"[stageOptions, sectorOptions, assigneeOptions, null, null, missingOptions], ...values); }}",
+        f"[stageOptions, sectorOptions, assigneeOptions, null, null, missingOptions, null], ...values); }}",
         *(Output(component, prop) for component, prop in FILTER_PROPS),
         Input(ids.URL_HISTORY, "data"),
         *(Input(component, "options") for component in OPTION_IDS),

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2 model of the `deals` table and the import history, column names as the user has them.
+"""SQLAlchemy 2 model of the `deals` table, its history and the import history, column names as the user has them.
 
 The model mirrors what the migrations create; the migrations, not `create_all`, build the schema, because
 the triggers and the generated column must exist on every database the app touches.
@@ -9,15 +9,45 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Computed, Date, DateTime, Integer, Numeric, String, Text, false, func
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Computed,
+    Date,
+    DateTime,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    false,
+    func,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
+from domain.text_search import ASCII_UPPER, FOLDS
+
+LOSS_REASON_LENGTH = 255
 
 
 def _text(key: str) -> String:
     """The VARCHAR of a deal field, sized by the one field-rules table."""
     return String(FIELD_BY_KEY[key].max_length)
+
+
+def search_expression() -> str:
+    """`deals.recherche` as PostgreSQL computes it, from the map of domain/text_search.py (migration 0008 has
+    its own copy, and SQLite its own form; tests/test_text_search_column.py checks both against `fold`)."""
+    expression = "client || ' ' || coalesce(notes, '') || ' ' || coalesce(ref_externe, '')"
+    for character, folded in FOLDS.items():
+        if len(folded) > 1:
+            expression = f"replace({expression}, '{character}', '{folded}')"
+    singles = {character: folded for character, folded in FOLDS.items() if len(folded) == 1}
+    removed = "".join(character for character, folded in FOLDS.items() if not folded)
+    return (f"translate({expression}, '{''.join(singles)}{ASCII_UPPER}{removed}', "
+            f"'{''.join(singles.values())}{ASCII_UPPER.lower()}')")
 
 
 class Base(DeclarativeBase):
@@ -47,6 +77,12 @@ class Deal(Base):
     est_demo: Mapped[bool] = mapped_column(Boolean, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
     updated_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())
+    # Why a lost deal was lost (Prix, Concurrent, ... or the user's words); checked by the app.
+    motif_perte: Mapped[str | None] = mapped_column(String(LOSS_REASON_LENGTH))
+    # 1 at creation, +1 by a database trigger on every UPDATE: `UPDATE ... WHERE id = :id AND version = :v`.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+    # Client, notes and reference, lower-case and accent-free (domain.text_search.fold), kept by the database.
+    recherche: Mapped[str] = mapped_column(Text, Computed(search_expression(), persisted=True))
 
 
 class ImportRun(Base):
@@ -97,3 +133,41 @@ class DealTotal(Base):
     n_due: Mapped[int] = mapped_column(Integer)
     montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
     ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+
+
+class DealEvent(Base):
+    """One change of one deal, written by database triggers only (migration 0008): `created`, `restored`,
+    `deleted`, or `updated` with the field and its old and new values as locale-free text (`12500.50`,
+    `2026-12-31`, NULL as NULL). No foreign key: a deleted deal keeps its history."""
+
+    __tablename__ = "deal_events"
+    __table_args__ = (
+        Index("ix_deal_events_deal_at", "deal_id", "at"),
+        CheckConstraint("action IN ('created', 'updated', 'deleted', 'restored')", name="ck_deal_events_action_known"),
+        CheckConstraint("source IN ('formulaire', 'grille', 'import', 'api', 'démo', 'hors application')",
+                        name="ck_deal_events_source_known"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True,
+                                    autoincrement=True)
+    deal_id: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())  # UTC
+    action: Mapped[str] = mapped_column(String(10))
+    field: Mapped[str | None] = mapped_column(String(30))
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(20))
+    user_name: Mapped[str | None] = mapped_column(String(100))
+
+
+class WriteContext(Base):
+    """Where the current write comes from, on SQLite: one row, filled and emptied inside the writing
+    transaction by `data.write_context.write_source` (PostgreSQL uses transaction-local settings instead)."""
+
+    __tablename__ = "write_context"
+    __table_args__ = (CheckConstraint("id = 1", name="ck_write_context_one_row"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False, server_default="1")
+    source: Mapped[str] = mapped_column(String(20))
+    user_name: Mapped[str | None] = mapped_column(String(100))
+    action: Mapped[str | None] = mapped_column(String(10))

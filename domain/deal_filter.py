@@ -28,6 +28,9 @@ MISSING_LABELS: dict[str, str] = {
     MISSING_ASSIGNEE: "Sans commercial",
     OVERDUE: "En retard",
 }
+# The text search (`q=` in the URL) keeps at most this many characters: enough for a client, a phrase of the
+# notes or a reference, and a bound on the words a hand-edited URL can make the database look for.
+SEARCH_MAX_LENGTH = 100
 # No stage has this name: the filter of a selection that can hold no deal (overdue among closed stages).
 NO_STAGE = ""
 
@@ -38,6 +41,13 @@ def _clean_set(values: Iterable[str] | str | None) -> tuple[str, ...]:
     if isinstance(values, str):
         values = [values]
     return tuple(sorted({value.strip() for value in values if value and value.strip()}))
+
+
+def clean_search(text: str | None) -> str:
+    """The search as the filter holds it: trimmed, runs of spaces collapsed to one, at most `SEARCH_MAX_LENGTH`
+    characters (assets/url_state.js spells it the same way in the URL). Case and accents are kept: the
+    database compares it folded (`services.filter_clauses`)."""
+    return " ".join((text or "").split())[:SEARCH_MAX_LENGTH].rstrip()
 
 
 def _as_date(value: date | str | None) -> date | None:
@@ -70,7 +80,8 @@ class DealFilter:
         missing: Iterable[str] | str | None = None,
     ) -> DealFilter:
         """Normalise loose input: sorted unique values, stages in funnel order, dates as dates, range ordered,
-        only the known `missing` values (a hand-edited URL may hold others)."""
+        the search trimmed and capped (`clean_search`), only the known `missing` values (a hand-edited URL may
+        hold others)."""
         chosen_stages = set(_clean_set(stages))
         start, end = _as_date(due_from), _as_date(due_to)
         if start and end and start > end:
@@ -82,7 +93,7 @@ class DealFilter:
             assignees=_clean_set(assignees),
             due_from=start,
             due_to=end,
-            search=" ".join((search or "").split()),
+            search=clean_search(search),
             missing=tuple(value for value in _clean_set(missing) if value in MISSING_LABELS),
         )
 

@@ -5,3 +5,26 @@ class DatabaseUnavailableError(RuntimeError):
     """The database cannot be reached right now; the next call tries again (the pool pre-pings)."""
 
     message = "La base de données est injoignable pour le moment. Les chiffres reviendront dès qu'elle répondra."
+
+
+class DealInputError(ValueError):
+    """A typed deal (form, grid, API) broke a field rule; `problems` maps each field key to its French reason."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__(" ; ".join(problems.values()))
+        self.problems = problems
+
+
+class DealConflictError(RuntimeError):
+    """The deal changed since it was read (another tab, another person, an import): nothing was written.
+    `message` says, in French, what changed."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class DealGoneError(LookupError):
+    """The deal no longer exists (deleted meanwhile)."""
+
+    message = "Ce deal n'existe plus : il a été supprimé entre-temps."

@@ -112,6 +112,7 @@ class DeadlineRow:
     days_left: int | None
     is_overdue: bool
     is_next_30_days: bool
+    version: int = 1  # what an edit in the grid is based on (see domain.deal_record)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from dash import html
 
 from domain import formatting
 from domain.pipeline_results import DEADLINE_PAGE_SIZE, DeadlineCounts, DeadlineRow, DeadlineScope
+from domain.stages import STAGE_NAMES
 from layouts import ids
 
 # Past the last row a page is empty; beyond this an offset would overflow the databases' integers.
@@ -27,14 +28,19 @@ SCOPE_LABELS: dict[DeadlineScope, str] = {
     DeadlineScope.OVERDUE: "En retard",
     DeadlineScope.NEXT_30_DAYS: "30 prochains jours",
 }
+# Edited in place with a double click (a single click on another cell opens the deal form); the server checks
+# the value with the form's rules and puts the old one back when it refuses it.
+EDITABLE_FIELDS = frozenset({"statut", "montant_brut", "date_echeance"})
 COLUMNS: tuple[dict[str, Any], ...] = (  # minimum widths fit the grid on a 1366 px wide laptop screen
     {"field": "client", "headerName": "Client", "flex": 2, "minWidth": 130},
-    {"field": "statut", "headerName": "Statut", "minWidth": 110},
-    {"field": "montant_brut", "headerName": "Montant brut", "type": "rightAligned", "minWidth": 120},
+    {"field": "statut", "headerName": "Statut", "minWidth": 110, "editable": True,
+     "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": list(STAGE_NAMES)}},
+    {"field": "montant_brut", "headerName": "Montant brut", "type": "rightAligned", "minWidth": 120,
+     "editable": True},
     {"field": "valeur_ponderee", "headerName": "Valeur pondérée", "type": "rightAligned", "minWidth": 135},
     {"field": "secteur", "headerName": "Secteur", "minWidth": 120},
     {"field": "assignee", "headerName": "Commercial", "minWidth": 120},
-    {"field": "date_echeance", "headerName": "Échéance", "sort": "asc", "minWidth": 125},
+    {"field": "date_echeance", "headerName": "Échéance", "sort": "asc", "minWidth": 125, "editable": True},
     {"field": "days_left", "headerName": "Jours restants", "type": "rightAligned", "minWidth": 120},
 )
 SORTABLE_FIELDS = frozenset(column["field"] for column in COLUMNS)
@@ -103,6 +109,7 @@ def grid_row(row: DeadlineRow) -> dict[str, Any]:
     """One grid row: French text for display, the two urgency flags for the row colours."""
     return {
         "id": row.id,
+        "version": row.version,
         "client": row.client,
         "statut": row.statut,
         "montant_brut": formatting.deal_amount(row.montant_brut, cents=True),

@@ -1,5 +1,6 @@
-"""The filter panel: stage, sector and salesperson multi-selects, the due-date range, the missing data (the
-data-health card's links land here, `manque=` in the URL) and reset.
+"""The filter panel: the text search (client, notes and reference, `q=` in the URL), stage, sector and
+salesperson multi-selects, the due-date range, the missing data (the data-health card's links land here,
+`manque=` in the URL) and reset.
 
 These controls are the single source of truth of the selection: chart clicks, the reset button and the URL
 all write into them, and every figure reads them.
@@ -13,7 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from domain import formatting
-from domain.deal_filter import MISSING_LABELS
+from domain.deal_filter import MISSING_LABELS, SEARCH_MAX_LENGTH
 from layouts import ids
 
 DROPDOWN_LABELS = {
@@ -33,6 +34,8 @@ def dropdown_options(values: Sequence[tuple[str, int]]) -> list[dict[str, str]]:
     return [{"label": f"{value} ({formatting.count(count)})", "value": value} for value, count in values]
 
 
+# The search is sent once typing pauses this long (or on Enter / leaving the field), not on every key.
+SEARCH_DEBOUNCE_MS = 400
 MISSING_FILTER = (ids.FILTER_MISSING, "Données à compléter", "Aucun filtre")
 MISSING_OPTIONS = [{"label": label, "value": value} for value, label in MISSING_LABELS.items()]
 
@@ -52,6 +55,9 @@ def filter_panel() -> html.Div:
     """
     return html.Div([
         html.H2("Filtres", className="h6 mb-3"),
+        dbc.Label("Recherche", html_for=ids.FILTER_SEARCH, className="filter-label"),
+        dbc.Input(id=ids.FILTER_SEARCH, type="search", value="", placeholder="Client, notes, référence…",
+                  debounce=SEARCH_DEBOUNCE_MS, maxLength=SEARCH_MAX_LENGTH, autocomplete="off", className="mb-3"),
         *(element for spec in FILTERS for element in _dropdown(*spec)),
         dbc.Label("Échéance", html_for=ids.FILTER_DUE_FROM, className="filter-label"),
         dcc.DatePickerRange(

@@ -13,7 +13,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from layouts import deadlines, ids
+from layouts.app_alert import app_alert
 from layouts.data_health import data_health_card
+from layouts.deal_form import deal_form
 from layouts.figures import GRAPH_CONFIG, LOADING, empty_figure
 from layouts.filter_panel import filter_panel
 from layouts.import_panel import import_panel
@@ -29,8 +31,9 @@ def _header() -> html.Div:
                   className="me-2", style={"display": "none"}),
         dbc.Button("Retirer les données de démonstration", id=ids.DEMO_REMOVE, size="sm", color="link",
                    className="px-0", style={"display": "none"}),
+        dbc.Button("Nouveau deal", id=ids.DEAL_NEW, size="sm", color="primary", className="ms-auto"),
         dbc.Button("Filtres", id=ids.FILTERS_TOGGLE, size="sm",
-                   color="primary", outline=True, className="ms-auto d-lg-none"),
+                   color="primary", outline=True, className="d-lg-none"),
     ], className="d-flex flex-wrap align-items-center gap-1 py-3")
 
 
@@ -70,7 +73,8 @@ def page_layout(upload_max_bytes: int) -> dbc.Container:
         dcc.Store(id=ids.DATA_VERSION),
         dcc.Store(id=ids.DB_STATUS),
         _header(),
-        dbc.Alert(id=ids.APP_ALERT, is_open=False, color="danger", className="mb-3"),
+        app_alert(),
+        deal_form(),
         dbc.Row([
             dbc.Col(dbc.Collapse(filter_panel(), id=ids.FILTERS_COLLAPSE, is_open=False),
                     xs=12, lg="auto", className="filters-column mb-3"),

@@ -56,6 +56,17 @@ class VersionedCache:
         self._cache.set(VERSION_KEY, version, timeout=NEVER_EXPIRES)
         return version
 
+    def keep(self, key: str, value: Any, seconds: int) -> None:
+        """Hold `value` for `seconds` in the shared backend, whatever the data version (an undo's deal)."""
+        self._cache.set(f"crm:kept:{key}", value, timeout=seconds)
+
+    def take(self, key: str) -> Any:
+        """What `keep` holds under `key`, once: a second take finds nothing."""
+        value = self._cache.get(f"crm:kept:{key}")
+        if value is not None:
+            self._cache.set(f"crm:kept:{key}", None, timeout=1)
+        return value
+
     def remember(self, name: str, key: str, compute: Callable[[], T]) -> T:
         """The cached value of `name` for `key` at the current data version, computed once on a miss."""
         full_key = f"crm:{self.data_version()}:{name}:{key}"

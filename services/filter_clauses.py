@@ -1,6 +1,12 @@
 """The filter value as SQL: one WHERE clause with bound parameters, on `deals` or on a summary table.
 
 Bound parameters only, so a sector named `'; DROP TABLE deals;--` is only ever compared as a string.
+
+The text search compares folded text (`domain.text_search.fold`: lower case, no accents) with `deals.recherche`,
+which the database keeps folded the same way (client, notes and reference): `societe` finds « Société
+Générale ». Each word must appear, in any order; LIKE's wildcards in a word (`%`, `_`, and the escape
+character) are escaped, so `50%` means the three characters. On PostgreSQL a pg_trgm GIN index serves the
+`LIKE '%word%'`; SQLite scans the stored column.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from domain.deal_filter import (
     NO_SECTOR,
     DealFilter,
 )
+from domain.text_search import fold
 
 
 def _matches_with_none(column: ColumnElement, values: tuple[str, ...], none_label: str) -> ColumnElement[bool]:
@@ -26,6 +33,12 @@ def _matches_with_none(column: ColumnElement, values: tuple[str, ...], none_labe
     if none_label in values:
         clauses.append(column.is_(None))
     return or_(*clauses)
+
+
+def search_clause(search: str) -> ColumnElement[bool]:
+    """Every word of `search` (already trimmed by `DealFilter.build`) somewhere in the deal's searched text."""
+    words = dict.fromkeys(word for word in fold(search).split() if word)
+    return and_(true(), *(Deal.recherche.contains(word, autoescape=True) for word in words))
 
 
 def dimension_clause(
@@ -60,6 +73,5 @@ def deal_clause(deal_filter: DealFilter) -> ColumnElement[bool]:
     if deal_filter.due_to:
         clauses.append(Deal.date_echeance <= deal_filter.due_to)
     if deal_filter.search:
-        pattern = f"%{deal_filter.search}%"
-        clauses.append(or_(Deal.client.ilike(pattern), Deal.notes.ilike(pattern)))
+        clauses.append(search_clause(deal_filter.search))
     return and_(*clauses)

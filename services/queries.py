@@ -206,7 +206,7 @@ def deadline_rows(
     due_date_listed = Deal.date_echeance.is_(None) if without_due else Deal.date_echeance.is_not(None)
     statement = (
         select(Deal.id, Deal.client, Deal.statut, Deal.montant_brut, Deal.valeur_ponderee, Deal.secteur,
-               Deal.assignee, Deal.date_echeance)
+               Deal.assignee, Deal.date_echeance, Deal.version)
         .where(deal_clause(narrowed), due_date_listed)
         .order_by(*order, Deal.id)
         .offset(max(offset, 0))
@@ -222,6 +222,7 @@ def deadline_rows(
             is_overdue=row.date_echeance is not None and row.statut in OPEN_STAGES and row.date_echeance < today,
             is_next_30_days=(row.date_echeance is not None and row.statut in OPEN_STAGES
                              and today <= row.date_echeance <= horizon),
+            version=row.version,
         )
         for row in connection.execute(statement)
     )

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine
 
 from data import clock, demo
 from domain.deal_filter import MISSING_DUE_DATE, DealFilter
+from domain.deal_record import DealEventView, DealRecord
 from domain.pipeline_results import (
     DEADLINE_PAGE_SIZE,
     DataHealth,
@@ -27,7 +28,7 @@ from domain.pipeline_results import (
     SectorSummary,
     StageTotal,
 )
-from services import queries
+from services import deal_changes, queries
 from services.cache import VersionedCache
 from services.reachability import database_reachable
 
@@ -120,6 +121,16 @@ class DealReads:
                 return queries.data_health(connection, deal_filter, overdue)
 
         return self._cache.remember("health", f"{deal_filter.cache_key()}:{overdue}", compute)
+
+    def deal(self, deal_id: int) -> DealRecord | None:
+        """One deal as stored now (never cached: the form must start from the current version)."""
+        with self._connection() as connection:
+            return deal_changes.read(connection, deal_id)
+
+    def deal_history(self, deal_id: int) -> tuple[DealEventView, ...]:
+        """One deal's changes, newest first (never cached)."""
+        with self._connection() as connection:
+            return deal_changes.history(connection, deal_id)
 
     def filter_options(self) -> FilterOptions:
         """The values each filter offers, with deal counts (all deals, whatever is selected)."""

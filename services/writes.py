@@ -8,17 +8,25 @@ history of the coming issues get one place to live instead of one per entry poin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import Engine, delete
+from sqlalchemy.exc import IntegrityError
 
 from data.db import transaction
 from data.demo import demo_deal_filter, generate_demo_deals
 from data.models import Deal
+from data.write_context import DEMO, write_source
+from domain.deal_record import DealRecord, DealValues
+from domain.errors import DealConflictError, DealInputError
+from domain.fields import REF
 from domain.import_results import ImportOutcome
-from services import importing
+from services import deal_changes, importing
 from services.cache import VersionedCache
+from services.deal_input import check_deal_input
 from services.reachability import database_reachable
 
 
@@ -55,14 +63,67 @@ class DealWrites:
     def seed_demo(self, today: date) -> int:
         """Add the demo deals, dated around `today`; returns how many were written."""
         rows = [{**vars(deal), "est_demo": True} for deal in generate_demo_deals(today)]
-        with database_reachable(), transaction(self._engine) as session:
+        with database_reachable(), transaction(self._engine) as session, write_source(session.connection(), DEMO):
             session.execute(Deal.__table__.insert(), rows)
         self._written()
         return len(rows)
 
     def remove_demo(self) -> int:
         """Delete the demo deals only (the user's own deals stay); returns how many were deleted."""
-        with database_reachable(), transaction(self._engine) as session:
+        with database_reachable(), transaction(self._engine) as session, write_source(session.connection(), DEMO):
             removed = session.execute(delete(Deal).where(demo_deal_filter())).rowcount
         self._written()
         return removed
+
+    def create_deal(self, typed: Mapping[str, object], source: str, user: str | None = None) -> int:
+        """Check a typed deal with the import's rules (`DealInputError` when it breaks one) and add it."""
+        values = check_deal_input(typed)
+        with database_reachable(), _unique_reference(), self._engine.begin() as connection:
+            deal_id = deal_changes.create(connection, values, source, user)
+        self._written()
+        return deal_id
+
+    def change_deal(self, deal_id: int, version: int, seen: DealValues, typed: Mapping[str, object], source: str,
+                    user: str | None = None) -> DealRecord:
+        """Check the typed values and write them over the deal seen at `version`: `DealConflictError` (or
+        `DealGoneError`) when it changed since, with nothing written."""
+        values = check_deal_input(typed)
+        with database_reachable(), _unique_reference(), self._engine.begin() as connection:
+            stored = deal_changes.change(connection, deal_id, version, seen, values, source, user)
+        self._written()
+        return stored
+
+    def remove_deal(self, deal_id: int, version: int, seen: DealValues, source: str, user: str | None = None) -> str:
+        """Delete the deal seen at `version`; returns the token that undoes it within `UNDO_SECONDS`."""
+        with database_reachable(), self._engine.begin() as connection:
+            removed = deal_changes.remove(connection, deal_id, version, seen, source, user)
+        self._written()
+        token = uuid.uuid4().hex
+        self._cache.keep(f"undo:{token}", removed, UNDO_SECONDS + UNDO_GRACE_SECONDS)
+        return token
+
+    def undo_removal(self, token: str, source: str, user: str | None = None) -> DealRecord:
+        """Put back the deal a `remove_deal` took away, as it was (same id and fields, history kept). The deal
+        is held on the server: the browser only holds the token, so it cannot bring back anything else."""
+        removed = self._cache.take(f"undo:{token}") if isinstance(token, str) else None
+        if removed is None:
+            raise DealConflictError("Trop tard pour annuler : la suppression est définitive.")
+        with database_reachable(), _unique_reference(), self._engine.begin() as connection:
+            restored = deal_changes.restore(connection, removed, source, user)
+        self._written()
+        return restored
+
+
+UNDO_SECONDS = 10
+UNDO_GRACE_SECONDS = 5  # the click may leave the browser at 9.9 s and arrive a little later
+
+
+@contextmanager
+def _unique_reference() -> Iterator[None]:
+    """The one rule only the database can check: an external reference used by another deal."""
+    try:
+        yield
+    except IntegrityError as error:
+        if "ref_externe" not in str(error.orig):
+            raise
+        raise DealInputError({REF: "référence externe déjà utilisée par un autre deal"}) from None

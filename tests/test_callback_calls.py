@@ -18,15 +18,17 @@ from dash.testing.composite import DashComposite
 from sqlalchemy import Engine, event
 
 import wiring
+from layouts import ids
 from services.reads import DealReads
+from tests.browser import deal_form_page as form
 from tests.browser import page
 from tests.browser.conftest import dashboard_app, sqlite_copy
 from tests.browser.deals import Row, deadline_rows, known_deals, option_label
 
 pytestmark = pytest.mark.browser
-SERVICE_METHODS = frozenset({"kpis", "funnel", "sectors", "deadlines", "deadline_counts", "filter_options",
-                             "has_demo_data"})
-EVERY_FIGURE = {"kpis": 1, "funnel": 1, "sectors": 1, "deadline_counts": 1, "deadlines": 1}
+SERVICE_METHODS = frozenset({"kpis", "funnel", "sectors", "deadlines", "deadline_counts", "data_health",
+                             "filter_options", "has_demo_data", "deal", "deal_history"})
+EVERY_FIGURE = {"kpis": 1, "funnel": 1, "sectors": 1, "deadline_counts": 1, "deadlines": 1, "data_health": 1}
 
 
 class CountingService:
@@ -163,4 +165,23 @@ def test_scope_switch_runs_only_the_deadline_rows_query(metered: tuple[DashCompo
 
     assert calls == {"deadlines": 1}
     assert statements == 1
+    assert dash_duo.get_logs() == []
+
+
+def test_a_save_makes_one_write_then_runs_each_figure_query_once(metered: tuple[DashComposite, Meter]) -> None:
+    dash_duo, meter = metered
+    form.open_new(dash_duo)
+    form.type_into(dash_duo, "client", "Nouveau client")
+
+    def save() -> None:
+        page.press(dash_duo, f"#{ids.DEAL_SAVE}")
+        form.wait_closed(dash_duo)
+
+    calls, _ = meter.measure(dash_duo, save)
+
+    writes = [statement for statement in meter.statements
+              if statement.lstrip().upper().startswith(("INSERT INTO DEALS", "UPDATE DEALS", "DELETE FROM DEALS"))]
+    assert len(writes) == 1
+    # The new data version redraws every figure (one query each), the filter options and the demo badge.
+    assert calls == {**EVERY_FIGURE, "filter_options": 1, "has_demo_data": 1}
     assert dash_duo.get_logs() == []

@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from data.db import make_engine
 from data.migrate import downgrade, upgrade
+from domain.text_search import searched_text
 
 TABLES = {"deals", "import_runs", "deal_rollup", "deal_totals"}
 
@@ -40,7 +41,8 @@ def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> 
 
 
 PREVIOUS_HEAD = "0006_demo_flag"
-HEAD = "0007_optional_amount"
+OPTIONAL_AMOUNT = "0007_optional_amount"
+HEAD = "0008_deal_history"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
@@ -150,8 +152,9 @@ def test_optional_amount_migration_keeps_the_rows_of_the_previous_head(empty_dat
 def test_downgrade_refuses_a_missing_or_zero_amount_and_changes_nothing(
     empty_database_url: str, amount: str, missing: int, zero: int
 ) -> None:
-    """Each forbidden amount alone is refused with its count, before anything changed: still at 0007, every row
-    and summary as it was, the 0007 rule and triggers still at work."""
+    """Each forbidden amount alone is refused with its count, before anything changed: still at the head (0008's
+    downgrade ran first, in the same transaction, and is undone too), every row and summary as it was, the 0007
+    rule and triggers still at work."""
     engine = make_engine(empty_database_url)
     upgrade(engine)
     with engine.begin() as connection:
@@ -250,5 +253,91 @@ def test_downgrade_once_every_amount_is_known_gives_back_the_previous_schema_and
 
     upgrade(engine)
     assert _schema(engine) == head_schema
+    _assert_summaries_exact(engine)
+    engine.dispose()
+
+
+HISTORY_TABLES = {"deal_events", "write_context"}
+
+
+def _history(connection: Connection) -> list[tuple]:
+    return [tuple(row) for row in connection.execute(text(
+        "SELECT deal_id, action, field, old_value, new_value, source FROM deal_events ORDER BY id"))]
+
+
+def test_deal_history_migration_keeps_every_row_of_0007(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)
+    upgrade(engine, OPTIONAL_AMOUNT)
+    with engine.begin() as connection:
+        _insert_deals_before(connection)
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut, notes) VALUES "
+                                "('Œuvre d''Émile', 'Qualifié', NULL, 'ÇA VA ? Très bien')"))
+        before = _deals(connection)
+
+    upgrade(engine)
+    with engine.connect() as connection:
+        # Every value survives, timestamps included (filling `recherche` is not an update of the deal).
+        assert _deals(connection) == before
+        added = connection.execute(text(
+            "SELECT client, notes, ref_externe, motif_perte, version, recherche FROM deals ORDER BY id")).all()
+        assert _history(connection) == []
+    assert [(motif, version) for *_, motif, version, _ in added] == [(None, 1)] * len(before)
+    assert [row.recherche for row in added] == [searched_text(row.client, row.notes, row.ref_externe)
+                                                for row in added]
+    assert added[-1].recherche == "oeuvre d'emile ca va ? tres bien "
+    _assert_summaries_exact(engine)
+
+    # The rules of 0007 and those of 0008 hold together for rows that were there before.
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET statut = 'Perdu', motif_perte = 'Prix' WHERE client = 'Dali'"))
+        dali = connection.execute(text(
+            "SELECT id, probabilite, version, updated_at > created_at FROM deals WHERE client = 'Dali'")).one()
+        history = _history(connection)
+    assert (Decimal(str(dali.probabilite)), dali.version) == (Decimal("0.00"), 2)
+    assert history == [(dali.id, "updated", "statut", "Négociation", "Perdu", "hors application"),
+                       (dali.id, "updated", "motif_perte", None, "Prix", "hors application")]
+    _assert_summaries_exact(engine)
+    engine.dispose()
+
+
+def test_deal_history_downgrade_gives_back_0007_schema_and_every_row(empty_database_url: str) -> None:
+    """Down to 0007: the schema exactly as 0007 made it (columns, constraints, indexes, triggers and their
+    functions), every deal as it is, the history dropped; 0007's triggers work again; back up to the head."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, OPTIONAL_AMOUNT)
+    optional_amount_schema = _schema(engine)
+    upgrade(engine)
+    head_schema = _schema(engine)
+    assert set(head_schema) >= HISTORY_TABLES
+    with engine.begin() as connection:
+        _insert_deals_before(connection)
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut) VALUES ('Erde', 'Qualifié', NULL)"))
+        connection.execute(text("UPDATE deals SET statut = 'Gagné', montant_brut = 99.90 WHERE client = 'Bolt'"))
+        connection.execute(text("DELETE FROM deals WHERE client = 'Cora'"))
+        rows = _deals(connection)
+        assert len(_history(connection)) == 5 + 2 + 1
+
+    downgrade(engine, OPTIONAL_AMOUNT)
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == OPTIONAL_AMOUNT
+        assert _deals(connection) == rows
+        if engine.dialect.name == "postgresql":
+            assert connection.scalar(text("SELECT count(*) FROM pg_extension WHERE extname = 'pg_trgm'")) == 0
+    assert _schema(engine) == optional_amount_schema
+    assert not HISTORY_TABLES & set(inspect(engine).get_table_names())
+    _assert_summaries_exact(engine)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET statut = 'Négociation' WHERE client = 'Acme'"))
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut) VALUES ('Gel', 'Perdu', 0)"))
+        acme = connection.execute(text("SELECT probabilite, created_at, updated_at FROM deals "
+                                       "WHERE client = 'Acme'")).one()
+    assert Decimal(str(acme.probabilite)) == Decimal("0.70") and acme.updated_at > acme.created_at
+    _assert_summaries_exact(engine)
+
+    upgrade(engine)
+    assert _schema(engine) == head_schema
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT DISTINCT version FROM deals")).scalars().all() == [1]
+        assert _history(connection) == []
     _assert_summaries_exact(engine)
     engine.dispose()

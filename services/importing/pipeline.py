@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator, Mapping
+from contextlib import nullcontext
 from dataclasses import replace
 
 from sqlalchemy import Connection, Engine, insert
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from data.models import ImportRun
+from data.write_context import IMPORT, write_source
 from domain import formatting
 from domain.errors import DatabaseUnavailableError
 from domain.fields import ECHEANCE, MONTANT, DealRow
@@ -185,7 +187,9 @@ def _stage_and_write(connection: Connection, run: _FileRun, preview: ImportPrevi
     writer = ImportWriter(connection, run.mapped_fields, write)
     try:
         with connection.begin() as transaction:
-            classification = writer.run(run.rows())
+            # Only a real import marks its source: on SQLite that is a write, which a preview must not make.
+            with write_source(connection, IMPORT) if write else nullcontext():
+                classification = writer.run(run.rows())
             if classification.staged + run.unstaged == 0:
                 transaction.rollback()
                 return replace(preview, error=(f"Le fichier « {preview.file_name} » ne contient que son "

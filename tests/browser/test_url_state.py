@@ -1,4 +1,5 @@
-"""The filters live in the URL query string: a link or a reload restores the view, back restores the last."""
+"""The filters live in the URL query string: a link or a reload restores the view, back restores the last.
+(The text search's `q=` in a real page: tests/browser/test_search.py.)"""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dash.testing.composite import DashComposite
 from dash.testing.wait import until
 
 from callbacks.url_state import STAGE_SLUGS
+from domain.deal_filter import SEARCH_MAX_LENGTH
 from tests.browser import page
 from tests.browser.deals import Row, deadline_rows, expected_kpis, option_label, where
 
@@ -26,22 +28,29 @@ def _url_state(dash_duo: DashComposite, function: str, *args: object) -> object:
 
 def test_the_url_spells_a_selection_one_way_and_reads_it_back(dashboard: DashComposite) -> None:
     values = [["Gagné", "Prospect"], ["Santé", "Banque"], ["Non attribué"], "2026-11-01", "2026-12-31",
-              ["secteur", "montant"]]
+              ["secteur", "montant"], "  Société \t 50% & co "]
 
     search = _url_state(dashboard, "encode", values)
 
     assert search == ("?statut=prospect&statut=gagne&secteur=Banque&secteur=Sant%C3%A9"
-                      "&commercial=Non+attribu%C3%A9&du=2026-11-01&au=2026-12-31&manque=montant&manque=secteur")
+                      "&commercial=Non+attribu%C3%A9&du=2026-11-01&au=2026-12-31&manque=montant&manque=secteur"
+                      "&q=Soci%C3%A9t%C3%A9+50%25+%26+co")
     assert _url_state(dashboard, "decode", search) == [["Prospect", "Gagné"], ["Banque", "Santé"], ["Non attribué"],
-                                                        "2026-11-01", "2026-12-31", ["montant", "secteur"]]
-    assert _url_state(dashboard, "encode", [[], [], [], None, None, []]) == ""
+                                                        "2026-11-01", "2026-12-31", ["montant", "secteur"],
+                                                        "Société 50% & co"]
+    assert _url_state(dashboard, "encode", [[], [], [], None, None, [], ""]) == ""
+    assert _url_state(dashboard, "encode", [[], [], [], None, None, [], "   "]) == ""
     assert dashboard.get_logs() == []
 
 
 def test_the_url_ignores_unknown_stages_keys_and_impossible_dates(dashboard: DashComposite) -> None:
     assert _url_state(dashboard, "decode", "?statut=gagne&statut=inconnu&du=31/12/2026&au=2027-02-30&zz=1") == [
-        ["Gagné"], [], [], None, None, []]
-    assert _url_state(dashboard, "decode", None) == [[], [], [], None, None, []]
+        ["Gagné"], [], [], None, None, [], ""]
+    assert _url_state(dashboard, "decode", None) == [[], [], [], None, None, [], ""]
+    # Of several `q=` the first counts; a long one is cut where the filter cuts it (domain/deal_filter.py).
+    assert _url_state(dashboard, "decode", "?q=un&q=deux")[6] == "un"
+    assert _url_state(dashboard, "decode", f"?q={'a' * 99}+{'b' * 50}")[6] == "a" * 99
+    assert _url_state(dashboard, "decode", f"?q={'é' * 150}")[6] == "é" * SEARCH_MAX_LENGTH
     assert dashboard.get_logs() == []
 
 

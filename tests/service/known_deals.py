@@ -3,11 +3,14 @@
 The expected figures are computed here from the rows the test inserts, by straightforward Python over
 Decimals: a second implementation that shares nothing with the SQL under test. Some deals have no amount
 ("à estimer", None) and some are at 0 €: counts and rates take them all, sums and averages only the valued.
+The text search is modelled with `unicodedata` (decompose, drop the combining marks, lower), not with
+`domain.text_search`, over client, notes and external reference.
 """
 
 from __future__ import annotations
 
 import random
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -37,6 +40,7 @@ class KnownDeal:
     date_echeance: date | None
     assignee: str | None
     notes: str | None
+    ref_externe: str | None = None
 
     @property
     def weighted(self) -> Decimal | None:
@@ -74,13 +78,34 @@ def make_known_deals(count: int = 90, seed: int = 7) -> list[KnownDeal]:
     for offset, edge in enumerate(MONTH_EDGES, start=count + 2):
         deals.append(KnownDeal(offset, f"Bord {edge}", STAGE_NAMES[offset % 3], Decimal("1000.10") * offset,
                                "Logiciel", edge, "Hugo Bernard", None))
+    first = count + 2 + len(MONTH_EDGES)
+    for offset, (client, statut, amount, secteur, days, assignee, notes, ref) in enumerate(TEXT_DEALS, start=first):
+        due = None if days is None else TODAY + timedelta(days=days)
+        deals.append(KnownDeal(offset, client, statut, amount, secteur, due, assignee, notes, ref))
     return deals
+
+
+# Deals for the text search: accents and case in every field, LIKE's wildcards and escape character as text,
+# and look-alikes that an unescaped pattern would wrongly match (`500` for `50%`, `ECO-42` for `eco_4`).
+TEXT_DEALS: tuple[tuple[str, str, Decimal | None, str | None, int | None, str | None, str | None, str | None],
+                  ...] = (
+    ("Société Générale", "Négociation", Decimal("48000.00"), "Banque", 12, "Camille Martin", None, "SG-2026-001"),
+    ("SOCIÉTÉ des Eaux", "Prospect", None, None, None, None, "Remise de 50% sur la 1re année", None),
+    ("Cabinet Dupont", "Qualifié", Decimal("7300.50"), "Santé", -4, "Léa Dubois", "Partenariat ÉCOLE d'ingénieurs",
+     "ECO_42"),
+    ("Garage Lefèvre", "Gagné", Decimal("500.00"), "Industrie", 30, None, "Volume 500 licences", "ECO-42"),
+    ("Œuvres Sociales du Nord", "Perdu", Decimal("0"), "Santé", -20, "Hugo Bernard",
+     "dossier 2026/11, voir \\partage", "OSN-7"),
+    ("Générale d'Électricité", "Prospect", Decimal("15999.99"), "Industrie", 60, "Camille Martin",
+     "société mère à Lyon", None),
+)
 
 
 def insert_deals(engine: Engine, deals: list[KnownDeal]) -> None:
     """Insert through SQLAlchemy Core in one transaction (ids as given, so expectations can name them)."""
     rows = [{key: getattr(deal, key) for key in ("id", "client", "statut", "montant_brut", "secteur",
-                                                   "date_echeance", "assignee", "notes")} for deal in deals]
+                                                   "date_echeance", "assignee", "notes", "ref_externe")}
+            for deal in deals]
     with engine.begin() as connection:
         connection.execute(Deal.__table__.insert(), rows)
 
@@ -94,7 +119,7 @@ class Selection:
     assignees: tuple[str, ...] = ()
     due_from: date | None = None
     due_to: date | None = None
-    search: str = ""
+    search: str = ""  # every word, folded, somewhere in client, notes or reference
     missing: tuple[str, ...] = ()  # "montant", "echeance", "secteur", "commercial", "retard"
 
     def lacks(self, deal: KnownDeal) -> bool:
@@ -119,8 +144,19 @@ class Selection:
             return False
         if self.due_to and deal.date_echeance > self.due_to:
             return False
-        text = f"{deal.client} {deal.notes or ''}".lower()
-        return (not self.search or self.search.lower() in text) and self.lacks(deal)
+        text = plain(f"{deal.client} {deal.notes or ''} {deal.ref_externe or ''}")
+        return all(word in text for word in plain(self.search).split()) and self.lacks(deal)
+
+
+# The letters French writes that decomposition leaves whole.
+LIGATURES = {"œ": "oe", "æ": "ae", "ß": "ss"}
+
+
+def plain(text: str) -> str:
+    """Lower case without accents, by Unicode decomposition: `plain("Œuvre ÉCOLE")` is `"oeuvre ecole"`."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    lowered = "".join(char for char in decomposed if not unicodedata.combining(char)).lower()
+    return "".join(LIGATURES.get(char, char) for char in lowered)
 
 
 def valued(deals: list[KnownDeal]) -> list[KnownDeal]:

@@ -1,6 +1,7 @@
 """Every figure of the service equals an independent computation over the same deals, on both databases,
 for a matrix of filters that includes empty results, a single deal, missing sectors and due dates, deals
-without an amount and at 0 €, and the data-health filter (`manque=`)."""
+without an amount and at 0 €, the data-health filter (`manque=`) and the text search (`q=`: case, accents, LIKE's
+wildcards as plain text, several words)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from data import clock
-from domain.deal_filter import DealFilter
+from domain.deal_filter import SEARCH_MAX_LENGTH, DealFilter
 from domain.pipeline_results import DeadlineScope
 from services.cache import VersionedCache
 from services.reads import DealReads
@@ -70,6 +71,33 @@ SELECTIONS: dict[str, Selection] = {
     "overdue in a range": Selection(due_from=D("2026-10-15"), due_to=D("2026-12-31"), missing=("retard",)),
     "without amount nor salesperson": Selection(missing=("montant", "commercial")),
     "without amount, searched": Selection(search="gamma", missing=("montant",)),
+    "search without accents finds accented text": Selection(search="societe"),
+    "search with accents and capitals": Selection(search="  SOCIÉTÉ "),
+    "search finds capitals in notes": Selection(search="ecole"),
+    "search in capitals finds lower case": Selection(search="ÉCOLE"),
+    "search with an accent in the random clients": Selection(search="beta"),
+    "search in the external reference": Selection(search="sg-2026"),
+    "search for a ligature": Selection(search="oeuvres"),
+    "search percent is literal": Selection(search="50%"),
+    "search underscore is literal": Selection(search="eco_4"),
+    "search slash is literal": Selection(search="2026/11"),
+    "search backslash is literal": Selection(search="\\partage"),
+    "search two words": Selection(search="societe generale"),
+    "search two words the other way": Selection(search="Générale   Société"),
+    "search two words in two fields": Selection(search="dupont ecole"),
+    "search one word matches, the other not": Selection(search="societe zzz"),
+    "search with stage and missing data": Selection(stages=("Prospect", "Négociation"), search="societe",
+                                                    missing=("montant",)),
+    "search in a date range and a sector": Selection(sectors=("Banque", "Industrie"), due_from=D("2026-11-21"),
+                                                     due_to=D("2027-01-31"), search="generale"),
+}
+# The search cases' deals, by id, written out by hand so the model above is checked too.
+SEARCH_EXPECTED_IDS = {
+    "search without accents finds accented text": {106, 107, 111},
+    "search percent is literal": {107},
+    "search underscore is literal": {108},
+    "search two words": {106, 111},
+    "search with stage and missing data": {107},
 }
 
 
@@ -86,6 +114,11 @@ def build(selection: Selection) -> DealFilter:
     return DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
                             due_from=selection.due_from, due_to=selection.due_to, search=selection.search,
                             missing=selection.missing)
+
+
+@pytest.mark.parametrize("name", list(SEARCH_EXPECTED_IDS))
+def test_the_search_model_selects_the_deals_written_out(name: str) -> None:
+    assert {deal.id for deal in make_known_deals() if SELECTIONS[name].matches(deal)} == SEARCH_EXPECTED_IDS[name]
 
 
 @pytest.mark.parametrize("name", list(SELECTIONS))
@@ -182,6 +215,14 @@ def test_sorting_by_amount_puts_the_deals_to_estimate_last_both_ways(service_wit
         amounts = [row.montant_brut for row in page.rows]
         assert amounts[len(amounts) - unvalued:] == [None] * unvalued
         assert amounts[:len(amounts) - unvalued] == sorted(amounts[:len(amounts) - unvalued], reverse=descending)
+
+
+def test_the_search_is_trimmed_collapsed_and_capped() -> None:
+    assert DealFilter.build(search="  Société \t  Générale \n").search == "Société Générale"
+    assert DealFilter.build(search="   ") == DealFilter.build(search=None) == DealFilter()
+    capped = DealFilter.build(search="a" * 99 + " b" + "c" * 50).search
+    assert capped == "a" * 99  # cut after the space at the 100th character, which goes too
+    assert DealFilter.build(search="x" * 500).search == "x" * SEARCH_MAX_LENGTH
 
 
 def test_an_unknown_missing_value_from_a_hand_edited_url_is_ignored() -> None:
