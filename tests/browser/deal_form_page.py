@@ -24,6 +24,13 @@ def field(dash_duo: DashComposite, key: str) -> WebElement:
     return dash_duo.find_element(pattern_selector(ids.DEAL_FIELD, key))
 
 
+def field_value(dash_duo: DashComposite, key: str) -> str | None:
+    """A field's current value, read in one step (the form's body is rebuilt when a deal is reloaded)."""
+    selector = pattern_selector(ids.DEAL_FIELD, key)
+    return dash_duo.driver.execute_script(
+        "var e = document.querySelector(arguments[0]); return e ? e.value : null;", selector)
+
+
 def type_into(dash_duo: DashComposite, key: str, text: str) -> None:
     """Replace a field's text as a user would (select all, type)."""
     element = page.into_view(dash_duo, field(dash_duo, key))
