@@ -11,7 +11,7 @@ import os
 import platform
 import random
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, timedelta
 from itertools import accumulate, islice
 from pathlib import Path
@@ -158,11 +158,14 @@ class SqliteTarget:
 Target = PostgresTarget | SqliteTarget
 
 
-def fill(target: Target, size: int) -> None:
-    """Create, migrate, load `size` generated deals and analyze: a database ready for a started app."""
+def fill(target: Target, size: int, migrate_schema: Callable[[Engine], None] = migrate.upgrade) -> None:
+    """Create, migrate, load `size` generated deals and analyze: a database ready for a started app.
+
+    `migrate_schema` brings the empty database to its schema: this source tree's migrations by default; another
+    version's own migrations when two versions of the app are compared on databases of their own."""
     engine = target.create()
     try:
-        migrate.upgrade(engine)
+        migrate_schema(engine)
         target.load(engine, generate_deals(size))
         target.analyze(engine)
     finally:

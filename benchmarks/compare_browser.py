@@ -14,8 +14,12 @@ processes) and app spent per warm change, read from /proc.
     .venv/bin/python benchmarks/compare_browser.py REF [--size 100000] [--rounds 3] \\
         [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres]
 
-REF (a commit, tag or branch) is checked out into a temporary git worktree. It must have the same migrations
-as the working tree, since both apps run on the same database. A script, not a test.
+REF (a commit, tag or branch) is checked out into a temporary git worktree. When it has the same migrations
+as the working tree, both apps run on one database (bench_compare_<N>). When its migrations differ, each version
+gets a database of its own (bench_compare_<N> and bench_compare_ref_<N>), filled with the same generated deals
+(same generator, same seed, loaded the same way) and migrated by its own source tree: the working tree's
+migrations for its database, `python cli.py init` run in REF's worktree for REF's. Both databases are on the
+same server. A script, not a test.
 """
 
 from __future__ import annotations
@@ -27,13 +31,14 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from selenium import webdriver
+from sqlalchemy import Engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -53,6 +58,7 @@ from benchmarks.live_app import (
 )
 
 PREFIX = "bench_compare"
+REF_PREFIX = "bench_compare_ref"  # REF's own database, when its migrations differ from the working tree's
 MIGRATIONS = Path("data/migrations/versions")
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 BOOTSTRAP_SAMPLES = 2000
@@ -64,6 +70,7 @@ class Version:
 
     label: str
     root: Path
+    database_url: str = ""
     cold_ms: list[float] = field(default_factory=list)
     warm_ms: list[float] = field(default_factory=list)
     browser_cpu_ms: float = 0.0  # summed over the warm changes
@@ -112,9 +119,9 @@ def descendants(root: int) -> list[int]:
 
 
 @contextmanager
-def opened(version: Version, database_url: str, workdir: Path) -> Iterator[OpenVersion]:
-    """The version's app started and its page open in a Chromium of its own, every output drawn."""
-    with AppProcess(database_url, free_port(), workdir / f"{version.label}.log", root=version.root) as app:
+def opened(version: Version, workdir: Path) -> Iterator[OpenVersion]:
+    """The version's app started on its database and its page open in a Chromium of its own, every output drawn."""
+    with AppProcess(version.database_url, free_port(), workdir / f"{version.label}.log", root=version.root) as app:
         driver = chromium()
         try:
             install_probe(driver, DASHBOARD_OUTPUTS)
@@ -137,11 +144,11 @@ def change_on(side: OpenVersion, change: Change, warm: bool) -> None:
         side.version.cold_ms.append(elapsed)
 
 
-def run_round(versions: tuple[Version, Version], database_url: str, workdir: Path, round_number: int) -> str:
+def run_round(versions: tuple[Version, Version], workdir: Path, round_number: int) -> str:
     """Both versions started afresh; a cold pass then a warm pass, action by action in turns; answers the
     browser's version."""
     with ExitStack() as stack:
-        sides = [stack.enter_context(opened(version, database_url, workdir)) for version in versions]
+        sides = [stack.enter_context(opened(version, workdir)) for version in versions]
         for warm in (False, True):
             for index, change in enumerate(filter_changes()):
                 first = (index + round_number) % 2
@@ -151,13 +158,27 @@ def run_round(versions: tuple[Version, Version], database_url: str, workdir: Pat
 
 
 def checkout(ref: str, folder: Path) -> Path:
-    """A detached worktree of `ref` in `folder`; refuses a ref whose migrations differ from the working tree's."""
+    """A detached worktree of `ref` in `folder`."""
     subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "--quiet", str(folder), ref], check=True)
-    if sorted(p.name for p in (folder / MIGRATIONS).glob("*.py")) != sorted(
-            p.name for p in (ROOT / MIGRATIONS).glob("*.py")):
-        remove_worktree(folder)
-        sys.exit(f"{ref} has other migrations than the working tree: the two apps cannot share one database.")
     return folder
+
+
+def migrations(root: Path) -> dict[str, bytes]:
+    """A source tree's migration files by name, with their contents."""
+    return {path.name: path.read_bytes() for path in sorted((root / MIGRATIONS).glob("*.py"))}
+
+
+def cli_init(root: Path) -> Callable[[Engine], None]:
+    """Migrate an empty database with `python cli.py init` of the source tree `root`, so it gets that version's
+    schema (the working tree's `data.migrate` knows only the working tree's migrations)."""
+
+    def init(engine: Engine) -> None:
+        url = engine.url.render_as_string(hide_password=False)
+        env = {**os.environ, "DATABASE_URL": url, "DEMO_DATA": "0", "CACHE_TYPE": "simple"}
+        subprocess.run([sys.executable, "cli.py", "init", "--database-url", url], cwd=root, env=env, check=True,
+                       stdout=subprocess.DEVNULL)
+
+    return init
 
 
 def remove_worktree(folder: Path) -> None:
@@ -185,6 +206,14 @@ def summary_line(version: Version) -> str:
             f"| {version.browser_cpu_ms / warm_changes:.0f} | {version.app_cpu_ms / warm_changes:.1f} |")
 
 
+def describe_databases(target: PostgresTarget, ref_target: PostgresTarget | None, ref: str) -> str:
+    """Which database each version runs on."""
+    if ref_target is None:
+        return f"database: {target.name}, shared by both versions (same migrations)"
+    return (f"databases: {target.name} (working tree) and {ref_target.name} ({ref}, other migrations, migrated by "
+            "its own cli.py init), the same generated deals in each")
+
+
 def parse_args() -> argparse.Namespace:
     """Command-line options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -202,20 +231,29 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="crm-compare-"))
     target = PostgresTarget(args.postgres_url, args.size, prefix=PREFIX)
     other = Version(args.ref, checkout(args.ref, workdir / "ref"))
-    current = Version("working tree", ROOT)
+    current = Version("working tree", ROOT, target.url)
+    shared = migrations(other.root) == migrations(ROOT)
+    ref_target = None if shared else PostgresTarget(args.postgres_url, args.size, prefix=REF_PREFIX)
+    other.database_url = target.url if ref_target is None else ref_target.url
     browser = "Chromium"
     try:
         fill(target, args.size)
+        if ref_target is not None:
+            fill(ref_target, args.size, cli_init(other.root))
         print("\n".join(machine_facts(args.postgres_url)), flush=True)
+        print(describe_databases(target, ref_target, args.ref), flush=True)
         for round_number in range(args.rounds):
-            browser = run_round((other, current), target.url, workdir, round_number)
+            browser = run_round((other, current), workdir, round_number)
             print(f"medians after round {round_number + 1}: " + "; ".join(
                 f"{v.label} cold {statistics.median(v.cold_ms):.0f} ms, warm {statistics.median(v.warm_ms):.0f} ms"
                 for v in (other, current)), flush=True)
     finally:
         target.drop()
+        if ref_target is not None:
+            ref_target.drop()
         remove_worktree(other.root)
-    print(f"\n{args.size:,} deals on PostgreSQL, {args.rounds} rounds, {len(filter_changes())} actions per pass, "
+    print(f"\n{args.size:,} deals on PostgreSQL ({'one database' if shared else 'a database per version'}), "
+          f"{args.rounds} rounds, {len(filter_changes())} actions per pass, "
           f"the two versions in turns action by action; {browser}")
     print("\n| Version | Change median, cold (ms) | Change median, warm (ms) | Browser CPU per warm change (ms) "
           "| App CPU per warm change (ms) |")

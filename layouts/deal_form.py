@@ -72,7 +72,7 @@ def deal_form() -> html.Div:
                 html.Div(id=ids.DEAL_HISTORY, className="deal-history"),
             ]),
             dbc.ModalFooter(footer),
-        ], id=ids.DEAL_FORM, is_open=False, size="lg", scrollable=True),
+        ], id=ids.DEAL_FORM, is_open=False, size="lg", scrollable=True, fade=False),
     ])
 
 
