@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
-from domain.text_search import ASCII_UPPER, FOLDS
+from domain.text_search import FOLDS
 
 LOSS_REASON_LENGTH = 255
 
@@ -38,16 +38,15 @@ def _text(key: str) -> String:
 
 
 def search_expression() -> str:
-    """`deals.recherche` as PostgreSQL computes it, from the map of domain/text_search.py (migration 0008 has
-    its own copy, and SQLite its own form; tests/test_text_search_column.py checks both against `fold`)."""
-    expression = "client || ' ' || coalesce(notes, '') || ' ' || coalesce(ref_externe, '')"
+    """`deals.recherche` as PostgreSQL computes it, from the map of domain/text_search.py (migration 0008 keeps
+    its own copy, and SQLite's triggers their own form; tests/test_text_search_column.py checks both databases
+    against `fold`)."""
+    searched = "client || ' ' || coalesce(notes, '') || ' ' || coalesce(ref_externe, '')"
+    replaced = searched
     for character, folded in FOLDS.items():
-        if len(folded) > 1:
-            expression = f"replace({expression}, '{character}', '{folded}')"
-    singles = {character: folded for character, folded in FOLDS.items() if len(folded) == 1}
-    removed = "".join(character for character, folded in FOLDS.items() if not folded)
-    return (f"translate({expression}, '{''.join(singles)}{ASCII_UPPER}{removed}', "
-            f"'{''.join(singles.values())}{ASCII_UPPER.lower()}')")
+        replaced = f"replace({replaced}, '{character}', '{folded}')"
+    return (f"lower((CASE WHEN octet_length({searched}) = length({searched}) THEN {searched} ELSE {replaced} END) "
+            'COLLATE "C")')
 
 
 class Base(DeclarativeBase):

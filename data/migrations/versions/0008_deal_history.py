@@ -15,19 +15,20 @@
   UPDATE can do, a stored probability always being the stage's) and the upkeep of `recherche` (not in
   its column list).
 - `recherche`: `client || ' ' || notes || ' ' || ref_externe`, lower-case and accent-free, kept by the
-  database for every writer. One fixed map (`FOLDS`, a literal copy of `domain/text_search.py`'s, for a
-  migration is a snapshot). PostgreSQL: a generated column, `replace` for the letters that become two and
-  one `translate` for the rest, A-Z included (`lower()` follows the database locale: with `C.UTF-8` it
-  folds `É`, with `C` it does not, and the column would differ between databases). PostgreSQL gets a GIN
-  trigram index (extension `pg_trgm`, trusted: the database owner may create it), so `recherche LIKE
-  '%term%'` reads the index instead of a million rows. SQLite: nested `replace` then `lower` (ASCII only),
-  but its parser refuses more than about 28 nested calls in one expression, and a generated column may
-  hold neither a subquery nor a WITH clause, so a plain column kept by two triggers (after an insert, and
-  after an update of client, notes, reference or of `recherche` itself), which run the replacements in
-  steps chained by a WITH clause. A direct write of `recherche` is put right on SQLite, refused on
-  PostgreSQL. No index on SQLite: a B-tree cannot serve a leading `%`, and an FTS5 trigram table would be
-  a second copy of every text kept by more triggers, for the embedded database of one founder where a scan
-  of one stored column stays short.
+  database for every writer, so that it equals `domain.text_search.fold` of that text on both databases.
+  One fixed map (`FOLDS`, a literal copy of `domain/text_search.py`'s, for a migration is a snapshot),
+  then A-Z lowered by `lower` where it folds ASCII only (SQLite's, and PostgreSQL's under the "C"
+  collation: the database locale's `lower` folds `É` under `C.UTF-8`, not under `C`, so the column would
+  differ between databases and from `fold`). PostgreSQL: a generated column. SQLite: its parser refuses
+  more than about 28 nested calls in one expression and a generated column may hold neither a subquery
+  nor a WITH clause, so a plain column kept by two triggers (after an insert, and after an update of
+  client, notes or reference) that run the replacements in steps chained by a WITH clause; the app never
+  writes the column (the model marks it computed), PostgreSQL refuses a direct write, SQLite would keep
+  it until the next change of the text. PostgreSQL gets a GIN trigram index (extension `pg_trgm`,
+  trusted: the database owner may create it), so `recherche LIKE '%term%'` reads the index instead of a
+  million rows. No index on SQLite: a B-tree cannot serve a leading `%`, and an FTS5 trigram table would
+  be a second copy of every text kept by more triggers, for the embedded database of one founder where a
+  scan of one stored column stays short.
 - `deal_events`: one row per change, filled by triggers so psql and scripts are recorded too. INSERT
   gives `created` (or `restored`, when the write context says so), UPDATE one `updated` row per changed
   field among `TRACKED` (IS DISTINCT FROM: NULL to a value and back count, an update that changes
@@ -71,7 +72,6 @@ FOLDS = (
     ("òóôõöøÒÓÔÕÖØ", "o"), ("ùúûüÙÚÛÜ", "u"), ("ýÿÝŸ", "y"), ("œŒ", "oe"), ("æÆ", "ae"), ("ß", "ss"),
     ("\u0300\u0301\u0302\u0303\u0308\u030a\u0327", ""),
 )
-ASCII_UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SQLITE_STEP = 18  # replacements per step of the SQLite folding (its parser nests about 28 calls at most)
 
 
@@ -88,34 +88,32 @@ def _pairs() -> list[tuple[str, str]]:
 
 
 def postgres_search_expression() -> str:
-    """Immutable on PostgreSQL: `replace` for the letters that become two, one `translate` for the rest
-    (a character of the first list past the end of the second is removed: the combining accents)."""
-    expression = SEARCHED
+    """Immutable on PostgreSQL and the same whatever the database's locale: one `replace` per character of the
+    map, then `lower` under the "C" collation, which folds A-Z only. (One `translate` would do, but it compares
+    each character of the text with each one of its list: about three times the cost of these replacements
+    over a million deals.) A text with no character beyond ASCII (as many bytes as characters) skips them."""
+    replaced = SEARCHED
     for character, folded in _pairs():
-        if len(folded) == 2:
-            expression = f"replace({expression}, '{character}', '{folded}')"
-    singles = [(character, folded) for character, folded in _pairs() if len(folded) == 1]
-    removed = "".join(character for character, folded in _pairs() if not folded)
-    source = "".join(character for character, _ in singles) + ASCII_UPPER + removed
-    target = "".join(folded for _, folded in singles) + ASCII_UPPER.lower()
-    return f"translate({expression}, '{source}', '{target}')"
+        replaced = f"replace({replaced}, '{character}', '{folded}')"
+    return (f"lower((CASE WHEN octet_length({SEARCHED}) = length({SEARCHED}) THEN {SEARCHED} ELSE {replaced} END) "
+            'COLLATE "C")')
 
 
 def sqlite_search_expression(row: str) -> str:
-    """The folded text of `row` (`NEW`, or `deals` in an UPDATE of the table) on SQLite: nested `replace` over
-    the map, then `lower` (which folds ASCII only). SQLite's parser refuses more than about 28 nested calls
-    in one expression, so the replacements run in steps of `SQLITE_STEP`, chained by a WITH clause whose
-    parts are parsed one after the other."""
+    """The folded text of `row` (`NEW`, or `deals` in an UPDATE of the table) on SQLite: `lower` (which folds
+    ASCII only), then nested `replace` over the map, skipped for a text with no character beyond ASCII.
+    SQLite's parser refuses more than about 28 nested calls in one expression, so the replacements run in
+    steps of `SQLITE_STEP`, chained by a WITH clause whose parts are parsed one after the other."""
     pairs = _pairs()
     searched = SEARCHED.replace("client", f"{row}.client").replace("notes", f"{row}.notes").replace(
         "ref_externe", f"{row}.ref_externe")
-    steps = []
+    steps = [f"s0 AS (SELECT lower({searched}) AS t, length(CAST({searched} AS BLOB)) = length({searched}) AS ascii)"]
     for start in range(0, len(pairs), SQLITE_STEP):
-        expression = "t" if steps else f"lower({searched})"
+        expression = "t"
         for character, folded in pairs[start:start + SQLITE_STEP]:
             expression = f"replace({expression}, '{character}', '{folded}')"
-        source = f" FROM s{len(steps) - 1}" if steps else ""
-        steps.append(f"s{len(steps)} AS (SELECT {expression} AS t{source})")
+        steps.append(f"s{len(steps)} AS (SELECT CASE WHEN ascii THEN t ELSE {expression} END AS t, ascii "
+                     f"FROM s{len(steps) - 1})")
     return f"(WITH {', '.join(steps)} SELECT t FROM s{len(steps) - 1})"
 
 
@@ -216,8 +214,8 @@ def _sqlite_statements(probability: str) -> list[str]:
     END""",
         f"CREATE TRIGGER deals_recherche_insert AFTER INSERT ON deals "
         f"BEGIN UPDATE deals SET recherche = {searched} WHERE id = NEW.id; END",
-        f"CREATE TRIGGER deals_recherche_update AFTER UPDATE OF client, notes, ref_externe, recherche ON deals "
-        f"WHEN NEW.recherche IS NOT {searched} BEGIN UPDATE deals SET recherche = {searched} WHERE id = NEW.id; END",
+        f"CREATE TRIGGER deals_recherche_update AFTER UPDATE OF client, notes, ref_externe ON deals "
+        f"BEGIN UPDATE deals SET recherche = {searched} WHERE id = NEW.id; END",
         f"CREATE TRIGGER deal_events_after_insert AFTER INSERT ON deals BEGIN {INSERT_EVENT} VALUES (NEW.id, "
         f"CASE WHEN (SELECT action FROM write_context LIMIT 1) = 'restored' THEN 'restored' ELSE 'created' END, "
         f"{SQLITE_SOURCE}, {SQLITE_USER}); END",
