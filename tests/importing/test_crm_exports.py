@@ -16,14 +16,18 @@ from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from domain.deal_filter import DealFilter
+from services.cache import VersionedCache
 from services.importing import preview_import, run_import
+from services.reads import DealReads
+from settings import Settings
 from tests.importing.conftest import (
     FIXTURES,
     MAVEN,
@@ -32,6 +36,7 @@ from tests.importing.conftest import (
     deals_state,
     fixture_bytes,
 )
+from wiring import make_cache_backend
 
 HUBSPOT = {"Appointment scheduled": "Prospect", "Qualified to buy": "Qualifié", "Presentation scheduled": "Qualifié",
            "Decision maker bought-in": "Négociation", "Contract sent": "Négociation", "Closed won": "Gagné",
@@ -287,3 +292,30 @@ def test_maven_re_import_changes_nothing(engine: Engine) -> None:
     assert (counts.created, counts.updated, counts.duplicates, counts.rejected) == (0, 0, first.preview.created,
                                                                                       first.preview.rejected)
     assert deals_state(engine) == before
+
+
+# DESIGN.md section 1, written out here.
+DESIGN_PROBABILITY = {"Prospect": Decimal("0.10"), "Qualifié": Decimal("0.30"), "Négociation": Decimal("0.70"),
+                      "Gagné": Decimal("1.00"), "Perdu": Decimal("0.00")}
+
+
+@pytest.mark.parametrize("export", EXPORTS, ids=lambda export: export.name)
+def test_crm_export_cards_equal_the_figures_of_the_file(engine: Engine, export: Export) -> None:
+    """The cards a founder reads after importing each export: deal count, count per stage, conversion and win
+    rates over every deal (with or without an amount), pipeline and average deal over the valued ones; the
+    expectations come from the file (csv module and the stage tables above), not from the product."""
+    expected = export.expected()
+    run_import(engine, fixture_bytes(export.name), export.name)
+    kpis = DealReads(engine, VersionedCache(make_cache_backend(Settings(cache_type="simple")))).kpis(DealFilter())
+    stages = Counter(deal[1] for deal in expected)
+    amounts = [(deal[2], deal[1]) for deal in expected if deal[2] is not None]
+    won, lost = stages["Gagné"], stages["Perdu"]
+    weighted = sum(((amount * DESIGN_PROBABILITY[stage]).quantize(Decimal("0.01"), ROUND_HALF_UP)
+                    for amount, stage in amounts), Decimal(0))
+    assert kpis.deal_count == len(expected)
+    assert kpis.count_per_stage == {stage: stages[stage] for stage in DESIGN_PROBABILITY}
+    assert kpis.conversion_rate == round(Decimal(won) / len(expected), 6)
+    assert kpis.win_rate == (round(Decimal(won) / (won + lost), 6) if won + lost else None)
+    assert kpis.without_amount == len(expected) - len(amounts)
+    assert kpis.weighted_pipeline == weighted
+    assert kpis.average_deal == (sum(amount for amount, _ in amounts) / len(amounts)).quantize(Decimal("0.01"))
