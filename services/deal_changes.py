@@ -12,10 +12,10 @@ from dataclasses import asdict, fields
 from datetime import date
 from decimal import Decimal
 
-from data.write_context import write_source
 from sqlalchemy import Connection, delete, insert, select, update
 
 from data.models import Deal, DealEvent
+from data.write_context import write_source
 from domain import formatting
 from domain.deal_record import DealEventView, DealRecord, DealValues
 from domain.errors import DealConflictError, DealGoneError
