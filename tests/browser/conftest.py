@@ -55,10 +55,15 @@ def postgres_url() -> Iterator[str]:
     drop_postgres_database(url)
 
 
-@pytest.fixture
-def dashboard(dash_duo: DashComposite, fixed_today: date, sqlite_url: str, deals: list[Row]) -> Iterator[DashComposite]:
-    """The page open in Chromium on the known deals, every output drawn."""
-    dash_duo.start_server(dashboard_app(sqlite_url, deals))
+def open_drawn(dash_duo: DashComposite, database_url: str, rows: list[Row]) -> DashComposite:
+    """The page open in Chromium on `rows`, every output drawn."""
+    dash_duo.start_server(dashboard_app(database_url, rows))
     dash_duo.wait_for_element("#table-deadlines .ag-row .ag-cell", timeout=page.TIMEOUT)
     page.wait_idle(dash_duo)
-    yield dash_duo
+    return dash_duo
+
+
+@pytest.fixture
+def dashboard(dash_duo: DashComposite, fixed_today: date, sqlite_url: str, deals: list[Row]) -> DashComposite:
+    """The page open in Chromium on the known deals, every output drawn."""
+    return open_drawn(dash_duo, sqlite_url, deals)

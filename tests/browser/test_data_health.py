@@ -3,7 +3,6 @@ whole dashboard to those deals, lands in the URL (`manque=`) and in the filter p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,7 +11,7 @@ from dash.testing.composite import DashComposite
 
 from layouts import ids
 from tests.browser import page
-from tests.browser.conftest import dashboard_app
+from tests.browser.conftest import open_drawn
 from tests.browser.deals import TODAY, Row, deadline_rows, expected_kpis, french_count, where
 
 # Beside the known deals: three to estimate (one without a due date or sector) and a lost one at 0 €.
@@ -30,12 +29,9 @@ def rows(deals: list[Row]) -> list[Row]:
 
 
 @pytest.fixture
-def with_gaps(dash_duo: DashComposite, fixed_today: date, sqlite_url: str, rows: list[Row]) -> Iterator[DashComposite]:
+def with_gaps(dash_duo: DashComposite, fixed_today: date, sqlite_url: str, rows: list[Row]) -> DashComposite:
     """The page on the known deals and the deals above, every output drawn."""
-    dash_duo.start_server(dashboard_app(sqlite_url, rows))
-    dash_duo.wait_for_element("#table-deadlines .ag-row .ag-cell", timeout=page.TIMEOUT)
-    page.wait_idle(dash_duo)
-    yield dash_duo
+    return open_drawn(dash_duo, sqlite_url, rows)
 
 
 def _link(missing: str) -> str:

@@ -3,7 +3,6 @@ filters every output like any filter, combines with them, lives in the URL (`q=`
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -14,7 +13,7 @@ from selenium.webdriver.common.keys import Keys
 
 from layouts import ids
 from tests.browser import page
-from tests.browser.conftest import dashboard_app
+from tests.browser.conftest import open_drawn
 from tests.browser.deals import TODAY, Row, deadline_rows, expected_kpis, option_label, where
 from tests.service.known_deals import plain
 
@@ -50,12 +49,9 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def named(dash_duo: DashComposite, fixed_today: date, database_url: str, rows: list[Row]) -> Iterator[DashComposite]:
+def named(dash_duo: DashComposite, fixed_today: date, database_url: str, rows: list[Row]) -> DashComposite:
     """The page on the known deals and the named ones above, every output drawn."""
-    dash_duo.start_server(dashboard_app(database_url, rows))
-    dash_duo.wait_for_element("#table-deadlines .ag-row .ag-cell", timeout=page.TIMEOUT)
-    page.wait_idle(dash_duo)
-    yield dash_duo
+    return open_drawn(dash_duo, database_url, rows)
 
 
 def _search(dash_duo: DashComposite) -> str:
