@@ -26,6 +26,57 @@
     }, window.crmSlowAnswers.lateAfterMs);
   }
 
+  /* Page 1 of the latest figures' answer, until the grid takes it. */
+  var sentPage = null;
+
+  function sortKey(model) {
+    return JSON.stringify((model || []).map(function (item) { return [item.colId, item.sort]; }));
+  }
+
+  /* The grid's rows come from dash-ag-grid's datasource (a server request), except page 1 when the figures'
+     answer brought it in the grid's current sort. Installed once per grid; installing reloads the grid. */
+  function installDatasource(api) {
+    if (api.crmDatasource) {
+      return false;
+    }
+    var server = api.getGridOption("datasource");
+    api.crmDatasource = {
+      getRows: function (params) {
+        var page = sentPage;
+        sentPage = null;
+        if (page && params.startRow === 0 && sortKey(params.sortModel) === sortKey(page.sortModel)) {
+          params.successCallback(page.rowData, page.rowCount);
+        } else {
+          server.getRows(params);
+        }
+      },
+      destroy: function () {
+        if (server.destroy) {
+          server.destroy();
+        }
+      }
+    };
+    api.setGridOption("datasource", api.crmDatasource);
+    return true;
+  }
+
+  /* Show page 1 of the new selection (`page`, or from the server when null). On page 1 already, the cached page
+     is refreshed in place: the old rows stay on screen until the new ones arrive. Emptying the cache instead
+     draws ten "Chargement…" rows first, a flash on every filter change and about 30 ms more of the browser's
+     work; it is kept for a move back from another page, which has nothing on screen worth keeping. */
+  function showPage1(api, page) {
+    sentPage = page;
+    if (installDatasource(api)) {
+      api.paginationGoToFirstPage();
+    } else if (api.paginationGetCurrentPage() === 0) {
+      api.refreshInfiniteCache();
+    } else {
+      api.purgeInfiniteCache();
+      api.paginationGoToFirstPage();
+    }
+    showLateRows(api);
+  }
+
   window.dash_clientside = Object.assign({}, window.dash_clientside, {
     crm: {
       /* The selection with the clicked bar's label added, or removed if it was there (a second click undoes the
@@ -82,19 +133,18 @@
         return !isOpen;
       },
 
-      /* Show page 1 of the new selection. On page 1 already, the cached page is refreshed in place: the old
-         rows stay on screen until the new ones arrive. Emptying the cache instead draws ten "Chargement…" rows
-         first, a flash on every filter change and about 30 ms more of the browser's work; it is kept for a
-         move back from another page, which has nothing on screen worth keeping. */
+      /* Show page 1 of the new selection, sent with its figures (callbacks/dashboard.py) when it was read in the
+         grid's scope; otherwise the grid asks the server. */
+      showFirstPage: function (page, scope) {
+        dash_ag_grid.getApiAsync(GRID).then(function (api) {
+          showPage1(api, page && page.scope === scope ? page : null);
+        });
+      },
+
+      /* Ask the server for page 1 again (a new scope, or a refused edit whose old value must come back). */
       refreshGrid: function () {
         dash_ag_grid.getApiAsync(GRID).then(function (api) {
-          if (api.paginationGetCurrentPage() === 0) {
-            api.refreshInfiniteCache();
-          } else {
-            api.purgeInfiniteCache();
-            api.paginationGoToFirstPage();
-          }
-          showLateRows(api);
+          showPage1(api, null);
         });
       },
 

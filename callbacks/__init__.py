@@ -1,14 +1,15 @@
 """Thin wiring: inputs -> a filter value -> a service call -> a layout function.
 
-Each output has its own callback with only the inputs it needs, so an interaction redraws only what
-depends on it (tests/test_callback_calls.py counts the service calls to keep it that way).
+A filter change is one request (`callbacks/dashboard.py` answers every figure and the grid's first page);
+paging, sorting and the scope switch reach only the grid's rows (tests/test_callback_calls.py counts the
+requests and the service calls to keep it that way).
 """
 
 from __future__ import annotations
 
 from dash import Dash
 
-from callbacks import charts, deadlines, deal_form, demo, filter_options, guard, importing, kpis, url_state
+from callbacks import dashboard, deadlines, deal_form, demo, filter_options, guard, importing, url_state
 from callbacks.import_seal import PreviewSeal
 from services.imports import ImportService
 from services.reads import DealReads
@@ -21,8 +22,7 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     guard.register(app)
     url_state.register(app)
     filter_options.register(app, reads)
-    kpis.register(app, reads)
-    charts.register(app, reads)
+    dashboard.register(app, reads)
     deadlines.register(app, reads)
     demo.register(app, reads, writes)
     importing.register(app, imports, seal, max_files)

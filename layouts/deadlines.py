@@ -137,6 +137,11 @@ def requested_sort(request: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
     )
 
 
+def sort_model(sort: tuple[tuple[str, bool], ...]) -> list[dict[str, str]]:
+    """The service's (column, descending) pairs back as the grid's sort model, to label a page with its sort."""
+    return [{"colId": column, "sort": "desc" if descending else "asc"} for column, descending in sort]
+
+
 def requested_window(request: Mapping[str, Any]) -> tuple[int, int]:
     """(offset, limit) of the requested rows, bounded so a crafted request cannot ask for the whole table."""
     start = min(max(int(request.get("startRow") or 0), 0), MAX_OFFSET)

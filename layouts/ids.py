@@ -90,6 +90,9 @@ DB_STATUS = "db-status"
 FILTERS_TOGGLE = "filters-toggle"
 FILTERS_COLLAPSE = "filters-collapse"
 SELECTION_MESSAGE = "selection-message"
+# The grid's page 1 sent with the figures of a filter change, and the digests of the outputs the browser shows.
+GRID_FIRST_PAGE = "grid-first-page"
+SHOWN_OUTPUTS = "shown-outputs"
 
 
 def kpi_count_id(stage_slug: str) -> str:

@@ -72,6 +72,8 @@ def page_layout(upload_max_bytes: int) -> dbc.Container:
         dcc.Store(id=ids.URL_HISTORY),
         dcc.Store(id=ids.DATA_VERSION),
         dcc.Store(id=ids.DB_STATUS),
+        dcc.Store(id=ids.SHOWN_OUTPUTS),
+        dcc.Store(id=ids.GRID_FIRST_PAGE),
         _header(),
         app_alert(),
         deal_form(),

@@ -1,4 +1,5 @@
-"""What each interaction costs: the service calls the callbacks make and the SQL statements they cause.
+"""What each interaction costs: the callback requests the browser sends, the service calls they make and the
+SQL statements they cause.
 
 The page runs in a real browser on a real database; the only addition is a counter in front of the real
 service. A later change that makes an interaction rerun more than it needs fails here with the numbers.
@@ -14,11 +15,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from dash import Dash
 from dash.testing.composite import DashComposite
+from dash.testing.wait import until
+from flask import Response, request
+from selenium.webdriver.common.keys import Keys
 from sqlalchemy import Engine, event
 
 import wiring
 from layouts import ids
+from layouts.kpis import VALUE_IDS
 from services.reads import DealReads
 from tests.browser import deal_form_page as form
 from tests.browser import page
@@ -28,6 +34,9 @@ from tests.browser.deals import Row, deadline_rows, known_deals, option_label
 pytestmark = pytest.mark.browser
 SERVICE_METHODS = frozenset({"kpis", "funnel", "sectors", "deadlines", "deadline_counts", "data_health",
                              "filter_options", "has_demo_data", "deal", "deal_history"})
+GRID_FIRST_PAGE = f"{ids.GRID_FIRST_PAGE}.data"
+UPDATE_PATH = "/_dash-update-component"
+ROWS_ONLY = f"{ids.TABLE_DEADLINES}.getRowsResponse"
 EVERY_FIGURE = {"kpis": 1, "funnel": 1, "sectors": 1, "deadline_counts": 1, "deadlines": 1, "data_health": 1}
 
 
@@ -56,18 +65,38 @@ class Meter:
 
     service: CountingService
     statements: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+    sent: list[set[str]] = field(default_factory=list)
 
     def reset(self) -> None:
         self.service.calls.clear()
         self.statements.clear()
+        self.requests.clear()
+        self.sent.clear()
 
     def measure(self, dash_duo: DashComposite, interaction: Callable[[], None]) -> tuple[dict[str, int], int]:
-        """Service calls and SQL statements caused by `interaction`, counted once the page is idle."""
+        """Service calls and SQL statements caused by `interaction`, counted once the page is idle (the callback
+        requests it sent are left in `requests`)."""
         page.wait_idle(dash_duo)
         self.reset()
         interaction()
         page.wait_idle(dash_duo)
         return dict(self.service.calls), len(self.statements)
+
+
+def record_callback_requests(app: Dash, meter: Meter) -> None:
+    """Note the outputs of every callback request the server receives, and the outputs each answer updates."""
+    @app.server.before_request
+    def note_request() -> None:
+        if request.path.endswith(UPDATE_PATH):
+            meter.requests.append(request.get_json()["output"])
+
+    @app.server.after_request
+    def note_answer(response: Response) -> Response:
+        if request.path.endswith(UPDATE_PATH) and response.is_json:
+            answered = response.get_json()["response"]
+            meter.sent.append({f"{component}.{prop}" for component, props in answered.items() for prop in props})
+        return response
 
 
 @pytest.fixture
@@ -98,6 +127,7 @@ def metered(
     try:
         app = dashboard_app(sqlite_copy(_migrated_sqlite_template, tmp_path), deals)
         meter = Meter(services[0], statements)
+        record_callback_requests(app, meter)
         meter.reset()
         dash_duo.start_server(app)
         dash_duo.wait_for_element("#table-deadlines .ag-row .ag-cell", timeout=page.TIMEOUT)
@@ -120,6 +150,7 @@ def test_filter_change_calls_each_figure_query_once(metered: tuple[DashComposite
     calls, _ = meter.measure(dash_duo, lambda: page.choose(dash_duo, "filter-sector", label))
 
     assert calls == EVERY_FIGURE
+    assert len(meter.requests) == 1 and GRID_FIRST_PAGE in meter.requests[0]
     assert dash_duo.get_logs() == []
 
 
@@ -130,6 +161,28 @@ def test_chart_click_calls_each_figure_query_once(metered: tuple[DashComposite, 
 
     assert page.chosen(dash_duo, "filter-status") == ["Qualifié"]
     assert calls == EVERY_FIGURE
+    assert len(meter.requests) == 1 and GRID_FIRST_PAGE in meter.requests[0]
+    assert dash_duo.get_logs() == []
+
+
+def test_a_change_that_selects_the_same_deals_sends_only_the_grid_page(metered: tuple[DashComposite, Meter],
+                                                                      deals: list[Row]) -> None:
+    dash_duo, meter = metered
+    assert all("client" in row.client.lower() for row in deals)
+    def kpi_texts() -> dict[str, str]:
+        return {value_id: page.text(dash_duo, value_id) for value_id in VALUE_IDS}
+
+    shown = kpi_texts()
+
+    def search_every_deal() -> None:
+        page.into_view(dash_duo, dash_duo.find_element(f"#{ids.FILTER_SEARCH}")).send_keys("client", Keys.ENTER)
+        until(lambda: meter.sent, timeout=page.TIMEOUT)
+
+    calls, _ = meter.measure(dash_duo, search_every_deal)
+
+    assert calls == EVERY_FIGURE
+    assert meter.sent == [{GRID_FIRST_PAGE}]
+    assert kpi_texts() == shown
     assert dash_duo.get_logs() == []
 
 
@@ -144,6 +197,7 @@ def test_grid_paging_runs_only_the_deadline_rows_query(metered: tuple[DashCompos
 
     assert calls == {"deadlines": 1}
     assert statements == 1
+    assert meter.requests == [ROWS_ONLY]
     assert dash_duo.get_logs() == []
 
 
@@ -155,6 +209,7 @@ def test_grid_sorting_runs_only_the_deadline_rows_query(metered: tuple[DashCompo
 
     assert calls == {"deadlines": 1}
     assert statements == 1
+    assert meter.requests == [ROWS_ONLY]
     assert dash_duo.get_logs() == []
 
 
@@ -165,6 +220,7 @@ def test_scope_switch_runs_only_the_deadline_rows_query(metered: tuple[DashCompo
 
     assert calls == {"deadlines": 1}
     assert statements == 1
+    assert meter.requests == [ROWS_ONLY]
     assert dash_duo.get_logs() == []
 
 
