@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     # outside. Plotly's "finance" build (bar, funnel) is a quarter of the full bundle dcc.Graph would otherwise
     # load, which matters for the first render.
     # Responses are compressed (flask-compress): figures are repetitive JSON. The renderer hooks tell
-    # assets/slow_answers.js when a callback request leaves and when its answer comes back, so that only a
+    # assets/01-slow-answers.js when a callback request leaves and when its answer comes back, so that only a
     # late answer shows a loading state.
     app = Dash(
         __name__,

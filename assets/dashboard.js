@@ -11,20 +11,32 @@
   }
 
   /* The grid's own "Chargement…" overlay while its new rows are late (after the same delay as the other
-     outputs, assets/slow_answers.js): a refresh in place keeps the old rows on screen, and they must not pass for the
-     new selection's. Not while the database is down: no rows will come, the alert says why, and the grid keeps
-     its last rows like every other output keeps its last value. */
+     outputs, assets/01-slow-answers.js), whether the grid asked for them or they come with a filter change's
+     figures: a refresh in place keeps the old rows on screen, and they must not pass for the new selection's.
+     Not while the database is down: no rows will come, the alert says why, and the grid keeps its last rows
+     like every other output keeps its last value. */
+  function markLateRows(api) {
+    var slow = window.crmSlowAnswers;
+    var late = !databaseDown && (rowsAwaited(api) || slow.late(window.crmIds.GRID_FIRST_PAGE + ".data"));
+    if (late !== lateRowsShown) {
+      lateRowsShown = late;
+      api.setGridOption("loading", late);
+    }
+    return late;
+  }
+
+  /* After the grid asked for rows: mark them late once they are, until they arrive. */
   function showLateRows(api) {
     clearTimeout(lateRowsTimer);
     lateRowsTimer = setTimeout(function check() {
-      var late = rowsAwaited(api) && !databaseDown;
-      if (late !== lateRowsShown) {
-        lateRowsShown = late;
-        api.setGridOption("loading", late);
-      }
-      lateRowsTimer = late ? setTimeout(check, RECHECK_MS) : null;
+      lateRowsTimer = markLateRows(api) ? setTimeout(check, RECHECK_MS) : null;
     }, window.crmSlowAnswers.lateAfterMs);
   }
+
+  /* A late filter change brings the grid's rows late too (01-slow-answers.js loads first and says when). */
+  document.addEventListener(window.crmSlowAnswers.changeEvent, function () {
+    dash_ag_grid.getApiAsync(GRID).then(markLateRows);
+  });
 
   /* Page 1 of the latest figures' answer, until the grid takes it. */
   var sentPage = null;

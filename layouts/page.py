@@ -3,7 +3,7 @@
 Every output starts in its empty state ("—", "Chargement…") at its final size, so the first answers and
 later redraws fill it in place without moving the page. An output whose answer is late (250 ms) is dimmed,
 with a spinner over the charts, by assets/dashboard.css from the `data-dash-is-loading` mark Dash puts on it
-(assets/slow_answers.js says when an answer is late); no `dcc.Loading` wrapper, because each one re-reads
+(assets/01-slow-answers.js says when an answer is late); no `dcc.Loading` wrapper, because each one re-reads
 the renderer's whole update log on every store update, which made every filter change slower in the browser.
 """
 

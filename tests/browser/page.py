@@ -120,18 +120,21 @@ def grid_column(dash_duo: DashComposite, field: str) -> list[str]:
     return [row.find_element(By.CSS_SELECTOR, f'[col-id="{field}"]').get_attribute("textContent") for row in rows]
 
 
+def steady_grid_column(dash_duo: DashComposite, field: str) -> list[str]:
+    """`grid_column` for polling: nothing while the grid redraws the rows being read."""
+    try:
+        return grid_column(dash_duo, field)
+    except Exception:  # a row redrawn while read
+        return []
+
+
 def wait_for_grid(dash_duo: DashComposite, field: str, expected: list[str]) -> None:
     """Wait until the grid's page shows exactly these values in one column."""
-    def shown() -> list[str]:
-        try:
-            return grid_column(dash_duo, field)
-        except Exception:  # a row redrawn while read
-            return []
-
     try:
-        until(lambda: shown() == expected, timeout=TIMEOUT)
+        until(lambda: steady_grid_column(dash_duo, field) == expected, timeout=TIMEOUT)
     except Exception as error:
-        raise AssertionError(f"grid column {field} shows {shown()}, expected {expected}") from error
+        shown = steady_grid_column(dash_duo, field)
+        raise AssertionError(f"grid column {field} shows {shown}, expected {expected}") from error
 
 
 def scope_labels(dash_duo: DashComposite) -> list[str]:

@@ -1,7 +1,7 @@
 """Loading states: an output whose answer is late is dimmed, with a spinner over the charts; a quick one never.
 
 Dash marks an output whose callback is in flight with `data-dash-is-loading`; assets/dashboard.css draws the
-loading state from that mark while the page root has the `crm-slow` class, which assets/slow_answers.js sets
+loading state from that mark while the page root has the `crm-slow` class, which assets/01-slow-answers.js sets
 once a request has been awaited 250 ms (Dash's renderer tells it when each request leaves and is answered).
 """
 
