@@ -44,7 +44,6 @@ window.crmIds = {
   "GRAPH_SECTORS": "graph-sectors",
   "GRAPH_TOP_SECTORS": "graph-top-sectors",
   "GRID_FIRST_PAGE": "grid-first-page",
-  "GRID_REFRESH": "grid-refresh",
   "IMPORT_COLUMN_CHOICE": "import-column",
   "IMPORT_CONFIRM": "import-confirm",
   "IMPORT_HISTORY": "import-history",

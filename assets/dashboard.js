@@ -146,14 +146,14 @@
       },
 
       /* Show page 1 of the new selection, sent with its figures (callbacks/dashboard.py) when it was read in the
-         grid's scope; otherwise the grid asks the server. */
+         grid's scope; otherwise (or for a value without rows: a refused edit's) the grid asks the server. */
       showFirstPage: function (page, scope) {
         dash_ag_grid.getApiAsync(GRID).then(function (api) {
-          showPage1(api, page && page.scope === scope ? page : null);
+          showPage1(api, page && page.rowData && page.scope === scope ? page : null);
         });
       },
 
-      /* Ask the server for page 1 again (a new scope, or a refused edit whose old value must come back). */
+      /* Ask the server for page 1 again (a new scope). */
       refreshGrid: function () {
         dash_ag_grid.getApiAsync(GRID).then(function (api) {
           showPage1(api, null);

@@ -21,7 +21,7 @@ from domain.errors import DealConflictError, DealGoneError, DealInputError
 from domain.stages import LOST, WON
 from layouts import ids
 from layouts.app_alert import UNDO_SECONDS, AlertView
-from layouts.deadlines import EDITABLE_FIELDS
+from layouts.deadlines import EDITABLE_FIELDS, rows_from_server
 from layouts.deal_form import (
     DELETE_STEP,
     HIDDEN,
@@ -93,8 +93,6 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
                             Input(ids.TABLE_DEADLINES, "cellClicked"), prevent_initial_call=True)
     app.clientside_callback("function () { return false; }", Output(ids.DEAL_FORM, "is_open", allow_duplicate=True),
                             Input(ids.DEAL_FORM_CANCEL, "n_clicks"), prevent_initial_call=True)
-    app.clientside_callback(ClientsideFunction("crm", "refreshGrid"), Input(ids.GRID_REFRESH, "data"),
-                            prevent_initial_call=True)
 
     @guarded_callback(
         app,
@@ -239,7 +237,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
     @guarded_callback(
         app,
         Output(ids.DATA_VERSION, "data", allow_duplicate=True),
-        Output(ids.GRID_REFRESH, "data"),
+        Output(ids.GRID_FIRST_PAGE, "data", allow_duplicate=True),
         *_alert_outputs(),
         Input(ids.TABLE_DEADLINES, "cellValueChanged"),
         prevent_initial_call=True,
@@ -260,5 +258,5 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
         except (DealInputError, DealConflictError, DealGoneError) as refused:
             reason = refused.message if isinstance(refused, DealConflictError | DealGoneError) else str(refused)
             shown = AlertView(f"Modification refusée : {reason}", color="warning", seconds=8)
-            return (no_update, change.get("timestamp") or 1, *shown.props())
+            return (no_update, rows_from_server(change.get("timestamp") or 1), *shown.props())
         return (writes.data_version(), no_update, *UNCHANGED_ALERT)

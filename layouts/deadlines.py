@@ -128,6 +128,12 @@ def grid_response(rows: Sequence[DeadlineRow], total: int) -> dict[str, Any]:
     return {"rowData": [grid_row(row) for row in rows], "rowCount": total}
 
 
+def rows_from_server(asked_at: int) -> dict[str, int]:
+    """A `grid-first-page` value without rows: the grid asks the server for page 1 again (a refused edit in the
+    grid puts the stored value back that way). The time makes each such value new."""
+    return {"askedAt": asked_at}
+
+
 def requested_sort(request: Mapping[str, Any]) -> tuple[tuple[str, bool], ...]:
     """The grid's sort model as the service's (column, descending) pairs; unknown columns are dropped."""
     return tuple(

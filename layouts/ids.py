@@ -73,7 +73,6 @@ DEAL_FORM_CANCEL = "deal-form-cancel"
 DEAL_FORM_RECORD = "deal-form-record"
 DEAL_UNDO_TOKEN = "deal-undo-token"
 DEAL_OPEN_REQUEST = "deal-open-request"
-GRID_REFRESH = "grid-refresh"
 # Pattern-matching ID types of the form's body, built when the form opens: one component per field.
 DEAL_FIELD = "deal-field"
 DEAL_DATE = "deal-date"
