@@ -185,13 +185,15 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
             summary = (f"Le deal n'a pas été enregistré : {count} champ{'s' if count > 1 else ''} à corriger "
                        f"({refused}).")
             return (no_update, summary, True, _each(3, problems.get), _each(4, problems.__contains__),
-                    [no_update] * len(ctx.outputs_list[5]), no_update)
+                    _each(5, lambda _key: no_update), no_update)
         except (DealConflictError, DealGoneError) as refused:
             reload = SHOWN if isinstance(refused, DealConflictError) else HIDDEN
             return (no_update, refused.message, True, _each(3, lambda _key: None), _each(4, lambda _key: False),
                     _each(5, lambda key: reload if key == RELOAD_STEP else HIDDEN), no_update)
-        return (False, None, False, _each(3, lambda _key: None), _each(4, lambda _key: False),
-                _each(5, lambda _key: HIDDEN), writes.data_version())
+        # Only the form closes: its message, fields and steps are built afresh when it opens again, and each
+        # output sent costs the renderer a store update while the figures are on their way.
+        return (False, no_update, no_update, *(_each(group, lambda _key: no_update) for group in (3, 4, 5)),
+                writes.data_version())
 
     @guarded_callback(
         app,
