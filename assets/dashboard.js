@@ -25,17 +25,20 @@
     return late;
   }
 
-  /* After the grid asked for rows: mark them late once they are, until they arrive. */
-  function showLateRows(api) {
+  /* Mark the rows late, after `delay` ms, and check again until they are not. */
+  function watchLateRows(api, delay) {
     clearTimeout(lateRowsTimer);
     lateRowsTimer = setTimeout(function check() {
       lateRowsTimer = markLateRows(api) ? setTimeout(check, RECHECK_MS) : null;
-    }, window.crmSlowAnswers.lateAfterMs);
+    }, delay);
   }
 
-  /* A late filter change brings the grid's rows late too (01-slow-answers.js loads first and says when). */
+  /* A late filter change brings the grid's rows late too (01-slow-answers.js loads first and says when): look
+     at once, then until the rows are in (an answer received is drawn a moment later). */
   document.addEventListener(window.crmSlowAnswers.changeEvent, function () {
-    dash_ag_grid.getApiAsync(GRID).then(markLateRows);
+    dash_ag_grid.getApiAsync(GRID).then(function (api) {
+      watchLateRows(api, 0);
+    });
   });
 
   /* Page 1 of the latest figures' answer, until the grid takes it. */
@@ -86,7 +89,7 @@
       api.purgeInfiniteCache();
       api.paginationGoToFirstPage();
     }
-    showLateRows(api);
+    watchLateRows(api, window.crmSlowAnswers.lateAfterMs);
   }
 
   window.dash_clientside = Object.assign({}, window.dash_clientside, {

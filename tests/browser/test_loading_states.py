@@ -63,6 +63,27 @@ def test_an_answer_held_up_by_the_database_dims_the_outputs_until_it_arrives(
     assert dash_duo.get_logs() == []
 
 
+def test_a_late_first_load_shows_the_grid_once_its_rows_arrive(
+    dash_duo: DashComposite, fixed_today: date, postgres_url: str, deals: list[Row]
+) -> None:
+    """The page opens while the figures' tables are locked: the grid's overlay shows while its rows are late and
+    goes when they are drawn, so it never stays over the rows (it would swallow the click that opens a deal)."""
+    app = dashboard_app(postgres_url, deals)
+    engine = make_engine(postgres_url)
+    with engine.connect() as locker:
+        locker.execute(text("LOCK TABLE deals, deal_totals, deal_rollup IN ACCESS EXCLUSIVE MODE"))
+        dash_duo.start_server(app)
+        until(lambda: dash_duo.driver.execute_script(DEADLINES_LOOK)[1], timeout=page.TIMEOUT)
+        locker.rollback()
+    engine.dispose()
+
+    page.wait_for_grid(dash_duo, "client", [row.client for row in deadline_rows(deals)[:10]])
+    until(lambda: dash_duo.driver.execute_script(DEADLINES_LOOK) == ["1", False], timeout=page.TIMEOUT)
+    page.wait_idle(dash_duo)
+    assert dash_duo.driver.execute_script(DEADLINES_LOOK) == ["1", False]
+    assert dash_duo.get_logs() == []
+
+
 def test_an_output_is_dimmed_only_once_its_answer_is_250_ms_late(dashboard: DashComposite) -> None:
     """The timing rule alone, on a request reported by hand: nothing shows at once, the dimming shows at
     250 ms, and it goes as soon as the answer is in."""
