@@ -16,7 +16,6 @@ match. Until the grid has asked for rows once (its own request at page load), no
 
 from __future__ import annotations
 
-from concurrent.futures import Executor, ThreadPoolExecutor
 from dataclasses import replace
 from typing import Any
 
@@ -35,13 +34,10 @@ from layouts.kpis import NOTE_IDS, VALUE_IDS, kpi_texts, selection_message, with
 from services.reads import DealReads
 
 HEALTH_LINKS = {"type": ids.DATA_HEALTH_LINK, "key": ALL}
-# Threads for the reads of a change (four beside the request's own), shared by the requests of one app.
-QUERY_THREADS = 8
 
 
 def register(app: Dash, service: DealReads) -> None:
     """One callback answers every output that follows the filters and the data."""
-    queries = ThreadPoolExecutor(max_workers=QUERY_THREADS, thread_name_prefix="figure-query")
 
     @guarded_callback(
         app,
@@ -66,32 +62,25 @@ def register(app: Dash, service: DealReads) -> None:
     def refresh_dashboard(_version: str | None, *values: Any) -> tuple:
         *filters, scope, grid_request, shown = values
         deal_filter = selection(*filters)
-        page = None if grid_request is None else queries.submit(_first_page, service, deal_filter, scope, grid_request)
-        answered, digests = changed_only(_figures(queries, service, deal_filter), shown)
-        return (*answered, digests, no_update if page is None else page.result())
+        answered, digests = changed_only(_figures(service, deal_filter), shown)
+        page = no_update if grid_request is None else _first_page(service, deal_filter, scope, grid_request)
+        return (*answered, digests, page)
 
 
-def _figures(queries: Executor, service: DealReads, deal_filter: DealFilter) -> tuple:
-    """Every output's value but the grid's, in the callback's output order.
-
-    The reads go to the database side by side (the service computes a query shared by two of them once), as
-    the separate requests of one callback per figure used to: a cold change waits for its slowest query, not
-    for their sum."""
-    funnel = queries.submit(service.funnel, replace(deal_filter, stages=()))
-    sectors_read = queries.submit(service.sectors, replace(deal_filter, sectors=()))
-    health_read = queries.submit(service.data_health, deal_filter)
+def _figures(service: DealReads, deal_filter: DealFilter) -> tuple:
+    """Every output's value but the grid's, in the callback's output order."""
     kpis = service.kpis(deal_filter)
-    counts = service.deadline_counts(deal_filter)
-    sectors, health = sectors_read.result(), health_read.result()
     note = without_amount_note(kpis)
+    sectors = service.sectors(replace(deal_filter, sectors=()))
+    health = service.data_health(deal_filter)
     return (
         *kpi_texts(kpis),
         *(note for _ in NOTE_IDS),
         selection_message(kpis, filtered=deal_filter != DealFilter()),
-        funnel_figure(funnel.result(), deal_filter.stages),
+        funnel_figure(service.funnel(replace(deal_filter, stages=())), deal_filter.stages),
         sectors_figure(sectors.totals, deal_filter.sectors),
         top_sectors_figure(sectors.top_by_average, deal_filter.sectors, any_deal=bool(sectors.totals)),
-        scope_options(counts),
+        scope_options(service.deadline_counts(deal_filter)),
         *health_links(health, deal_filter.missing),
     )
 
