@@ -15,6 +15,7 @@ from dash import Dash
 from dash.types import RendererHooks
 from flask import Flask
 
+from api.health import health_blueprint
 from callbacks import register_callbacks
 from callbacks.import_seal import PreviewSeal
 from data.clock import today
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         hooks=SLOW_ANSWER_HOOKS,
     )
     protect(app.server, settings)
+    app.server.register_blueprint(health_blueprint(services.health))
     app.layout = partial(page_layout, upload_max_bytes=settings.upload_max_bytes)
     seal = PreviewSeal(settings.secret_key or secrets.token_urlsafe(32))
     register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files)

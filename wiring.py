@@ -7,7 +7,9 @@ layer may not import Flask or flask-caching; this is the one place that turns se
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 from flask import Flask
 from flask_caching import Cache
@@ -15,6 +17,7 @@ from sqlalchemy import Engine
 
 from data.db import make_engine
 from services.cache import CacheBackend, VersionedCache
+from services.health import HealthReport, check_health
 from services.importing import XlsxLimits
 from services.imports import ImportService
 from services.reads import DealReads
@@ -44,6 +47,7 @@ class Services:
     reads: DealReads
     writes: DealWrites
     imports: ImportService
+    health: Callable[[], HealthReport]
 
 
 def build_services(settings: Settings) -> Services:
@@ -53,4 +57,5 @@ def build_services(settings: Settings) -> Services:
     writes = DealWrites(engine, cache)
     limits = XlsxLimits(settings.xlsx_max_unpacked_bytes, settings.xlsx_max_cells)
     return Services(engine, DealReads(engine, cache), writes,
-                    ImportService(engine, writes, max_bytes=settings.upload_max_bytes, xlsx_limits=limits))
+                    ImportService(engine, writes, max_bytes=settings.upload_max_bytes, xlsx_limits=limits),
+                    partial(check_health, engine, cache))

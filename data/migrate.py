@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -26,3 +28,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 def downgrade(engine: Engine, revision: str = "base") -> None:
     """Take the schema back down to `revision` (empty by default)."""
     command.downgrade(_config(engine), revision)
+
+
+def at_head(connection: Connection) -> bool:
+    """Whether the database's schema is at the latest migration (a server started on an older release, or a
+    database restored from an old dump, is not)."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    heads = set(ScriptDirectory.from_config(config).get_heads())
+    return set(MigrationContext.configure(connection).get_current_heads()) == heads

@@ -20,6 +20,7 @@ T = TypeVar("T")
 VERSION_KEY = "crm:data-version"
 NEVER_EXPIRES = 0
 LOCK_STRIPES = 64
+HEALTH_PROBE_SECONDS = 5
 
 
 class CacheBackend(Protocol):
@@ -66,6 +67,16 @@ class VersionedCache:
         if value is not None:
             self._cache.set(f"crm:kept:{key}", None, timeout=1)
         return value
+
+    def answers(self) -> bool:
+        """Whether the backend stores and gives back a value now (a Redis that is down does neither)."""
+        probe = uuid.uuid4().hex
+        key = f"crm:health:{probe}"  # one key per probe: two checks at once must not read each other's
+        try:
+            self._cache.set(key, probe, timeout=HEALTH_PROBE_SECONDS)
+            return self._cache.get(key) == probe
+        except Exception:  # any failure of the backend, whatever its driver raises, means "down"
+            return False
 
     def remember(self, name: str, key: str, compute: Callable[[], T]) -> T:
         """The cached value of `name` for `key` at the current data version, computed once on a miss."""

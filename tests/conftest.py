@@ -98,6 +98,19 @@ def drop_postgres_database(url: str) -> None:
     admin.dispose()
 
 
+def allow_connections(url: str, allowed: bool) -> None:
+    """Open or close a PostgreSQL database to new sessions; closing also ends the sessions it has (an outage
+    as the app sees it, without stopping the server the other tests use)."""
+    name = make_url(url).database
+    admin = make_engine(_postgres_admin_url()).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
+        if not allowed:
+            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                               {"name": name})
+    admin.dispose()
+
+
 @pytest.fixture(params=BACKENDS)
 def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The URL of a brand-new, unmigrated database on each backend."""

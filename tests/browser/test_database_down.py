@@ -11,30 +11,15 @@ from datetime import date
 
 import pytest
 from dash.testing.composite import DashComposite
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
-from data.db import make_engine
 from domain.errors import DatabaseUnavailableError
 from tests.browser import page
 from tests.browser.conftest import dashboard_app
 from tests.browser.deals import Row, expected_kpis, option_label, where
-from tests.conftest import _postgres_admin_url
+from tests.conftest import allow_connections
 
 pytestmark = pytest.mark.browser
 LATE_ROWS_S = 0.6  # past the 250 ms after which late rows get the grid's loading overlay (assets/dashboard.js)
-
-
-def _allow_connections(url: str, allowed: bool) -> None:
-    """Open or close the database to new sessions; closing also ends the sessions it has."""
-    name = make_url(url).database
-    admin = make_engine(_postgres_admin_url()).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS {str(allowed).lower()}'))
-        if not allowed:
-            connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
-                               {"name": name})
-    admin.dispose()
 
 
 def test_database_down_then_back_up(
@@ -43,7 +28,7 @@ def test_database_down_then_back_up(
     dash_duo.start_server(dashboard_app(postgres_url, deals))
     page.wait_for_texts(dash_duo, expected_kpis(deals))
 
-    _allow_connections(postgres_url, False)
+    allow_connections(postgres_url, False)
     page.choose(dash_duo, "filter-sector", option_label("Banque", deals, lambda row: row.sector_label))
 
     dash_duo.wait_for_text_to_equal("#app-alert", DatabaseUnavailableError.message, timeout=page.TIMEOUT)
@@ -54,7 +39,7 @@ def test_database_down_then_back_up(
     assert not any(overlay.is_displayed() for overlay in overlays)
     assert page.grid_column(dash_duo, "client")  # its last rows, like every output keeps its last value
 
-    _allow_connections(postgres_url, True)
+    allow_connections(postgres_url, True)
     page.choose(dash_duo, "filter-status", option_label("Gagné", deals, lambda row: row.statut))
 
     page.wait_for_texts(dash_duo, expected_kpis(where(deals, lambda r: (r.secteur, r.statut) == ("Banque", "Gagné"))))

@@ -1,0 +1,1 @@
+"""HTTP endpoints beside the Dash page: HTTP in, service calls, JSON out; no Dash."""
