@@ -1,4 +1,5 @@
-"""`crm`, the one command line: init, seed-demo, reset-demo, remove-demo, write-sample, import (or `python cli.py`).
+"""`crm`, the one command line: init, seed-demo, reset-demo, remove-demo, write-sample, import, users (or
+`python cli.py`).
 
 An entry point like app.py: it builds the same services on the same settings (database and cache backend), so a
 write made here goes through the one write path and bumps the data version that a running dashboard sharing the
@@ -22,6 +23,8 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 if TYPE_CHECKING:
+    from domain.accounts import Account
+    from services.accounts import Accounts
     from wiring import Services
 
 CLI_MAX_BYTES = 512 * 1024 * 1024
@@ -337,6 +340,96 @@ def import_file(file: Path, dry_run: bool, mapping: str | None, rejets: Path | N
         _refuse(f"--rejets : le dossier « {rejets.parent} » n'existe pas")
     return _with_services(database_url, lambda services: _import(services, file, content, mappings, dry_run,
                                                                  rejets, max_bytes))
+
+
+def _accounts(services: Services, action: Callable[[Accounts], str]) -> int:
+    """Run an account change and print its one-line outcome; a broken rule is one French line and exit 1."""
+    from domain.accounts import AccountInputError
+
+    try:
+        click.echo(action(services.accounts))
+    except AccountInputError as refused:
+        click.echo(f"Erreur : {refused}", err=True)
+        return 1
+    return 0
+
+
+def _password(from_stdin: bool) -> str:
+    """The new password: typed twice, hidden, or one line of standard input (for scripts; never an argument,
+    which other users of the machine could read in the process list)."""
+    if from_stdin:
+        return click.get_text_stream("stdin").readline().rstrip("\r\n")
+    return click.prompt("Mot de passe", hide_input=True, confirmation_prompt="Encore une fois")
+
+
+def _described(account: Account) -> str:
+    state = "actif" if account.active else "désactivé"
+    return f"{account.login}  {account.display_name}  {account.role.value}  {state}"
+
+
+stdin_option = click.option("--mot-de-passe-stdin", "from_stdin", is_flag=True,
+                            help="lit le mot de passe sur l'entrée standard (une ligne) au lieu de le demander")
+
+
+@crm.group("users", cls=_Group, invoke_without_command=True, subcommand_metavar="COMMANDE [ARGUMENTS]...",
+           help="Les comptes de l'équipe (AUTH=on) : add, list, disable, set-role, reset-password.")
+@click.pass_context
+def users(ctx: click.Context) -> None:
+    """The accounts' group; without a subcommand it refuses in French."""
+    if ctx.invoked_subcommand is None:
+        raise FrenchUsageError(f"indiquez une commande : {', '.join(users.commands)}", ctx)
+
+
+@users.command("add", help="Crée un compte. Le rôle : admin, commercial (ses deals : ceux à son nom) ou lecture.")
+@click.argument("login", metavar="IDENTIFIANT", help="l'identifiant de connexion (un e-mail par exemple)")
+@click.option("--nom", metavar="NOM", help="le nom affiché (obligatoire) ; pour un commercial, celui des deals "
+                                            "dont il est le commercial")
+@click.option("--role", metavar="RÔLE", help="admin, commercial ou lecture (obligatoire)")
+@stdin_option
+@database_option
+def users_add(login: str, nom: str | None, role: str | None, from_stdin: bool, database_url: str | None) -> int:
+    """The first account of a team is an admin made here. (`--nom` and `--role` are checked here: Click would
+    mark them "[required]" in English in the help.)"""
+    for option, value in (("--nom", nom), ("--role", role)):
+        if not value:
+            raise FrenchUsageError(f"l'option {option} est obligatoire", click.get_current_context())
+    password = _password(from_stdin)
+    return _with_services(database_url, lambda services: _accounts(
+        services, lambda accounts: f"Compte créé : {_described(accounts.add(login, str(nom), str(role), password))}"))
+
+
+@users.command("list", help="Liste les comptes : identifiant, nom, rôle, état.")
+@database_option
+def users_list(database_url: str | None) -> int:
+    return _with_services(database_url, lambda services: _accounts(
+        services, lambda accounts: "\n".join(map(_described, accounts.all())) or "Aucun compte."))
+
+
+@users.command("disable", help="Désactive un compte : il ne peut plus se connecter (son historique reste).")
+@click.argument("login", metavar="IDENTIFIANT", help="le compte à désactiver")
+@database_option
+def users_disable(login: str, database_url: str | None) -> int:
+    return _with_services(database_url, lambda services: _accounts(
+        services, lambda accounts: f"Compte désactivé : {_described(accounts.disable(login))}"))
+
+
+@users.command("set-role", help="Change le rôle d'un compte (admin, commercial ou lecture).")
+@click.argument("login", metavar="IDENTIFIANT", help="le compte")
+@click.argument("role", metavar="RÔLE", help="admin, commercial ou lecture")
+@database_option
+def users_set_role(login: str, role: str, database_url: str | None) -> int:
+    return _with_services(database_url, lambda services: _accounts(
+        services, lambda accounts: f"Rôle changé : {_described(accounts.set_role(login, role))}"))
+
+
+@users.command("reset-password", help="Donne un nouveau mot de passe à un compte.")
+@click.argument("login", metavar="IDENTIFIANT", help="le compte")
+@stdin_option
+@database_option
+def users_reset_password(login: str, from_stdin: bool, database_url: str | None) -> int:
+    password = _password(from_stdin)
+    return _with_services(database_url, lambda services: _accounts(
+        services, lambda accounts: f"Mot de passe changé : {_described(accounts.reset_password(login, password))}"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

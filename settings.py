@@ -39,6 +39,8 @@ class Settings:
     xlsx_max_cells: int = 5_000_000
     trusted_hosts: tuple[str, ...] = ()
     secret_key: str = ""
+    auth: bool = False
+    session_idle_minutes: int = 60
 
     @property
     def accepted_hosts(self) -> tuple[str, ...]:
@@ -78,15 +80,35 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+SECRET_KEY_MIN_LENGTH = 32
+EXAMPLE_SECRET_KEY = "remplacez-moi"  # .env.example's value: a copied example must not sign real sessions
+
+
 def _check(settings: Settings) -> Settings:
-    """Refuse a configuration that would expose the Werkzeug debugger (tracebacks, file paths, a console)."""
+    """Refuse a configuration that would expose the Werkzeug debugger (tracebacks, file paths, a console), the
+    deals to the network without a login, or sessions signed with a guessable key."""
     if settings.debug and settings.app_env == "production":
         raise ValueError("DEBUG=1 est refusé avec APP_ENV=production : le débogueur montrerait le code et les "
                          "chemins des fichiers.")
     if settings.debug and not is_loopback(settings.host):
         raise ValueError(f"DEBUG=1 est refusé avec HOST={settings.host} : le débogueur ne s'ouvre que sur "
                          "127.0.0.1 ou localhost.")
+    if not settings.auth and not is_loopback(settings.host):
+        raise ValueError(f"AUTH=off est refusé avec HOST={settings.host} : sans connexion, seul 127.0.0.1 ou "
+                         "localhost est permis. Mettez AUTH=on et créez un compte (crm users add).")
+    if settings.auth and (len(settings.secret_key) < SECRET_KEY_MIN_LENGTH
+                          or settings.secret_key.startswith(EXAMPLE_SECRET_KEY)):
+        raise ValueError(f"AUTH=on demande un SECRET_KEY d'au moins {SECRET_KEY_MIN_LENGTH} caractères, pas celui de "
+                         "l'exemple : python -c \"import secrets; print(secrets.token_urlsafe(48))\"")
     return settings
+
+
+def _auth(value: str) -> bool:
+    """AUTH=on or off (nothing else: a typo must not leave the dashboard open)."""
+    choice = value.strip().lower()
+    if choice not in {"on", "off"}:
+        raise ValueError(f"AUTH doit valoir on ou off, pas « {value} ».")
+    return choice == "on"
 
 
 def _hosts(value: str) -> tuple[str, ...]:
@@ -118,4 +140,6 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         xlsx_max_cells=int(values.get("XLSX_MAX_CELLS", defaults.xlsx_max_cells)),
         trusted_hosts=_hosts(values.get("TRUSTED_HOSTS", "")),
         secret_key=values.get("SECRET_KEY", defaults.secret_key),
+        auth=_auth(values.get("AUTH", "off")),
+        session_idle_minutes=int(values.get("SESSION_IDLE_MINUTES", defaults.session_idle_minutes)),
     ))

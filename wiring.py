@@ -16,6 +16,7 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 
 from data.db import make_engine
+from services.accounts import Accounts
 from services.cache import CacheBackend, VersionedCache
 from services.health import HealthReport, check_health
 from services.importing import XlsxLimits
@@ -48,6 +49,7 @@ class Services:
     writes: DealWrites
     imports: ImportService
     health: Callable[[], HealthReport]
+    accounts: Accounts
 
 
 def build_services(settings: Settings) -> Services:
@@ -58,4 +60,4 @@ def build_services(settings: Settings) -> Services:
     limits = XlsxLimits(settings.xlsx_max_unpacked_bytes, settings.xlsx_max_cells)
     return Services(engine, DealReads(engine, cache), writes,
                     ImportService(engine, writes, max_bytes=settings.upload_max_bytes, xlsx_limits=limits),
-                    partial(check_health, engine, cache))
+                    partial(check_health, engine, cache), Accounts(engine))

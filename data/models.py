@@ -23,9 +23,11 @@ from sqlalchemy import (
     Text,
     false,
     func,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.accounts import LOGIN_MAX_LENGTH, NAME_MAX_LENGTH
 from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
 from domain.text_search import FOLDS
 
@@ -170,3 +172,19 @@ class WriteContext(Base):
     source: Mapped[str] = mapped_column(String(20))
     user_name: Mapped[str | None] = mapped_column(String(100))
     action: Mapped[str | None] = mapped_column(String(10))
+
+
+class User(Base):
+    """A team account (migration 0009). The password is stored as an argon2 hash only."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("role IN ('admin', 'commercial', 'lecture')", name="ck_users_role_known"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    login: Mapped[str] = mapped_column(String(LOGIN_MAX_LENGTH), unique=True)
+    display_name: Mapped[str] = mapped_column(String(NAME_MAX_LENGTH))
+    role: Mapped[str] = mapped_column(String(12))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())  # UTC
+

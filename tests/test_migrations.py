@@ -12,7 +12,7 @@ from data.db import make_engine
 from data.migrate import downgrade, upgrade
 from domain.text_search import searched_text
 
-TABLES = {"deals", "import_runs", "deal_rollup", "deal_totals"}
+TABLES = {"deals", "import_runs", "deal_rollup", "deal_totals", "users"}
 
 
 def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> None:
@@ -42,7 +42,7 @@ def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> 
 
 PREVIOUS_HEAD = "0006_demo_flag"
 OPTIONAL_AMOUNT = "0007_optional_amount"
-HEAD = "0008_deal_history"
+HEAD = "0009_users"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),

@@ -58,11 +58,33 @@ def test_every_setting_is_read_from_the_environment(tmp_path: Path) -> None:
                "DEBUG": "1", "CACHE_TYPE": "filesystem", "CACHE_DIR": "/tmp/x", "CACHE_REDIS_URL": "redis://h/1",
                "CACHE_TIMEOUT": "7", "DEMO_DATA": "0", "UPLOAD_MAX_BYTES": "1234", "UPLOAD_MAX_FILES": "2",
                "XLSX_MAX_UNPACKED_BYTES": "99", "XLSX_MAX_CELLS": "98", "TRUSTED_HOSTS": "crm.example, 10.0.0.5",
-               "SECRET_KEY": "s3cret"}
+               "SECRET_KEY": "s3cret-" * 6, "AUTH": "on", "SESSION_IDLE_MINUTES": "5"}
     assert set(changed) == {field.name.upper() for field in fields(Settings)}
     default, loaded = Settings(), load_settings(environ=changed, env_file=tmp_path / "none")
     assert [field.name for field in fields(Settings)
             if getattr(loaded, field.name) == getattr(default, field.name)] == []
+
+
+TEAM = {"AUTH": "on", "SECRET_KEY": "k" * 48}
+
+
+@pytest.mark.parametrize(("environ", "named"), [
+    ({"HOST": "0.0.0.0"}, "AUTH=off est refusé avec HOST=0.0.0.0"),
+    ({"HOST": "192.168.1.20", "AUTH": "off"}, "AUTH=off est refusé avec HOST=192.168.1.20"),
+    ({"AUTH": "on"}, "AUTH=on demande un SECRET_KEY"),
+    ({"AUTH": "on", "SECRET_KEY": "trop-court"}, "AUTH=on demande un SECRET_KEY"),
+    ({"AUTH": "on", "SECRET_KEY": "remplacez-moi-par-une-cle-longue-et-aleatoire"}, "pas celui de l'exemple"),
+    ({"AUTH": "oui"}, "AUTH doit valoir on ou off"),
+])
+def test_an_open_or_badly_keyed_team_setup_is_refused(tmp_path: Path, environ: dict[str, str], named: str) -> None:
+    with pytest.raises(ValueError, match=named):
+        load_settings(environ=environ, env_file=tmp_path / "none")
+
+
+def test_a_team_setup_may_listen_on_the_network(tmp_path: Path) -> None:
+    settings = load_settings(environ={"HOST": "0.0.0.0", **TEAM}, env_file=tmp_path / "none")
+    assert settings.auth and settings.host == "0.0.0.0"
+    assert not load_settings(environ={}, env_file=tmp_path / "none").auth
 
 
 def test_trusted_hosts_default_to_loopback_and_the_configured_host(tmp_path: Path) -> None:
@@ -70,7 +92,7 @@ def test_trusted_hosts_default_to_loopback_and_the_configured_host(tmp_path: Pat
         return load_settings(environ=environ, env_file=tmp_path / "none").accepted_hosts
 
     assert hosts({}) == ("127.0.0.1", "localhost")
-    assert hosts({"HOST": "crm.local"}) == ("127.0.0.1", "localhost", "crm.local")
+    assert hosts({"HOST": "crm.local", **TEAM}) == ("127.0.0.1", "localhost", "crm.local")
     assert hosts({"TRUSTED_HOSTS": "Crm.Example.com, 10.0.0.5"}) == ("crm.example.com", "10.0.0.5")
 
 

@@ -1,0 +1,74 @@
+"""Team accounts: the roles, what an account holds, and the rules a login, a name and a password follow.
+
+The roles (issue 14's table): `admin` does everything; `commercial` sees every figure, creates deals and
+imports files, and edits, closes or deletes only the deals whose salesperson (`assignee`) is their display
+name; `lecture` only reads.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COMMERCIAL = "commercial"
+    LECTURE = "lecture"
+
+
+LOGIN_MAX_LENGTH = 100
+NAME_MAX_LENGTH = 100  # the same as a deal's salesperson, whom a commercial's display name must match
+PASSWORD_MIN_LENGTH = 12
+PASSWORD_MAX_LENGTH = 256  # argon2 hashes anything, but a megabyte "password" is an attack on the CPU
+LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]*$")
+
+
+class AccountInputError(ValueError):
+    """A login, name, role or password that breaks a rule; the message is French, for the command line and
+    the admin page."""
+
+
+@dataclass(frozen=True)
+class Account:
+    """An account as the app uses it (never its password hash)."""
+
+    id: int
+    login: str
+    display_name: str
+    role: Role
+    active: bool
+
+
+def clean_login(login: str) -> str:
+    """The login as stored: trimmed, lower case (`Camille@Exemple.fr` and `camille@exemple.fr` are one)."""
+    cleaned = login.strip().lower()
+    if not cleaned or len(cleaned) > LOGIN_MAX_LENGTH or not LOGIN_PATTERN.match(cleaned):
+        raise AccountInputError(
+            f"Identifiant refusé : {LOGIN_MAX_LENGTH} caractères au plus, lettres sans accent, chiffres et . _ @ + -, "
+            "en commençant par une lettre ou un chiffre.")
+    return cleaned
+
+
+def clean_display_name(name: str) -> str:
+    """The display name as stored (trimmed); a commercial's must equal the salesperson of their deals."""
+    cleaned = " ".join(name.split())
+    if not cleaned or len(cleaned) > NAME_MAX_LENGTH:
+        raise AccountInputError(f"Nom affiché refusé : entre 1 et {NAME_MAX_LENGTH} caractères.")
+    return cleaned
+
+
+def parse_role(role: str) -> Role:
+    try:
+        return Role(role.strip().lower())
+    except ValueError:
+        raise AccountInputError(
+            f"Rôle inconnu : « {role} ». Rôles possibles : {', '.join(r.value for r in Role)}.") from None
+
+
+def check_password(password: str) -> str:
+    if not PASSWORD_MIN_LENGTH <= len(password) <= PASSWORD_MAX_LENGTH:
+        raise AccountInputError(
+            f"Mot de passe refusé : entre {PASSWORD_MIN_LENGTH} et {PASSWORD_MAX_LENGTH} caractères.")
+    return password

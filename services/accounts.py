@@ -1,0 +1,106 @@
+"""Team accounts: create, list, disable, change a role, reset a password, and check a login.
+
+Passwords are hashed with argon2id (argon2-cffi's defaults) and never stored, returned or logged in clear. A
+login for an unknown account still verifies a password against a fixed hash, so the answer takes as long as
+for a known one and does not tell which logins exist.
+"""
+
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from data.models import User
+from domain.accounts import (
+    Account,
+    AccountInputError,
+    Role,
+    check_password,
+    clean_display_name,
+    clean_login,
+    parse_role,
+)
+from services.reachability import database_reachable
+
+HASHER = PasswordHasher()
+# Verified against when the login is unknown, so that both answers cost one argon2 verification.
+UNKNOWN_ACCOUNT_HASH = HASHER.hash("compte inconnu: jamais un vrai mot de passe")
+
+
+def _account(row: User) -> Account:
+    return Account(row.id, row.login, row.display_name, Role(row.role), row.active)
+
+
+class Accounts:
+    """The accounts of one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def add(self, login: str, display_name: str, role: str, password: str) -> Account:
+        """A new active account; refused (French message) when the login exists or a rule is broken."""
+        values = {"login": clean_login(login), "display_name": clean_display_name(display_name),
+                  "role": parse_role(role).value, "password_hash": HASHER.hash(check_password(password))}
+        try:
+            with database_reachable(), self._engine.begin() as connection:
+                new_id = connection.execute(insert(User).values(**values).returning(User.id)).scalar_one()
+        except IntegrityError:
+            raise AccountInputError(f"L'identifiant « {values['login']} » existe déjà.") from None
+        return self.get(new_id)
+
+    def get(self, account_id: int) -> Account:
+        with database_reachable(), self._engine.connect() as connection:
+            row = connection.execute(select(User).where(User.id == account_id)).one_or_none()
+        if row is None:
+            raise AccountInputError("Ce compte n'existe pas.")
+        return _account(row)
+
+    def all(self) -> list[Account]:
+        """Every account, by login."""
+        with database_reachable(), self._engine.connect() as connection:
+            return [_account(row) for row in connection.execute(select(User).order_by(User.login))]
+
+    def count(self) -> int:
+        with database_reachable(), self._engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(User)).scalar_one()
+
+    def _change(self, login: str, **values: object) -> Account:
+        cleaned = clean_login(login)
+        with database_reachable(), self._engine.begin() as connection:
+            changed = connection.execute(update(User).where(User.login == cleaned).values(**values)).rowcount
+        if not changed:
+            raise AccountInputError(f"Aucun compte « {cleaned} ».")
+        return self.by_login(cleaned)
+
+    def by_login(self, login: str) -> Account:
+        with database_reachable(), self._engine.connect() as connection:
+            row = connection.execute(select(User).where(User.login == clean_login(login))).one_or_none()
+        if row is None:
+            raise AccountInputError(f"Aucun compte « {login.strip().lower()} ».")
+        return _account(row)
+
+    def disable(self, login: str) -> Account:
+        """The account can no longer sign in (it is kept: the history names its user)."""
+        return self._change(login, active=False)
+
+    def set_role(self, login: str, role: str) -> Account:
+        return self._change(login, role=parse_role(role).value)
+
+    def reset_password(self, login: str, password: str) -> Account:
+        return self._change(login, password_hash=HASHER.hash(check_password(password)))
+
+    def authenticate(self, login: str, password: str) -> Account | None:
+        """The active account these credentials open, or None (unknown login, wrong password, disabled)."""
+        try:
+            cleaned = clean_login(login)
+        except AccountInputError:
+            cleaned = ""
+        with database_reachable(), self._engine.connect() as connection:
+            row = connection.execute(select(User).where(User.login == cleaned)).one_or_none() if cleaned else None
+        try:
+            HASHER.verify(row.password_hash if row else UNKNOWN_ACCOUNT_HASH, password[:1024])
+        except (VerificationError, InvalidHashError):
+            return None
+        return _account(row) if row is not None and row.active else None
