@@ -5,6 +5,9 @@
 - A body larger than one full drop of files (MAX_CONTENT_LENGTH): 413 before the body is read.
 - Framing by another site (clickjacking of the demo removal or the import confirm): X-Frame-Options and
   CSP frame-ancestors on every answer.
+- A POST sent by another site's page (cross-site request forgery): its Origin (or, without one, its Referer)
+  names a host that is not ours: 403. A request with neither (curl, a script) is not a browser carrying a
+  victim's cookies, and goes on to the other checks.
 - A callback request the page could not have sent (missing keys, wrong types, an impossible date): 400 with
   a one-line warning in the log instead of a 500 and a traceback.
 """
@@ -12,6 +15,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from dash.exceptions import CallbackException, InvalidCallbackReturnValue
 from flask import Flask, Response, jsonify, request
@@ -40,9 +45,24 @@ def _malformed_callback(error: Exception) -> tuple[Response, int]:
     return jsonify({"message": "Requête invalide."}), 400
 
 
+def _cross_site_refusal(accepted: frozenset[str]) -> Callable[[], tuple[Response, int] | None]:
+    def refuse_cross_site() -> tuple[Response, int] | None:
+        if request.method != "POST":
+            return None
+        sender = request.headers.get("Origin") or request.headers.get("Referer")
+        if sender is None or (urlsplit(sender).hostname or "") in accepted:
+            return None
+        log.warning("requête POST d'un autre site refusée (%s)", sender[:100])
+        return jsonify({"message": "Requête venue d'un autre site : refusée."}), 403
+
+    return refuse_cross_site
+
+
 def protect(server: Flask, settings: Settings) -> None:
-    """Install the host check, the body limit, the frame headers and the malformed-request answer."""
+    """Install the host check, the body limit, the cross-site check, the frame headers and the malformed-request
+    answer."""
     server.config["TRUSTED_HOSTS"] = list(settings.accepted_hosts)
+    server.before_request(_cross_site_refusal(frozenset(settings.accepted_hosts)))
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
     server.after_request(_frame_protection)
     for error in MALFORMED_REQUEST_ERRORS:

@@ -65,6 +65,7 @@ window.crmIds = {
   "KPI_WIN_RATE": "kpi-win-rate",
   "SELECTION_MESSAGE": "selection-message",
   "SHOWN_OUTPUTS": "shown-outputs",
+  "SIGN_OUT": "sign-out",
   "TABLE_DEADLINES": "table-deadlines",
   "UPLOAD_CSV": "upload-csv",
   "UPLOAD_LIMIT": "upload-limit",

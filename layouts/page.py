@@ -24,7 +24,13 @@ from layouts.kpis import kpi_cards
 CHART_HEIGHT = "320px"
 
 
-def _header() -> html.Div:
+def _sign_out() -> html.Form:
+    """A plain form: signing out is a POST to Flask's `/logout` (auth/guard.py), not a callback."""
+    return html.Form(dbc.Button("Se déconnecter", type="submit", size="sm", color="secondary", outline=True),
+                     action="/logout", method="post", id=ids.SIGN_OUT)
+
+
+def _header(sign_out: bool) -> html.Div:
     return html.Div([
         html.H1("Tableau de bord CRM", className="h4 mb-0 me-3"),
         dbc.Badge("données de démonstration", id=ids.DEMO_BADGE, color="warning", text_color="dark",
@@ -34,6 +40,7 @@ def _header() -> html.Div:
         dbc.Button("Nouveau deal", id=ids.DEAL_NEW, size="sm", color="primary", className="ms-auto"),
         dbc.Button("Filtres", id=ids.FILTERS_TOGGLE, size="sm",
                    color="primary", outline=True, className="d-lg-none"),
+        *([_sign_out()] if sign_out else []),
     ], className="d-flex flex-wrap align-items-center gap-1 py-3")
 
 
@@ -66,15 +73,16 @@ def _deadlines() -> html.Section:
     ], className="card chart-card mt-3")
 
 
-def page_layout(upload_max_bytes: int) -> dbc.Container:
-    """Built per page load; the URL callback then sets the filters and the figures follow."""
+def page_layout(upload_max_bytes: int, sign_out: bool = False) -> dbc.Container:
+    """Built per page load; the URL callback then sets the filters and the figures follow. `sign_out`: the
+    header's sign-out button (AUTH=on)."""
     return dbc.Container([
         dcc.Store(id=ids.URL_HISTORY),
         dcc.Store(id=ids.DATA_VERSION),
         dcc.Store(id=ids.DB_STATUS),
         dcc.Store(id=ids.SHOWN_OUTPUTS),
         dcc.Store(id=ids.GRID_FIRST_PAGE),
-        _header(),
+        _header(sign_out),
         app_alert(),
         deal_form(),
         dbc.Row([

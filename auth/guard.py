@@ -1,0 +1,116 @@
+"""Sign-in, sign-out, and the guard in front of every route when AUTH=on.
+
+Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure in production behind HTTPS), managed by
+Flask-Login. The idle timeout is checked on the server: the session holds when it was last used, and a
+request after SESSION_IDLE_MINUTES without one ends it, whatever the browser kept. Without a session, a page
+redirects to the sign-in page and a Dash request (callbacks, layout, scripts) gets 401: no route but
+`/login` and `/health` answers anything else.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from flask import Flask, Response, jsonify, redirect, request, session
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from auth.attempts import SignInAttempts
+from auth.login_page import login_page
+from domain.accounts import Account, AccountInputError
+from domain.errors import DatabaseUnavailableError
+from services.accounts import Accounts
+from settings import Settings
+
+PUBLIC_PATHS = frozenset({"/login", "/health"})
+LAST_SEEN = "vu_a"
+WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
+TOO_MANY_TRIES = "Trop d'essais manqués : réessayez dans 15 minutes."
+SESSION_ENDED = "Votre session a expiré : reconnectez-vous."
+SIGN_IN_NEEDED = "Connexion requise."
+ENDED_FLAG = "expiree"
+now = time.time  # the idle clock, in seconds (a test moves it forward instead of waiting)
+
+
+class SignedIn(UserMixin):
+    """The account behind a session, as Flask-Login wants it."""
+
+    def __init__(self, account: Account) -> None:
+        self.account = account
+        self.id = str(account.id)
+
+
+def _safe_next(path: str | None) -> str:
+    """Where to go after signing in: a path of this site only (never `//other.site`, an open redirect)."""
+    return path if path and path.startswith("/") and not path.startswith("//") else "/"
+
+
+def _refused(message: str) -> Response | tuple[Response, int]:
+    """No valid session: Dash's own requests get 401 (a callback cannot follow a redirect), a page goes to the
+    sign-in, which brings the user back to it."""
+    if "/_dash-" in request.path:
+        return jsonify({"message": message}), 401
+    ended = {ENDED_FLAG: "1"} if message == SESSION_ENDED else {}
+    return redirect(f"/login?{urlencode({'next': _safe_next(request.path), **ended})}")
+
+
+def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
+    """With AUTH=on: the session settings, `/login`, `/logout` and the guard before every request."""
+    if not settings.auth:
+        return
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    server.secret_key = settings.secret_key
+    server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                         SESSION_COOKIE_SECURE=settings.app_env == "production", PERMANENT_SESSION_LIFETIME=idle)
+    manager = LoginManager(server)
+    attempts = SignInAttempts(settings.cache_redis_url if settings.cache_type == "redis" else "memory://")
+
+    @manager.user_loader
+    def load(user_id: str) -> SignedIn | None:
+        try:
+            account = accounts.get(int(user_id))
+        except (AccountInputError, ValueError):
+            return None
+        return SignedIn(account) if account.active else None
+
+    @server.before_request
+    def guard() -> Response | tuple[Response, int] | None:
+        if request.path in PUBLIC_PATHS:
+            return None
+        if not current_user.is_authenticated:
+            return _refused(SIGN_IN_NEEDED)
+        if now() - session.get(LAST_SEEN, 0) > idle.total_seconds():
+            logout_user()
+            session.clear()
+            return _refused(SESSION_ENDED)
+        session[LAST_SEEN] = now()
+        return None
+
+    @server.route("/login", methods=["GET", "POST"])
+    def sign_in() -> Response | tuple[str, int] | str:
+        next_path = _safe_next(request.values.get("next"))
+        if request.method == "GET":
+            return login_page(SESSION_ENDED if request.args.get(ENDED_FLAG) else "", next_path=next_path)
+        login, password = request.form.get("login", ""), request.form.get("password", "")
+        address = request.remote_addr or ""
+        if attempts.blocked(login, address):
+            return login_page(TOO_MANY_TRIES, login, next_path), 429
+        try:
+            account = accounts.authenticate(login, password)
+        except DatabaseUnavailableError as down:
+            return login_page(down.message, login, next_path), 503
+        if account is None:  # the form again with its message (a 401 would need an HTTP auth scheme)
+            attempts.failed(login, address)
+            return login_page(WRONG_CREDENTIALS, login, next_path), 200
+        session.clear()  # a session fixed before the sign-in carries nothing over
+        login_user(SignedIn(account))
+        session.permanent = True
+        session[LAST_SEEN] = now()
+        return redirect(next_path)
+
+    @server.route("/logout", methods=["POST"])
+    def sign_out() -> Response:
+        logout_user()
+        session.clear()
+        return redirect("/login")

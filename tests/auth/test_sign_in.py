@@ -1,0 +1,146 @@
+"""Signing in with AUTH=on, over real HTTP on both databases: what a wrong, unknown or disabled account gets,
+the lock-out, the idle timeout, signing out, and that no page, script or callback answers without a session."""
+
+from __future__ import annotations
+
+import http.cookiejar
+import json
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import pytest
+from markupsafe import escape
+from sqlalchemy import Engine
+
+from app import create_app
+from auth import guard
+from auth.guard import SESSION_ENDED, TOO_MANY_TRIES, WRONG_CREDENTIALS
+from services.accounts import Accounts
+from settings import Settings
+from tests.security.conftest import Served, serve
+
+PASSWORD = "un mot de passe solide"
+TEAM = Settings(demo_data=False, cache_type="simple", auth=True, secret_key="k" * 48)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: str
+    location: str | None
+
+
+class Browser:
+    """A cookie jar and no automatic redirects: each answer is seen as the server sent it."""
+
+    def __init__(self, base: str) -> None:
+        class NoRedirect(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *_args: object, **_kwargs: object) -> None:
+                return None
+
+        self.base = base
+        self.cookies = http.cookiejar.CookieJar()
+        self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect)
+
+    def send(self, path: str, form: dict[str, str] | None = None, body: bytes | None = None,
+             headers: dict[str, str] | None = None) -> Answer:
+        data = urllib.parse.urlencode(form).encode() if form is not None else body
+        request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
+        try:
+            with self._opener.open(request, timeout=20) as response:
+                return Answer(response.status, response.read().decode(), response.headers.get("Location"))
+        except urllib.error.HTTPError as error:
+            return Answer(error.code, error.read().decode(), error.headers.get("Location"))
+
+    def sign_in(self, login: str, password: str) -> Answer:
+        return self.send("/login", {"login": login, "password": password, "next": "/"})
+
+
+@pytest.fixture
+def team(database_url: str, engine: Engine) -> Iterator[Served]:
+    """The app with AUTH=on and two accounts: an active admin and a disabled commercial."""
+    accounts = Accounts(engine)
+    accounts.add("camille@exemple.fr", "Camille Martin", "admin", PASSWORD)
+    accounts.add("leo", "Léo Petit", "commercial", PASSWORD)
+    accounts.disable("leo")
+    yield from serve(replace(TEAM, database_url=database_url))
+
+
+def test_a_page_without_a_session_goes_to_the_sign_in_form(team: Served) -> None:
+    browser = Browser(team.url)
+    answer = browser.send("/")
+    assert (answer.status, answer.location) == (302, "/login?next=%2F")
+    form = browser.send(answer.location)
+    assert form.status == 200 and 'action="/login"' in form.body and "Se connecter" in form.body
+    assert "_dash-renderer" not in form.body
+
+
+def test_signing_in_opens_the_dashboard_and_signing_out_closes_it(team: Served) -> None:
+    browser = Browser(team.url)
+    signed = browser.sign_in("Camille@Exemple.fr", PASSWORD)
+    assert (signed.status, signed.location) == (302, "/")
+    assert browser.send("/").status == 200
+    assert browser.send("/_dash-layout").status == 200
+    cookie = next(iter(browser.cookies))
+    assert cookie.has_nonstandard_attr("HttpOnly") and cookie.get_nonstandard_attr("SameSite") == "Lax"
+
+    assert browser.send("/logout", form={}).status == 302
+    assert browser.send("/").status == 302
+
+
+@pytest.mark.parametrize(("login", "password"), [
+    ("camille@exemple.fr", "pas le bon mot de passe"),
+    ("personne@exemple.fr", PASSWORD),
+    ("leo", PASSWORD),  # disabled
+])
+def test_a_wrong_unknown_or_disabled_account_gets_one_french_message(team: Served, login: str,
+                                                                    password: str) -> None:
+    browser = Browser(team.url)
+    answer = browser.sign_in(login, password)
+    assert answer.status == 200 and escape(WRONG_CREDENTIALS) in answer.body
+    assert browser.send("/").status == 302
+
+
+def test_five_failures_lock_the_account_even_for_the_right_password(team: Served) -> None:
+    browser = Browser(team.url)
+    for _ in range(5):
+        assert escape(WRONG_CREDENTIALS) in browser.sign_in("camille@exemple.fr", "essai au hasard").body
+    locked = browser.sign_in("camille@exemple.fr", PASSWORD)
+    assert locked.status == 429 and escape(TOO_MANY_TRIES) in locked.body
+    assert browser.send("/").status == 302
+
+
+def test_a_session_idle_too_long_ends_on_the_server(team: Served, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The browser still holds the cookie (as a stolen one would be held): the server ends the session anyway."""
+    browser = Browser(team.url)
+    assert browser.sign_in("camille@exemple.fr", PASSWORD).status == 302
+    assert browser.send("/").status == 200
+    clock = guard.now
+    monkeypatch.setattr(guard, "now", lambda: clock() + TEAM.session_idle_minutes * 60 + 1)
+
+    ended = browser.send("/")
+    assert (ended.status, ended.location) == (302, "/login?next=%2F&expiree=1")
+    assert escape(SESSION_ENDED) in browser.send(ended.location).body
+    assert browser.send("/_dash-layout").status == 401
+
+
+def test_nothing_answers_without_a_session(team: Served, database_url: str) -> None:
+    """Every route the server has, and a callback request, with no session: only /login and /health answer."""
+    app = create_app(replace(TEAM, database_url=database_url))
+    paths = {rule.rule.replace("<path:filename>", "x.js").replace("<path:path>", "x")
+             for rule in app.server.url_map.iter_rules()}
+    browser = Browser(team.url)
+    opened = {path for path in paths if browser.send(path).status == 200}
+    assert opened == {"/login", "/health"}
+    callback = browser.send("/_dash-update-component", body=json.dumps({"output": "kpi-deal-count.children"}).encode(),
+                            headers={"Content-Type": "application/json"})
+    assert callback.status == 401 and json.loads(callback.body) == {"message": "Connexion requise."}
+
+
+def test_a_post_from_another_site_is_refused(team: Served) -> None:
+    answer = Browser(team.url).send("/login", {"login": "camille@exemple.fr", "password": PASSWORD},
+                                    headers={"Origin": "https://piege.example"})
+    assert answer.status == 403
