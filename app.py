@@ -16,7 +16,7 @@ from dash.types import RendererHooks
 from flask import Flask
 
 from api.health import health_blueprint
-from auth.guard import install_auth
+from auth.guard import acting_user, install_auth
 from callbacks import register_callbacks
 from callbacks.import_seal import PreviewSeal
 from data.clock import today
@@ -60,7 +60,8 @@ def create_app(settings: Settings | None = None) -> Dash:
     app.server.register_blueprint(health_blueprint(services.health))
     app.layout = partial(page_layout, upload_max_bytes=settings.upload_max_bytes, sign_out=settings.auth)
     seal = PreviewSeal(settings.secret_key or secrets.token_urlsafe(32))
-    register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files)
+    register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files,
+                       partial(acting_user, settings.auth))
     return app
 
 

@@ -18,7 +18,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 
 from auth.attempts import SignInAttempts
 from auth.login_page import login_page
-from domain.accounts import Account, AccountInputError
+from domain.accounts import Account, AccountInputError, Actor, Role
 from domain.errors import DatabaseUnavailableError
 from services.accounts import Accounts
 from settings import Settings
@@ -114,3 +114,13 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
         logout_user()
         session.clear()
         return redirect("/login")
+
+
+def acting_user(auth: bool) -> Actor | None:
+    """Who asks for the current request's writes: None in solo mode (every right); with AUTH=on the signed-in
+    account, or, outside a session (which the guard never lets through), a read-only nobody."""
+    if not auth:
+        return None
+    if current_user.is_authenticated:
+        return Actor(current_user.account.display_name, current_user.account.role)
+    return Actor("", Role.LECTURE)

@@ -7,23 +7,26 @@ requests and the service calls to keep it that way).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Dash
 
 from callbacks import dashboard, deadlines, deal_form, demo, filter_options, guard, importing, url_state
 from callbacks.import_seal import PreviewSeal
+from domain.accounts import Actor
 from services.imports import ImportService
 from services.reads import DealReads
 from services.writes import DealWrites
 
 
 def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService, seal: PreviewSeal,
-                       max_files: int) -> None:
-    """Attach every callback of the page to `app`."""
+                       max_files: int, actor: Callable[[], Actor | None]) -> None:
+    """Attach every callback of the page to `app`; `actor` says who asks, inside a request (None: solo mode)."""
     guard.register(app)
     url_state.register(app)
     filter_options.register(app, reads)
     dashboard.register(app, reads)
     deadlines.register(app, reads)
-    demo.register(app, reads, writes)
-    importing.register(app, imports, seal, max_files)
-    deal_form.register(app, reads, writes)
+    demo.register(app, reads, writes, actor)
+    importing.register(app, imports, seal, max_files, actor)
+    deal_form.register(app, reads, writes, actor)

@@ -8,6 +8,7 @@ the form was opened on, and the values it showed (only to say what changed in a 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,6 +17,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_up
 from dash.exceptions import PreventUpdate
 
 from callbacks.guard import guarded_callback
+from domain.accounts import Actor
 from domain.deal_record import DealRecord, DealValues, loss_reason
 from domain.errors import DealConflictError, DealGoneError, DealInputError
 from domain.stages import LOST, WON
@@ -87,7 +89,7 @@ def _each(group_index: int | None, value_of: Any) -> list[Any]:
     return [value_of(item["id"]["key"]) for item in group]
 
 
-def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
+def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[], Actor | None]) -> None:
     """Open, save, quick actions, delete and undo, grid edits."""
     app.clientside_callback(ClientsideFunction("crm", "dealOfClick"), Output(ids.DEAL_OPEN_REQUEST, "data"),
                             Input(ids.TABLE_DEADLINES, "cellClicked"), prevent_initial_call=True)
@@ -176,9 +178,9 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
             typed["motif_perte"] = opened["values"].get("motif_perte")
         try:
             if opened:
-                writes.change_deal(int(opened["id"]), int(opened["version"]), _seen(opened), typed, FORM)
+                writes.change_deal(int(opened["id"]), int(opened["version"]), _seen(opened), typed, FORM, actor())
             else:
-                writes.create_deal(typed, FORM)
+                writes.create_deal(typed, FORM, actor())
         except DealInputError as refused:
             problems = refused.problems
             count = len(problems)
@@ -211,7 +213,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
         if not any(confirmations) or not opened:
             raise PreventUpdate
         try:
-            token = writes.remove_deal(int(opened["id"]), int(opened["version"]), _seen(opened), FORM)
+            token = writes.remove_deal(int(opened["id"]), int(opened["version"]), _seen(opened), FORM, actor())
         except (DealConflictError, DealGoneError) as refused:
             return (no_update, refused.message, True, no_update, no_update, *UNCHANGED_ALERT)
         client = opened["values"]["client"]
@@ -230,7 +232,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
         if not clicks or not token:
             raise PreventUpdate
         try:
-            restored = writes.undo_removal(token, FORM)
+            restored = writes.undo_removal(token, FORM, actor())
         except (DealConflictError, DealGoneError) as refused:
             return (no_update, *AlertView(refused.message, color="warning", seconds=6).props())
         shown = AlertView(f"Deal restauré : {restored.values.client}.", color="success", seconds=4)
@@ -256,7 +258,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
                 raise DealGoneError()
             typed = typed_values(record.values)
             typed[field] = "" if text.lower() in TO_ESTIMATE_TYPED else text
-            writes.change_deal(record.id, int(row["version"]), record.values, typed, GRID)
+            writes.change_deal(record.id, int(row["version"]), record.values, typed, GRID, actor())
         except (DealInputError, DealConflictError, DealGoneError) as refused:
             reason = refused.message if isinstance(refused, DealConflictError | DealGoneError) else str(refused)
             shown = AlertView(f"Modification refusée : {reason}", color="warning", seconds=8)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dash import Dash, Input, Output
 
 from callbacks.guard import guarded_callback
+from domain.accounts import Actor
 from layouts import ids
 from services.reads import DealReads
 from services.writes import DealWrites
@@ -13,7 +16,7 @@ HIDDEN: dict[str, str] = {"display": "none"}
 SHOWN: dict[str, str] = {}
 
 
-def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
+def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[], Actor | None]) -> None:
     """Show the badge while demo deals are present; remove them on request."""
 
     @guarded_callback(
@@ -29,5 +32,5 @@ def register(app: Dash, reads: DealReads, writes: DealWrites) -> None:
     @guarded_callback(app, Output(ids.DATA_VERSION, "data"), Input(ids.DEMO_REMOVE, "n_clicks"),
                       prevent_initial_call=True)
     def remove_demo(_clicks: int) -> str:
-        writes.remove_demo()
+        writes.remove_demo(actor())
         return writes.data_version()

@@ -17,10 +17,12 @@ from typing import Any, TypeVar
 from dash import ClientsideFunction, Dash, Input, Output, State, ctx, no_update, set_props
 from dash.dependencies import DashDependency
 
+from domain.accounts import PermissionDeniedError
 from domain.errors import DatabaseUnavailableError
 from layouts import ids
 
 F = TypeVar("F", bound=Callable[..., Any])
+REFUSAL_SHOWN_MS = 8000
 
 
 def _unchanged() -> Any:
@@ -32,7 +34,9 @@ def _unchanged() -> Any:
 
 
 def guarded_callback(app: Dash, *dependencies: DashDependency, **options: Any) -> Callable[[F], F]:
-    """`app.callback` for a callback that reads the database: on an outage, change nothing and report it.
+    """`app.callback` for a callback that reads the database: on an outage, change nothing and report it; on a
+    write the signed-in account's role does not allow (checked by the write service), change nothing and say why
+    in `app-alert`.
 
     The wrapped function receives only its own dependencies' values; the `db-status` State is appended
     after them and consumed here.
@@ -45,6 +49,10 @@ def guarded_callback(app: Dash, *dependencies: DashDependency, **options: Any) -
                 result = callback(*values)
             except DatabaseUnavailableError as error:
                 set_props(ids.DB_STATUS, {"data": str(error)})
+                return _unchanged()
+            except PermissionDeniedError as refused:
+                set_props(ids.APP_ALERT_TEXT, {"children": refused.message})
+                set_props(ids.APP_ALERT, {"is_open": True, "color": "warning", "duration": REFUSAL_SHOWN_MS})
                 return _unchanged()
             if shown_status is not None:
                 set_props(ids.DB_STATUS, {"data": None})

@@ -18,6 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.guard import guarded_callback
 from callbacks.import_seal import PreviewSeal, digest
+from domain.accounts import Actor
 from domain.import_results import ImportPreview
 from layouts import ids
 from layouts.import_panel import (
@@ -80,7 +81,8 @@ def _files_and_choices(choices_as: type[Input] | type[State] = State) -> list:
     ]
 
 
-def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: int) -> None:
+def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: int,
+             actor: Callable[[], Actor | None]) -> None:
     """Wire the upload, mapping, confirm, download and history of the import card."""
 
     def preview_drop(contents: list[str], names: list[str]) -> list[tuple[tuple[bytes, str] | None, ImportPreview]]:
@@ -154,7 +156,7 @@ def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: in
         sealed = seal.opened(token)
         if not sealed or len(contents or []) > max_files:
             raise PreventUpdate
-        outcomes = [imports.run(content, name, *sealed[digest(content), name])
+        outcomes = [imports.run(content, name, *sealed[digest(content), name], actor())
                     if (digest(content), name) in sealed else imports.not_previewed(name)
                     for content, name in _files(contents, names)]
         written = any(outcome.run_id is not None for outcome in outcomes)

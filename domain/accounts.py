@@ -72,3 +72,40 @@ def check_password(password: str) -> str:
         raise AccountInputError(
             f"Mot de passe refusé : entre {PASSWORD_MIN_LENGTH} et {PASSWORD_MAX_LENGTH} caractères.")
     return password
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who asks for a write: their display name (recorded in the deal history) and role. Solo mode (AUTH=off)
+    and the command line act as None: the owner of the data, with every right."""
+
+    name: str
+    role: Role
+
+
+class PermissionDeniedError(PermissionError):
+    """A write the actor's role does not allow; `message` says why, in French. Nothing was written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def check_may_add(actor: Actor | None, what: str) -> None:
+    """Creating a deal or importing a file: admin and commercial."""
+    if actor is not None and actor.role is Role.LECTURE:
+        raise PermissionDeniedError(f"Votre compte est en lecture seule : {what} vous est impossible.")
+
+
+def check_may_change(actor: Actor | None, assignee: str | None) -> None:
+    """Editing, closing, deleting or restoring a deal: admin, or the commercial whose deal it is."""
+    check_may_add(actor, "modifier un deal")
+    if actor is not None and actor.role is Role.COMMERCIAL and assignee != actor.name:
+        owner = f"suivi par {assignee}" if assignee else "sans commercial"
+        raise PermissionDeniedError(f"Ce deal est {owner} : seul son commercial ou un admin peut le modifier.")
+
+
+def check_may_administer(actor: Actor | None, what: str) -> None:
+    """Removing the demo data, managing accounts: admin only."""
+    if actor is not None and actor.role is not Role.ADMIN:
+        raise PermissionDeniedError(f"Seul un admin peut {what}.")

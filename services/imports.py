@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine
 
+from domain.accounts import Actor
 from domain.import_results import ImportOutcome, ImportPreview, ImportRunSummary
 from services import importing
 from services.reachability import database_reachable
@@ -41,10 +42,11 @@ class ImportService:
         file_name: str,
         column_mapping: Mapping[str, str | None] | None = None,
         stage_mapping: Mapping[str, str] | None = None,
+        actor: Actor | None = None,
     ) -> ImportOutcome:
         """Import the file in one transaction; when something was written, every reader sees it at once."""
         return self._writes.import_file(content, file_name, column_mapping, stage_mapping, self._max_bytes,
-                                        self._xlsx_limits)
+                                        self._xlsx_limits, actor)
 
     def refused_for_size(self, file_name: str, size: int) -> ImportPreview | None:
         """The refusal of a file of `size` bytes over the upload limit, or None: checked before decoding it."""

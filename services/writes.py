@@ -13,13 +13,14 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Connection, Engine, delete
 from sqlalchemy.exc import IntegrityError
 
 from data.db import transaction
 from data.demo import demo_deal_filter, generate_demo_deals
 from data.models import Deal
 from data.write_context import DEMO, write_source
+from domain.accounts import Actor, PermissionDeniedError, check_may_add, check_may_administer, check_may_change
 from domain.deal_record import DealRecord, DealValues
 from domain.errors import DealConflictError, DealInputError
 from domain.fields import REF
@@ -52,8 +53,10 @@ class DealWrites:
         stage_mapping: Mapping[str, str] | None = None,
         max_bytes: int = importing.DEFAULT_MAX_BYTES,
         xlsx_limits: importing.XlsxLimits = importing.DEFAULT_XLSX_LIMITS,
+        actor: Actor | None = None,
     ) -> ImportOutcome:
         """Import one file in one transaction (all or nothing); the outcome says what was written."""
+        check_may_add(actor, "importer un fichier")
         outcome = importing.run_import(self._engine, content, file_name, column_mapping, stage_mapping, max_bytes,
                                        xlsx_limits)
         if outcome.run_id is not None:
@@ -68,50 +71,76 @@ class DealWrites:
         self._written()
         return len(rows)
 
-    def remove_demo(self) -> int:
+    def remove_demo(self, actor: Actor | None = None) -> int:
         """Delete the demo deals only (the user's own deals stay); returns how many were deleted."""
+        check_may_administer(actor, "retirer les données de démonstration")
         with database_reachable(), transaction(self._engine) as session, write_source(session.connection(), DEMO):
             removed = session.execute(delete(Deal).where(demo_deal_filter())).rowcount
         self._written()
         return removed
 
-    def create_deal(self, typed: Mapping[str, object], source: str, user: str | None = None) -> int:
+    def create_deal(self, typed: Mapping[str, object], source: str, actor: Actor | None = None) -> int:
         """Check a typed deal with the import's rules (`DealInputError` when it breaks one) and add it."""
+        check_may_add(actor, "créer un deal")
         values = check_deal_input(typed)
         with database_reachable(), _unique_reference(), self._engine.begin() as connection:
-            deal_id = deal_changes.create(connection, values, source, user)
+            deal_id = deal_changes.create(connection, values, source, _name(actor))
         self._written()
         return deal_id
 
     def change_deal(self, deal_id: int, version: int, seen: DealValues, typed: Mapping[str, object], source: str,
-                    user: str | None = None) -> DealRecord:
+                    actor: Actor | None = None) -> DealRecord:
         """Check the typed values and write them over the deal seen at `version`: `DealConflictError` (or
         `DealGoneError`) when it changed since, with nothing written."""
+        check_may_add(actor, "modifier un deal")
         values = check_deal_input(typed)
         with database_reachable(), _unique_reference(), self._engine.begin() as connection:
-            stored = deal_changes.change(connection, deal_id, version, seen, values, source, user)
+            _check_owner(connection, deal_id, actor)
+            stored = deal_changes.change(connection, deal_id, version, seen, values, source, _name(actor))
         self._written()
         return stored
 
-    def remove_deal(self, deal_id: int, version: int, seen: DealValues, source: str, user: str | None = None) -> str:
+    def remove_deal(self, deal_id: int, version: int, seen: DealValues, source: str,
+                    actor: Actor | None = None) -> str:
         """Delete the deal seen at `version`; returns the token that undoes it within `UNDO_SECONDS`."""
         with database_reachable(), self._engine.begin() as connection:
-            removed = deal_changes.remove(connection, deal_id, version, seen, source, user)
+            _check_owner(connection, deal_id, actor)
+            removed = deal_changes.remove(connection, deal_id, version, seen, source, _name(actor))
         self._written()
         token = uuid.uuid4().hex
         self._cache.keep(f"undo:{token}", removed, UNDO_SECONDS + UNDO_GRACE_SECONDS)
         return token
 
-    def undo_removal(self, token: str, source: str, user: str | None = None) -> DealRecord:
+    def undo_removal(self, token: str, source: str, actor: Actor | None = None) -> DealRecord:
         """Put back the deal a `remove_deal` took away, as it was (same id and fields, history kept). The deal
         is held on the server: the browser only holds the token, so it cannot bring back anything else."""
-        removed = self._cache.take(f"undo:{token}") if isinstance(token, str) else None
+        check_may_add(actor, "modifier un deal")
+        key = f"undo:{token}"
+        removed = self._cache.take(key) if isinstance(token, str) else None
         if removed is None:
             raise DealConflictError("Trop tard pour annuler : la suppression est définitive.")
+        try:
+            check_may_change(actor, removed.values.assignee)
+        except PermissionDeniedError:
+            self._cache.keep(key, removed, UNDO_SECONDS + UNDO_GRACE_SECONDS)  # still the rightful user's to undo
+            raise
         with database_reachable(), _unique_reference(), self._engine.begin() as connection:
-            restored = deal_changes.restore(connection, removed, source, user)
+            restored = deal_changes.restore(connection, removed, source, _name(actor))
         self._written()
         return restored
+
+
+def _name(actor: Actor | None) -> str | None:
+    """The name the deal history records (none in solo mode)."""
+    return None if actor is None else actor.name
+
+
+def _check_owner(connection: Connection, deal_id: int, actor: Actor | None) -> None:
+    """The role and ownership rule against the deal as stored now, in the writing transaction (a deal that is
+    gone is left to the conflict check, which says so)."""
+    stored = deal_changes.read(connection, deal_id)
+    if stored is not None:
+        check_may_change(actor, stored.values.assignee)
 
 
 UNDO_SECONDS = 10
