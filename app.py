@@ -12,6 +12,7 @@ import sys
 from functools import cache, partial
 
 from dash import Dash
+from dash.development.base_component import Component
 from dash.types import RendererHooks
 from flask import Flask
 
@@ -21,6 +22,7 @@ from callbacks import register_callbacks
 from callbacks.import_seal import PreviewSeal
 from data.clock import today
 from data.setup import upgrade_schema
+from domain.accounts import may_add
 from http_guards import protect
 from layouts.page import page_layout
 from settings import Settings, load_settings
@@ -58,10 +60,15 @@ def create_app(settings: Settings | None = None) -> Dash:
     protect(app.server, settings)
     install_auth(app.server, settings, services.accounts)
     app.server.register_blueprint(health_blueprint(services.health))
-    app.layout = partial(page_layout, upload_max_bytes=settings.upload_max_bytes, sign_out=settings.auth)
+    actor = partial(acting_user, settings.auth)
+
+    def layout() -> Component:
+        """Per page load, for the account asking: a read-only one gets no control that writes."""
+        return page_layout(settings.upload_max_bytes, sign_out=settings.auth, read_only=not may_add(actor()))
+
+    app.layout = layout
     seal = PreviewSeal(settings.secret_key or secrets.token_urlsafe(32))
-    register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files,
-                       partial(acting_user, settings.auth))
+    register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files, actor)
     return app
 
 

@@ -13,7 +13,7 @@ import time
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from flask import Flask, Response, jsonify, redirect, request, session
+from flask import Flask, Response, has_request_context, jsonify, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from auth.attempts import SignInAttempts
@@ -121,6 +121,6 @@ def acting_user(auth: bool) -> Actor | None:
     account, or, outside a session (which the guard never lets through), a read-only nobody."""
     if not auth:
         return None
-    if current_user.is_authenticated:
+    if has_request_context() and current_user.is_authenticated:
         return Actor(current_user.account.display_name, current_user.account.role)
     return Actor("", Role.LECTURE)

@@ -17,7 +17,7 @@ from dash import ALL, ClientsideFunction, Dash, Input, Output, State, ctx, no_up
 from dash.exceptions import PreventUpdate
 
 from callbacks.guard import guarded_callback
-from domain.accounts import Actor
+from domain.accounts import Actor, may_add, may_change
 from domain.deal_record import DealRecord, DealValues, loss_reason
 from domain.errors import DealConflictError, DealGoneError, DealInputError
 from domain.stages import LOST, WON
@@ -103,6 +103,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
         Output(ids.DEAL_FORM_RECORD, "data"), Output(ids.DEAL_FORM_ERROR, "children"),
         Output(ids.DEAL_FORM_ERROR, "is_open"),
         Output(ids.DEAL_DELETE, "style"), Output(ids.DEAL_LOST, "style"), Output(ids.DEAL_WON, "style"),
+        Output(ids.DEAL_SAVE, "style"),
         Input(ids.DEAL_NEW, "n_clicks"), Input(ids.DEAL_OPEN_REQUEST, "data"),
         Input({"type": step_button_type(RELOAD_STEP), "key": ALL}, "n_clicks"),
         State(ids.DEAL_FORM_RECORD, "data"),
@@ -122,18 +123,19 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
                 raise PreventUpdate
             record = reads.deal(deal_id)
             if record is None:
-                return (False, no_update, no_update, no_update, no_update, no_update, no_update,
-                        no_update, no_update, no_update)
+                return (False, *[no_update] * (len(ctx.outputs_list) - 1))
         options = reads.filter_options()
         sectors = [name for name, _count in options.sectors]
         assignees = [name for name, _count in options.assignees]
-        shown_if_stored = SHOWN if record else HIDDEN
+        # What the asking account may do with this deal (the write service checks it again on every write).
+        writable = may_change(actor(), record.values.assignee) if record else may_add(actor())
+        actions = SHOWN if record and writable else HIDDEN
         return (
             True, f"Deal : {record.values.client}" if record else NEW_TITLE,
             form_body(record, sectors, assignees),
             history_list(reads.deal_history(record.id)) if record else [],
             _record_data(record) if record else None, None, False,
-            shown_if_stored, shown_if_stored, shown_if_stored,
+            actions, actions, actions, SHOWN if writable else HIDDEN,
         )
 
     @app.callback(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dash import Dash, Input, Output
 
 from callbacks.guard import guarded_callback
-from domain.accounts import Actor
+from domain.accounts import Actor, may_administer
 from layouts import ids
 from services.reads import DealReads
 from services.writes import DealWrites
@@ -27,7 +27,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
     )
     def show_badge(_version: str | None) -> tuple[dict[str, str], dict[str, str]]:
         style = SHOWN if reads.has_demo_data() else HIDDEN
-        return style, style
+        return style, style if may_administer(actor()) else HIDDEN
 
     @guarded_callback(app, Output(ids.DATA_VERSION, "data"), Input(ids.DEMO_REMOVE, "n_clicks"),
                       prevent_initial_call=True)

@@ -109,3 +109,21 @@ def check_may_administer(actor: Actor | None, what: str) -> None:
     """Removing the demo data, managing accounts: admin only."""
     if actor is not None and actor.role is not Role.ADMIN:
         raise PermissionDeniedError(f"Seul un admin peut {what}.")
+
+
+def may_add(actor: Actor | None) -> bool:
+    """Whether the page offers this actor the controls that create deals and import files."""
+    return actor is None or actor.role is not Role.LECTURE
+
+
+def may_change(actor: Actor | None, assignee: str | None) -> bool:
+    """Whether the deal form offers this actor its save and quick actions on a deal of `assignee`."""
+    try:
+        check_may_change(actor, assignee)
+    except PermissionDeniedError:
+        return False
+    return True
+
+
+def may_administer(actor: Actor | None) -> bool:
+    return actor is None or actor.role is Role.ADMIN

@@ -52,17 +52,18 @@ FRENCH_GRID_TEXT = {
 }
 
 
-def deadline_grid() -> dag.AgGrid:
+def deadline_grid(editable: bool = True) -> dag.AgGrid:
     """The grid, paged by the server; red rows are overdue, amber rows fall due in the next 30 days.
 
     Rows are known by their position (no `getRowId`): a filter change refreshes the cached page in place,
     and with ids AG Grid dropped a row that the old and the new page both held at different positions. It
-    keeps one page only, so a refresh asks for the page on screen and not for every page visited.
+    keeps one page only, so a refresh asks for the page on screen and not for every page visited. A read-only
+    account gets no cell editor (the server refuses its edits anyway).
     """
     return dag.AgGrid(
         id=ids.TABLE_DEADLINES,
         rowModelType="infinite",
-        columnDefs=list(COLUMNS),
+        columnDefs=[column if editable else {**column, "editable": False} for column in COLUMNS],
         defaultColDef={"sortable": True, "resizable": True, "flex": 1, "suppressHeaderMenuButton": True},
         rowClassRules={OVERDUE_CLASS: "params.data && params.data.overdue",
                        SOON_CLASS: "params.data && params.data.next30"},

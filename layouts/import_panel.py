@@ -26,9 +26,10 @@ HISTORY_COLUMNS = (
 )
 
 
-def import_panel(max_bytes: int) -> html.Section:
+def import_panel(max_bytes: int, shown: bool = True) -> html.Section:
     """The card; `data-max-bytes` lets the browser refuse a too-big file before sending it, and
-    `data-limit-text` says the limit in the words the server uses."""
+    `data-limit-text` says the limit in the words the server uses. Not `shown` to a read-only account (its
+    components stay, hidden, for the callbacks; the server refuses its imports anyway)."""
     return html.Section([
         html.H2("Importer des deals (CSV, TXT, Excel)", className="h6 mb-2"),
         html.Div(
@@ -53,7 +54,7 @@ def import_panel(max_bytes: int) -> html.Section:
         html.Div(id=ids.IMPORT_RESULT, className="mt-3", role="status"),
         html.H3("Historique des imports", className="h6 mt-4"),
         history_grid(),
-    ], className="card chart-card mt-3")
+    ], className="card chart-card mt-3", hidden=not shown)
 
 
 def _column_choices(preview: ImportPreview, file_index: int) -> dbc.Table:

@@ -30,14 +30,15 @@ def _sign_out() -> html.Form:
                      action="/logout", method="post", id=ids.SIGN_OUT)
 
 
-def _header(sign_out: bool) -> html.Div:
+def _header(sign_out: bool, read_only: bool) -> html.Div:
     return html.Div([
         html.H1("Tableau de bord CRM", className="h4 mb-0 me-3"),
         dbc.Badge("données de démonstration", id=ids.DEMO_BADGE, color="warning", text_color="dark",
                   className="me-2", style={"display": "none"}),
         dbc.Button("Retirer les données de démonstration", id=ids.DEMO_REMOVE, size="sm", color="link",
                    className="px-0", style={"display": "none"}),
-        dbc.Button("Nouveau deal", id=ids.DEAL_NEW, size="sm", color="primary", className="ms-auto"),
+        dbc.Button("Nouveau deal", id=ids.DEAL_NEW, size="sm", color="primary", className="ms-auto",
+                   style={"display": "none"} if read_only else None),
         dbc.Button("Filtres", id=ids.FILTERS_TOGGLE, size="sm",
                    color="primary", outline=True, className="d-lg-none"),
         *([_sign_out()] if sign_out else []),
@@ -64,25 +65,25 @@ def _charts() -> html.Div:
     ], className="chart-grid")
 
 
-def _deadlines() -> html.Section:
+def _deadlines(read_only: bool) -> html.Section:
     return html.Section([
         html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch()],
                  className="d-flex flex-wrap align-items-center gap-2 mb-2"),
-        deadlines.deadline_grid(),
+        deadlines.deadline_grid(editable=not read_only),
         deadlines.legend(),
     ], className="card chart-card mt-3")
 
 
-def page_layout(upload_max_bytes: int, sign_out: bool = False) -> dbc.Container:
+def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool = False) -> dbc.Container:
     """Built per page load; the URL callback then sets the filters and the figures follow. `sign_out`: the
-    header's sign-out button (AUTH=on)."""
+    header's sign-out button (AUTH=on); `read_only`: no control that writes (a `lecture` account)."""
     return dbc.Container([
         dcc.Store(id=ids.URL_HISTORY),
         dcc.Store(id=ids.DATA_VERSION),
         dcc.Store(id=ids.DB_STATUS),
         dcc.Store(id=ids.SHOWN_OUTPUTS),
         dcc.Store(id=ids.GRID_FIRST_PAGE),
-        _header(sign_out),
+        _header(sign_out, read_only),
         app_alert(),
         deal_form(),
         dbc.Row([
@@ -93,8 +94,8 @@ def page_layout(upload_max_bytes: int, sign_out: bool = False) -> dbc.Container:
                 data_health_card(),
                 html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
                 _charts(),
-                _deadlines(),
-                import_panel(upload_max_bytes),
+                _deadlines(read_only),
+                import_panel(upload_max_bytes, shown=not read_only),
             ], xs=12, lg=True, className="main-column"),
         ]),
     ], fluid=True, className="pb-4")
