@@ -253,6 +253,12 @@ def _import(services: Services, file: Path, content: bytes, mappings: Mappings, 
     return 1 if failed else 0
 
 
+def _command_required(ctx: click.Context, group: click.Group) -> None:
+    """A group called without a command refuses in French (Click would say "Missing command.")."""
+    if ctx.invoked_subcommand is None:
+        raise FrenchUsageError(f"indiquez une commande : {', '.join(group.commands)}", ctx)
+
+
 database_option = click.option("--database-url", metavar="URL",
                                help="la base visée (par défaut : DATABASE_URL, celle du tableau de bord)")
 
@@ -262,9 +268,8 @@ database_option = click.option("--database-url", metavar="URL",
              help="La base de deals du tableau de bord CRM : schéma, deals de démonstration, import de fichiers.")
 @click.pass_context
 def crm(ctx: click.Context) -> None:
-    """The group; called without a command it refuses in French (Click would say "Missing command.")."""
-    if ctx.invoked_subcommand is None:
-        raise FrenchUsageError(f"indiquez une commande : {', '.join(crm.commands)}", ctx)
+    """The group; called without a command it refuses in French."""
+    _command_required(ctx, crm)
 
 
 @crm.command("init", help="Crée la base ou met son schéma à jour (migrations Alembic).")
@@ -376,8 +381,7 @@ stdin_option = click.option("--mot-de-passe-stdin", "from_stdin", is_flag=True,
 @click.pass_context
 def users(ctx: click.Context) -> None:
     """The accounts' group; without a subcommand it refuses in French."""
-    if ctx.invoked_subcommand is None:
-        raise FrenchUsageError(f"indiquez une commande : {', '.join(users.commands)}", ctx)
+    _command_required(ctx, users)
 
 
 @users.command("add", help="Crée un compte. Le rôle : admin, commercial (ses deals : ceux à son nom) ou lecture.")
