@@ -36,11 +36,19 @@ def team(database_url: str, engine: Engine) -> Iterator[Served]:
 
 def _grid_edit(browser: Browser, amount: str) -> tuple[int, dict]:
     """The grid's in-place edit callback, as the page sends it, for deal 1's amount."""
+    return _forged(browser, "table-deadlines", "cellValueChanged",
+                   [{"colId": "montant_brut", "value": amount, "data": {"id": 1, "version": 1}}])
+
+
+def _forged(browser: Browser, input_id: str, input_property: str, value: object) -> tuple[int, dict]:
+    """The page's own callback request for the callback with that input, sent with `value`."""
     dependencies = json.loads(browser.send("/_dash-dependencies").body)
-    edit = next(dep for dep in dependencies if any(
-        item == {"id": "table-deadlines", "property": "cellValueChanged"} for item in dep["inputs"]))
-    payload = _payload(edit, None)
-    payload["inputs"][0]["value"] = [{"colId": "montant_brut", "value": amount, "data": {"id": 1, "version": 1}}]
+    dependency = next(dep for dep in dependencies if any(
+        item == {"id": input_id, "property": input_property} for item in dep["inputs"]))
+    payload = _payload(dependency, None)
+    payload["inputs"][0]["value"] = value
+    if not dependency["output"].startswith(".."):  # the renderer sends a single output as one object
+        payload["outputs"] = payload["outputs"][0]
     answer = browser.send("/_dash-update-component", body=json.dumps(payload).encode(),
                           headers={"Content-Type": "application/json"})
     return answer.status, json.loads(answer.body) if answer.body else {}
@@ -66,3 +74,23 @@ def test_a_forged_grid_edit_changes_the_deal_only_for_its_commercial_or_an_admin
         shown = answer["sideUpdate"]["app-alert-text"]["children"]
         assert shown.startswith(("Ce deal est suivi par Léa Dubois", "Votre compte est en lecture seule"))
     assert PermissionDeniedError.__name__ not in json.dumps(answer)
+
+
+@pytest.mark.parametrize(("login", "allowed"), [("admin", True), ("lea", False), ("lecteur", False)])
+def test_a_forged_demo_removal_removes_the_demo_deals_only_for_an_admin(
+    team: Served, engine: Engine, login: str, allowed: bool
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO deals (client, statut, est_demo) VALUES ('Démo SA', 'Prospect', TRUE)"))
+    browser = Browser(team.url)
+    assert browser.sign_in(login, PASSWORD).status == 302
+
+    status, answer = _forged(browser, "demo-remove", "n_clicks", 1)
+
+    assert status == 200
+    with engine.connect() as connection:
+        left = connection.execute(text("SELECT count(*) FROM deals WHERE est_demo")).scalar_one()
+    assert left == (0 if allowed else 1)
+    if not allowed:
+        assert answer["sideUpdate"]["app-alert-text"]["children"] == "Seul un admin peut retirer les données de " \
+                                                                    "démonstration."
