@@ -213,11 +213,14 @@ def test_ctrl_c_exits_1_with_a_french_line(tmp_path: Path) -> None:
         silent.listen()
         silent.settimeout(60)
         url = f"postgresql://moi@127.0.0.1:{silent.getsockname()[1]}/base"
-        # The command starts with Ctrl-C's default handling, as from a terminal: a test run started in the
-        # background of a script inherits SIGINT ignored, and the command would then wait on (found this way).
-        process = subprocess.Popen([str(CRM), "init", "--database-url", url], cwd=tmp_path, env=ENVIRONMENT,
-                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                   preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+        # The command must start with Ctrl-C handled, as from a terminal: a test run started in the background
+        # of a script ignores SIGINT, and an ignored signal is inherited by the command (which then waited on).
+        ignored = signal.signal(signal.SIGINT, signal.default_int_handler)
+        try:
+            process = subprocess.Popen([str(CRM), "init", "--database-url", url], cwd=tmp_path, env=ENVIRONMENT,
+                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        finally:
+            signal.signal(signal.SIGINT, ignored)
         connection, _ = silent.accept()
         process.send_signal(signal.SIGINT)
         out, err = process.communicate(timeout=60)
