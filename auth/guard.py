@@ -30,6 +30,7 @@ TOO_MANY_TRIES = "Trop d'essais manqués : réessayez dans 15 minutes."
 SESSION_ENDED = "Votre session a expiré : reconnectez-vous."
 SIGN_IN_NEEDED = "Connexion requise."
 ENDED_FLAG = "expiree"
+SIGNED_IN_AS = "compte"
 now = time.time  # the idle clock, in seconds (a test moves it forward instead of waiting)
 
 
@@ -44,6 +45,14 @@ class SignedIn(UserMixin):
 def _safe_next(path: str | None) -> str:
     """Where to go after signing in: a path of this site only (never `//other.site`, an open redirect)."""
     return path if path and path.startswith("/") and not path.startswith("//") else "/"
+
+
+def _signed_in_account(user_id: str) -> Account | None:
+    """The account the session signed in as, from the session itself (for when the database is out of reach)."""
+    stored = session.get(SIGNED_IN_AS)
+    if not stored or str(stored[0]) != user_id:
+        return None
+    return Account(int(stored[0]), stored[1], stored[2], Role(stored[3]), True)
 
 
 def _refused(message: str) -> Response | tuple[Response, int]:
@@ -72,6 +81,12 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
             account = accounts.get(int(user_id))
         except (AccountInputError, ValueError):
             return None
+        except DatabaseUnavailableError:
+            # The account as signed in, so the page keeps its outage behaviour (last figures, the message)
+            # instead of failing every request; a disabled account is refused again once the database answers.
+            account = _signed_in_account(user_id)
+            if account is None:
+                return None
         return SignedIn(account) if account.active else None
 
     @server.before_request
@@ -105,6 +120,7 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
             return login_page(WRONG_CREDENTIALS, login, next_path), 200
         session.clear()  # a session fixed before the sign-in carries nothing over
         login_user(SignedIn(account))
+        session[SIGNED_IN_AS] = [account.id, account.login, account.display_name, account.role.value]
         session.permanent = True
         session[LAST_SEEN] = now()
         return redirect(next_path)

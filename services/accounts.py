@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from data.models import User
@@ -61,10 +61,6 @@ class Accounts:
         """Every account, by login."""
         with database_reachable(), self._engine.connect() as connection:
             return [_account(row) for row in connection.execute(select(User).order_by(User.login))]
-
-    def count(self) -> int:
-        with database_reachable(), self._engine.connect() as connection:
-            return connection.execute(select(func.count()).select_from(User)).scalar_one()
 
     def _change(self, login: str, **values: object) -> Account:
         cleaned = clean_login(login)

@@ -20,6 +20,7 @@ from auth import guard
 from auth.guard import SESSION_ENDED, TOO_MANY_TRIES, WRONG_CREDENTIALS
 from services.accounts import Accounts
 from settings import Settings
+from tests.conftest import allow_connections
 from tests.security.conftest import Served, serve
 
 PASSWORD = "un mot de passe solide"
@@ -144,3 +145,19 @@ def test_a_post_from_another_site_is_refused(team: Served) -> None:
     answer = Browser(team.url).send("/login", {"login": "camille@exemple.fr", "password": PASSWORD},
                                     headers={"Origin": "https://piege.example"})
     assert answer.status == 403
+
+
+def test_a_database_outage_keeps_the_signed_in_page_working(team: Served, database_url: str) -> None:
+    """The session's account is read from the database on each request; while it is out of reach the page still
+    loads (and its callbacks report the outage) instead of every request failing."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("a SQLite file cannot refuse connections")
+    browser = Browser(team.url)
+    assert browser.sign_in("camille@exemple.fr", PASSWORD).status == 302
+    allow_connections(database_url, allowed=False)
+    try:
+        during = browser.send("/_dash-layout").status
+    finally:
+        allow_connections(database_url, allowed=True)
+    assert during == 200
+    assert browser.send("/_dash-layout").status == 200
