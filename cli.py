@@ -1,5 +1,5 @@
-"""`crm`, the one command line: init, seed-demo, reset-demo, remove-demo, write-sample, import, users (or
-`python cli.py`).
+"""`crm`, the one command line: init, seed-demo, reset-demo, remove-demo, write-sample, import, users, tokens
+(or `python cli.py`).
 
 An entry point like app.py: it builds the same services on the same settings (database and cache backend), so a
 write made here goes through the one write path and bumps the data version that a running dashboard sharing the
@@ -24,7 +24,7 @@ import click
 
 if TYPE_CHECKING:
     from domain.accounts import Account
-    from services.accounts import Accounts
+    from domain.api_tokens import ApiToken
     from wiring import Services
 
 CLI_MAX_BYTES = 512 * 1024 * 1024
@@ -120,8 +120,10 @@ def french(error: click.UsageError, ctx: click.Context | None = None) -> str:
     if isinstance(error, click.MissingParameter) and error.param is not None:
         return f"il manque l'argument {error.param.human_readable_name}"
     if isinstance(error, click.BadParameter) and error.param is not None:
-        wanted = "un nombre entier" if isinstance(error.param.type, click.types.IntParamType) else "autre chose"
-        return f"{'/'.join(error.param.opts)} attend {wanted}"
+        param = error.param
+        wanted = "un nombre entier" if isinstance(param.type, click.types.IntParamType) else "autre chose"
+        named = param.human_readable_name if isinstance(param, click.Argument) else "/".join(param.opts)
+        return f"{named} attend {wanted}"
     return "commande mal écrite"
 
 
@@ -265,7 +267,8 @@ database_option = click.option("--database-url", metavar="URL",
 
 @click.group(cls=_Group, invoke_without_command=True, subcommand_metavar="COMMANDE [ARGUMENTS]...",
              context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES,
-             help="La base de deals du tableau de bord CRM : schéma, deals de démonstration, import de fichiers.")
+             help="La base de deals du tableau de bord CRM : schéma, deals de démonstration, import de fichiers, "
+                  "comptes et jetons d'API.")
 @click.pass_context
 def crm(ctx: click.Context) -> None:
     """The group; called without a command it refuses in French."""
@@ -347,16 +350,19 @@ def import_file(file: Path, dry_run: bool, mapping: str | None, rejets: Path | N
                                                                  rejets, max_bytes))
 
 
-def _accounts(services: Services, action: Callable[[Accounts], str]) -> int:
-    """Run an account change and print its one-line outcome; a broken rule is one French line and exit 1."""
+def _told(database_url: str | None, action: Callable[[Services], str]) -> int:
+    """Run an account or token command and print what it says; a broken rule is one French line and exit 1."""
     from domain.accounts import AccountInputError
 
-    try:
-        click.echo(action(services.accounts))
-    except AccountInputError as refused:
-        click.echo(f"Erreur : {refused}", err=True)
-        return 1
-    return 0
+    def run(services: Services) -> int:
+        try:
+            click.echo(action(services))
+        except AccountInputError as refused:
+            click.echo(f"Erreur : {refused}", err=True)
+            return 1
+        return 0
+
+    return _with_services(database_url, run)
 
 
 def _password(from_stdin: bool) -> str:
@@ -398,23 +404,21 @@ def users_add(login: str, nom: str | None, role: str | None, from_stdin: bool, d
         if not value:
             raise FrenchUsageError(f"l'option {option} est obligatoire", click.get_current_context())
     password = _password(from_stdin)
-    return _with_services(database_url, lambda services: _accounts(
-        services, lambda accounts: f"Compte créé : {_described(accounts.add(login, str(nom), str(role), password))}"))
+    return _told(database_url, lambda services: "Compte créé : "
+                 f"{_described(services.accounts.add(login, str(nom), str(role), password))}")
 
 
 @users.command("list", help="Liste les comptes : identifiant, nom, rôle, état.")
 @database_option
 def users_list(database_url: str | None) -> int:
-    return _with_services(database_url, lambda services: _accounts(
-        services, lambda accounts: "\n".join(map(_described, accounts.all())) or "Aucun compte."))
+    return _told(database_url, lambda services: "\n".join(map(_described, services.accounts.all())) or "Aucun compte.")
 
 
 @users.command("disable", help="Désactive un compte : il ne peut plus se connecter (son historique reste).")
 @click.argument("login", metavar="IDENTIFIANT", help="le compte à désactiver")
 @database_option
 def users_disable(login: str, database_url: str | None) -> int:
-    return _with_services(database_url, lambda services: _accounts(
-        services, lambda accounts: f"Compte désactivé : {_described(accounts.disable(login))}"))
+    return _told(database_url, lambda services: f"Compte désactivé : {_described(services.accounts.disable(login))}")
 
 
 @users.command("set-role", help="Change le rôle d'un compte (admin, commercial ou lecture).")
@@ -422,8 +426,7 @@ def users_disable(login: str, database_url: str | None) -> int:
 @click.argument("role", metavar="RÔLE", help="admin, commercial ou lecture")
 @database_option
 def users_set_role(login: str, role: str, database_url: str | None) -> int:
-    return _with_services(database_url, lambda services: _accounts(
-        services, lambda accounts: f"Rôle changé : {_described(accounts.set_role(login, role))}"))
+    return _told(database_url, lambda services: f"Rôle changé : {_described(services.accounts.set_role(login, role))}")
 
 
 @users.command("reset-password", help="Donne un nouveau mot de passe à un compte.")
@@ -432,8 +435,58 @@ def users_set_role(login: str, role: str, database_url: str | None) -> int:
 @database_option
 def users_reset_password(login: str, from_stdin: bool, database_url: str | None) -> int:
     password = _password(from_stdin)
-    return _with_services(database_url, lambda services: _accounts(
-        services, lambda accounts: f"Mot de passe changé : {_described(accounts.reset_password(login, password))}"))
+    return _told(database_url, lambda services: "Mot de passe changé : "
+                 f"{_described(services.accounts.reset_password(login, password))}")
+
+
+def _token_line(token: ApiToken) -> str:
+    from domain.formatting import moment
+
+    used = f"utilisé le {moment(token.last_used_at)}" if token.last_used_at else "jamais utilisé"
+    state = "révoqué" if token.revoked else "actif"
+    return f"n° {token.id}  {token.login}  « {token.label} »  créé le {moment(token.created_at)}  {used}  {state}"
+
+
+def _created(token: ApiToken, secret: str) -> str:
+    """The new token and its secret: the only time anyone sees it."""
+    return (f"Jeton créé : {_token_line(token)}\n{secret}\n"
+            "Ce secret ne sera plus jamais affiché : copiez-le maintenant (un jeton perdu se révoque et se refait).\n"
+            f"Envoyez-le dans l'en-tête HTTP de chaque requête à l'API : Authorization: Bearer {secret}")
+
+
+@crm.group("tokens", cls=_Group, invoke_without_command=True, subcommand_metavar="COMMANDE [ARGUMENTS]...",
+           short_help="Les jetons de l'API REST : create, list, revoke.",
+           help="Les jetons de l'API REST (un jeton agit avec le rôle de son compte) : create, list, revoke.")
+@click.pass_context
+def tokens(ctx: click.Context) -> None:
+    """The API tokens' group; without a subcommand it refuses in French."""
+    _command_required(ctx, tokens)
+
+
+@tokens.command("create", help="Crée un jeton d'API pour un compte actif et affiche son secret, une seule fois.")
+@click.argument("login", metavar="IDENTIFIANT", help="le compte au nom duquel le jeton agira")
+@click.option("--libelle", metavar="TEXTE", help="à quoi sert le jeton, 100 caractères au plus (obligatoire)")
+@database_option
+def tokens_create(login: str, libelle: str | None, database_url: str | None) -> int:
+    """(`--libelle` is checked here, like `users add`'s options: Click would say "[required]" in English.)"""
+    if libelle is None:
+        raise FrenchUsageError("l'option --libelle est obligatoire", click.get_current_context())
+    return _told(database_url, lambda services: _created(*services.tokens.create(login, libelle)))
+
+
+@tokens.command("list", help="Liste les jetons (tous, ou ceux d'un compte) : n°, compte, libellé, dates, état.")
+@click.argument("login", metavar="[IDENTIFIANT]", required=False, help="seulement les jetons de ce compte")
+@database_option
+def tokens_list(login: str | None, database_url: str | None) -> int:
+    return _told(database_url, lambda services: "\n".join(map(_token_line, services.tokens.all(login)))
+                 or "Aucun jeton.")
+
+
+@tokens.command("revoke", help="Révoque un jeton : il n'ouvre plus l'API (il reste dans la liste).")
+@click.argument("token_id", metavar="NUMÉRO", type=int, help="le n° du jeton (crm tokens list)")
+@database_option
+def tokens_revoke(token_id: int, database_url: str | None) -> int:
+    return _told(database_url, lambda services: f"Jeton révoqué : {_token_line(services.tokens.revoke(token_id))}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from services.health import HealthReport, check_health
 from services.importing import XlsxLimits
 from services.imports import ImportService
 from services.reads import DealReads
+from services.tokens import ApiTokens
 from services.writes import DealWrites
 from settings import Settings
 
@@ -42,7 +43,8 @@ def make_cache_backend(settings: Settings) -> CacheBackend:
 
 @dataclass(frozen=True)
 class Services:
-    """The read side, the one write path and the import flow, over one engine and one cache."""
+    """The read side, the one write path, the import flow, the accounts and their API tokens, over one engine
+    and one cache."""
 
     engine: Engine
     reads: DealReads
@@ -50,6 +52,7 @@ class Services:
     imports: ImportService
     health: Callable[[], HealthReport]
     accounts: Accounts
+    tokens: ApiTokens
 
 
 def build_services(settings: Settings) -> Services:
@@ -60,4 +63,4 @@ def build_services(settings: Settings) -> Services:
     limits = XlsxLimits(settings.xlsx_max_unpacked_bytes, settings.xlsx_max_cells)
     return Services(engine, DealReads(engine, cache), writes,
                     ImportService(engine, writes, max_bytes=settings.upload_max_bytes, xlsx_limits=limits),
-                    partial(check_health, engine, cache), Accounts(engine))
+                    partial(check_health, engine, cache), Accounts(engine), ApiTokens(engine))

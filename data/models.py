@@ -1,4 +1,5 @@
-"""SQLAlchemy 2 model of the `deals` table, its history and the import history, column names as the user has them.
+"""SQLAlchemy 2 model of the `deals` table, its history, the import history, the accounts and their API tokens,
+column names as the user has them.
 
 The model mirrors what the migrations create; the migrations, not `create_all`, build the schema, because
 the triggers and the generated column must exist on every database the app touches.
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Computed,
     Date,
     DateTime,
+    ForeignKey,
     Index,
     Integer,
     Numeric,
@@ -28,6 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from domain.accounts import LOGIN_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.api_tokens import LABEL_MAX_LENGTH
 from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
 from domain.text_search import FOLDS
 
@@ -98,6 +101,8 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer)
     duplicates: Mapped[int] = mapped_column(Integer)
     rejected: Mapped[int] = mapped_column(Integer)
+    # The display name of the account that imported (migration 0010); None in solo mode and for older runs.
+    user_name: Mapped[str | None] = mapped_column(String(NAME_MAX_LENGTH))
 
 
 class DealRollup(Base):
@@ -188,3 +193,18 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())  # UTC
 
+
+
+class ApiTokenRow(Base):
+    """An API token of an account (migration 0010): the SHA-256 of its secret, never the secret. A revoked
+    token is kept, with when, so the list still says which integration it was."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(Integer, ForeignKey("users.id"))
+    label: Mapped[str] = mapped_column(String(LABEL_MAX_LENGTH))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # hex
+    created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())  # UTC
+    last_used_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC, moved at most once a minute
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC

@@ -106,7 +106,7 @@ class ImportOutcome:
 
 @dataclass(frozen=True)
 class ImportRunSummary:
-    """One line of the import history."""
+    """One line of the import history; `user_name` is who imported (None in solo mode and for older runs)."""
 
     id: int
     file_name: str
@@ -115,3 +115,4 @@ class ImportRunSummary:
     updated: int
     duplicates: int
     rejected: int
+    user_name: str | None = None

@@ -21,6 +21,7 @@ HISTORY_COUNTS = ("created", "updated", "duplicates", "rejected")
 HISTORY_COLUMNS = (
     {"field": "file_name", "headerName": "Fichier", "flex": 2, "minWidth": 180},
     {"field": "imported_at", "headerName": "Date", "minWidth": 150},
+    {"field": "user_name", "headerName": "Par", "minWidth": 140},
     *({"field": field, "headerName": label, "type": "rightAligned"}
       for field, label in zip(HISTORY_COUNTS, ("Créés", "Mis à jour", "Déjà présents", "Rejetés"), strict=True)),
 )
@@ -163,7 +164,9 @@ def history_grid() -> dag.AgGrid:
 
 
 def history_rows(runs: tuple[ImportRunSummary, ...]) -> list[dict[str, str | int]]:
-    """The grid rows of the import history, in French formats."""
+    """The grid rows of the import history, in French formats; "Par" is empty for an import made without an
+    account (solo mode, the command line, before accounts existed)."""
     return [{"id": run.id, "file_name": run.file_name, "imported_at": formatting.moment(run.imported_at),
+             "user_name": run.user_name or "",
              **{field: formatting.count(getattr(run, field)) for field in HISTORY_COUNTS}}
             for run in runs]

@@ -55,10 +55,11 @@ class DealWrites:
         xlsx_limits: importing.XlsxLimits = importing.DEFAULT_XLSX_LIMITS,
         actor: Actor | None = None,
     ) -> ImportOutcome:
-        """Import one file in one transaction (all or nothing); the outcome says what was written."""
+        """Import one file in one transaction (all or nothing), the run and the history naming the actor; the
+        outcome says what was written."""
         check_may_add(actor, "importer un fichier")
         outcome = importing.run_import(self._engine, content, file_name, column_mapping, stage_mapping, max_bytes,
-                                       xlsx_limits)
+                                       xlsx_limits, _name(actor))
         if outcome.run_id is not None:
             self._written()
         return outcome

@@ -151,7 +151,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     url = request.getfixturevalue("_migrated_postgres_url")
     engine = make_engine(url)
     with engine.begin() as connection:
-        connection.execute(text("TRUNCATE deals, import_runs, deal_events, users RESTART IDENTITY"))
+        connection.execute(text("TRUNCATE deals, import_runs, deal_events, users, api_tokens RESTART IDENTITY"))
     engine.dispose()
     return url
 

@@ -24,7 +24,7 @@ from domain.stages import STAGE_NAMES
 
 TODAY = date(2026, 11, 21)
 CRM = Path(sys.executable).with_name("crm")  # the console script of pyproject.toml, installed in the venv
-COMMANDS = "init, seed-demo, reset-demo, remove-demo, write-sample, import, users"
+COMMANDS = "init, seed-demo, reset-demo, remove-demo, write-sample, import, users, tokens"
 # A database no test should reach: a command that forgets --database-url fails instead of using a real one.
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://personne@127.0.0.1:9/pas_celle_ci"}
 UNTOUCHED = "untouched.sqlite3"
@@ -86,8 +86,8 @@ def test_main_help_is_french_and_lists_every_command(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr) == (0, "")
     assert result.stdout.startswith("Utilisation : crm [PARAMÈTRES] COMMANDE [ARGUMENTS]...")
     assert "\nParamètres :\n" in result.stdout and "\nCommandes :\n" in result.stdout
-    assert [line.split()[0] for line in result.stdout.split("Commandes :\n")[1].splitlines()[:7]] == \
-        COMMANDS.split(", ")
+    listed = result.stdout.split("Commandes :\n")[1].splitlines()
+    assert [line.split()[0] for line in listed[:len(COMMANDS.split(", "))]] == COMMANDS.split(", ")
     assert "Codes de sortie : 0 fait, 1 rien n'a pu être importé" in result.stdout
     assert not {"Usage:", "Options:", "Commands:", "Show this message"} & set(result.stdout.splitlines())
 

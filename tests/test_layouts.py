@@ -259,10 +259,14 @@ def test_dropdown_options_show_counts() -> None:
 
 def test_import_history_rows_are_french_with_paris_time_and_fill_every_column() -> None:
     run = ImportRunSummary(id=7, file_name="export excel.csv", imported_at=datetime(2026, 11, 20, 14, 5, tzinfo=UTC),
-                           created=1234, updated=0, duplicates=3, rejected=12)
+                           created=1234, updated=0, duplicates=3, rejected=12, user_name="Léa Dubois")
+    solo = ImportRunSummary(id=6, file_name="avant.csv", imported_at=datetime(2026, 11, 19, 9, 0, tzinfo=UTC),
+                            created=1, updated=0, duplicates=0, rejected=0)
 
-    rows = history_rows((run,))
+    rows = history_rows((run, solo))
 
-    assert rows == [{"id": 7, "file_name": "export excel.csv", "imported_at": "20/11/2026 15:05",
-                     "created": f"1{NNBSP}234", "updated": "0", "duplicates": "3", "rejected": "12"}]
+    assert rows[0] == {"id": 7, "file_name": "export excel.csv", "imported_at": "20/11/2026 15:05",
+                       "user_name": "Léa Dubois", "created": f"1{NNBSP}234", "updated": "0", "duplicates": "3",
+                       "rejected": "12"}
+    assert rows[1]["user_name"] == ""  # solo mode, the command line, or before accounts: "Par" is empty
     assert {column["field"] for column in HISTORY_COLUMNS} == set(rows[0]) - {"id"}

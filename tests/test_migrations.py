@@ -12,7 +12,7 @@ from data.db import make_engine
 from data.migrate import downgrade, upgrade
 from domain.text_search import searched_text
 
-TABLES = {"deals", "import_runs", "deal_rollup", "deal_totals", "users"}
+TABLES = {"deals", "import_runs", "deal_rollup", "deal_totals", "users", "api_tokens"}
 
 
 def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> None:
@@ -42,7 +42,8 @@ def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> 
 
 PREVIOUS_HEAD = "0006_demo_flag"
 OPTIONAL_AMOUNT = "0007_optional_amount"
-HEAD = "0009_users"
+USERS = "0009_users"
+HEAD = "0010_api_tokens"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
@@ -340,4 +341,41 @@ def test_deal_history_downgrade_gives_back_0007_schema_and_every_row(empty_datab
         assert connection.execute(text("SELECT DISTINCT version FROM deals")).scalars().all() == [1]
         assert _history(connection) == []
     _assert_summaries_exact(engine)
+    engine.dispose()
+
+
+def test_api_tokens_migration_keeps_the_import_runs_and_accounts_and_goes_back_to_0009(
+    empty_database_url: str,
+) -> None:
+    """Up from 0009: the earlier import runs get no user, the accounts stay; a token is bound to an account and
+    its hash is unique. Down to 0009: the schema exactly as 0009 made it, every run and account as it was."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, USERS)
+    users_schema = _schema(engine)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO import_runs (file_name, created, updated, duplicates, rejected) "
+                                "VALUES ('export.csv', 3, 1, 0, 2)"))
+        connection.execute(text("INSERT INTO users (login, display_name, role, password_hash) "
+                                "VALUES ('lea', 'Léa Dubois', 'admin', 'h')"))
+    runs_and_users = "SELECT r.file_name, r.created, r.rejected, u.login, u.active FROM import_runs r, users u"
+    with engine.connect() as connection:
+        before = connection.execute(text(runs_and_users)).all()
+
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text(runs_and_users)).all() == before
+        assert connection.execute(text("SELECT user_name FROM import_runs")).scalars().all() == [None]
+    token = "INSERT INTO api_tokens (user_id, label, token_hash) VALUES ({user}, 'Zapier', '{hash}')"
+    assert not _refused(engine, token.format(user="(SELECT id FROM users)", hash="a" * 64))
+    assert _refused(engine, token.format(user="(SELECT id FROM users)", hash="a" * 64))
+    assert _refused(engine, token.format(user="NULL", hash="b" * 64))
+    with engine.connect() as connection:
+        created = connection.execute(text("SELECT created_at, last_used_at, revoked_at FROM api_tokens")).one()
+    assert created[0] is not None and created[1:] == (None, None)
+
+    downgrade(engine, USERS)
+    assert _schema(engine) == users_schema
+    with engine.connect() as connection:
+        assert connection.execute(text(runs_and_users)).all() == before
+    upgrade(engine)
     engine.dispose()

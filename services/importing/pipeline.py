@@ -60,10 +60,12 @@ def run_import(
     stage_mapping: Mapping[str, str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     xlsx_limits: XlsxLimits = DEFAULT_XLSX_LIMITS,
+    user_name: str | None = None,
 ) -> ImportOutcome:
-    """Import `content` in one transaction and record it in the history; on any error nothing is written."""
+    """Import `content` in one transaction and record it in the history, with `user_name` (who imported; None in
+    solo mode) on the run and on the deals' history; on any error nothing is written."""
     preview, run_id = _import(engine, content, file_name, column_mapping, stage_mapping, max_bytes, xlsx_limits,
-                             write=True)
+                             write=True, user_name=user_name)
     return ImportOutcome(preview, outcome_message(preview, written=run_id is not None), run_id)
 
 
@@ -97,6 +99,7 @@ def _import(
     max_bytes: int,
     xlsx_limits: XlsxLimits,
     write: bool,
+    user_name: str | None = None,
 ) -> tuple[ImportPreview, int | None]:
     refused = size_refusal(file_name, len(content), max_bytes)
     if refused:
@@ -123,7 +126,7 @@ def _import(
         return replace(preview, error=unreachable), None
     try:
         with connection:
-            return _stage_and_write(connection, run, preview, write)
+            return _stage_and_write(connection, run, preview, write, user_name)
     except UnreadableFileError as error:  # found while streaming the rows: nothing was written
         return replace(preview, error=str(error)), None
     except SQLAlchemyError as error:
@@ -181,14 +184,14 @@ class _FileRun:
         )
 
 
-def _stage_and_write(connection: Connection, run: _FileRun, preview: ImportPreview, write: bool
-                     ) -> tuple[ImportPreview, int | None]:
+def _stage_and_write(connection: Connection, run: _FileRun, preview: ImportPreview, write: bool,
+                     user_name: str | None) -> tuple[ImportPreview, int | None]:
     """Classify (and, for an import, write) in one transaction; a preview rolls it back."""
     writer = ImportWriter(connection, run.mapped_fields, write)
     try:
         with connection.begin() as transaction:
             # Only a real import marks its source: on SQLite that is a write, which a preview must not make.
-            with write_source(connection, IMPORT) if write else nullcontext():
+            with write_source(connection, IMPORT, user_name) if write else nullcontext():
                 classification = writer.run(run.rows())
             if classification.staged + run.unstaged == 0:
                 transaction.rollback()
@@ -200,7 +203,7 @@ def _stage_and_write(connection: Connection, run: _FileRun, preview: ImportPrevi
                 return preview, None
             run_id = connection.execute(insert(ImportRun).values(
                 file_name=preview.file_name[:255], created=preview.created, updated=preview.updated,
-                duplicates=preview.duplicates, rejected=preview.rejected,
+                duplicates=preview.duplicates, rejected=preview.rejected, user_name=user_name,
             ).returning(ImportRun.id)).scalar_one()
     finally:
         writer.drop_tables()
