@@ -31,6 +31,8 @@ MISSING_LABELS: dict[str, str] = {
 # The text search (`q=` in the URL) keeps at most this many characters: enough for a client, a phrase of the
 # notes or a reference, and a bound on the words a hand-edited URL can make the database look for.
 SEARCH_MAX_LENGTH = 100
+# No stored text holds it (PostgreSQL refuses it), so a selection drops it rather than failing on it.
+NUL = "\x00"
 # No stage has this name: the filter of a selection that can hold no deal (overdue among closed stages).
 NO_STAGE = ""
 
@@ -40,14 +42,15 @@ def _clean_set(values: Iterable[str] | str | None) -> tuple[str, ...]:
         return ()
     if isinstance(values, str):
         values = [values]
-    return tuple(sorted({value.strip() for value in values if value and value.strip()}))
+    cleaned = (value.replace(NUL, "").strip() for value in values if value)
+    return tuple(sorted({value for value in cleaned if value}))
 
 
 def clean_search(text: str | None) -> str:
     """The search as the filter holds it: trimmed, runs of spaces collapsed to one, at most `SEARCH_MAX_LENGTH`
     characters (assets/url_state.js spells it the same way in the URL). Case and accents are kept: the
     database compares it folded (`services.filter_clauses`)."""
-    return " ".join((text or "").split())[:SEARCH_MAX_LENGTH].rstrip()
+    return " ".join((text or "").replace(NUL, "").split())[:SEARCH_MAX_LENGTH].rstrip()
 
 
 def _as_date(value: date | str | None) -> date | None:

@@ -15,6 +15,11 @@ class DealInputError(ValueError):
         self.problems = problems
 
 
+class DuplicateReferenceError(DealInputError):
+    """The external reference is another deal's: a conflict with that deal rather than a malformed value (the
+    API answers 409; the form shows it on the field, as any other refusal)."""
+
+
 class DealConflictError(RuntimeError):
     """The deal changed since it was read (another tab, another person, an import): nothing was written.
     `message` says, in French, what changed."""

@@ -22,6 +22,7 @@ from services.importing.validation import RowChecker
 from services.importing.values import AmountParser, Conventions, DateParser, StageResolver
 
 MOTIF_PERTE = "motif_perte"
+NUL = "\x00"  # no text column of PostgreSQL can hold it; a file holding one is refused as binary
 _FRENCH = Conventions()  # decimal comma, day before month: how a French founder types
 
 
@@ -39,7 +40,8 @@ def _text(value: object) -> str:
 def check_deal_input(typed: Mapping[str, object]) -> DealValues:
     """The typed fields (`DEAL_COLUMNS` keys and `motif_perte`; missing keys are empty) as typed values, or
     `DealInputError` naming every field that breaks a rule, with the import's French reason."""
-    problems: dict[str, str] = {}
+    problems: dict[str, str] = {key: "caractère nul interdit" for key in (*DEAL_COLUMNS, MOTIF_PERTE)
+                                if NUL in _text(typed.get(key))}
     stage = _text(typed.get(STATUT)).strip()
     if stage and stage not in STAGE_NAMES:
         problems[STATUT] = f"statut inconnu « {stage[:50]} » : choisissez une des étapes proposées"

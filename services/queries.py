@@ -197,17 +197,34 @@ def deadline_rows(
     narrowed = scope_filter(deal_filter, scope, today)
     if narrowed is None:
         return ()
-    order = [
+    without_due = MISSING_DUE_DATE in narrowed.missing
+    due_date_listed = Deal.date_echeance.is_(None) if without_due else Deal.date_echeance.is_not(None)
+    order = _order(sort) or [Deal.date_echeance.asc()]
+    return _deal_rows(connection, deal_clause(narrowed) & due_date_listed, order, offset, limit, today)
+
+
+def deal_rows(connection: Connection, deal_filter: DealFilter, sort: tuple[tuple[str, bool], ...], offset: int,
+              limit: int, today: date) -> tuple[DeadlineRow, ...]:
+    """One page of every selected deal, dated or not (the API's deal list), ordered by `sort`, then by id."""
+    return _deal_rows(connection, deal_clause(deal_filter), _order(sort), offset, limit, today)
+
+
+def _order(sort: tuple[tuple[str, bool], ...]) -> list[ColumnElement]:
+    """The ORDER BY of (column, descending) pairs; unknown columns are left out, empty values last."""
+    return [
         (SORTABLE_COLUMNS[name].desc() if descending else SORTABLE_COLUMNS[name].asc()).nulls_last()
         for name, descending in sort
         if name in SORTABLE_COLUMNS
-    ] or [Deal.date_echeance.asc()]
-    without_due = MISSING_DUE_DATE in narrowed.missing
-    due_date_listed = Deal.date_echeance.is_(None) if without_due else Deal.date_echeance.is_not(None)
+    ]
+
+
+def _deal_rows(connection: Connection, where: ColumnElement[bool], order: list[ColumnElement], offset: int,
+               limit: int, today: date) -> tuple[DeadlineRow, ...]:
+    """One page of the deals `where` selects, as grid rows with their urgency against `today`."""
     statement = (
         select(Deal.id, Deal.client, Deal.statut, Deal.montant_brut, Deal.valeur_ponderee, Deal.secteur,
                Deal.assignee, Deal.date_echeance, Deal.version)
-        .where(deal_clause(narrowed), due_date_listed)
+        .where(where)
         .order_by(*order, Deal.id)
         .offset(max(offset, 0))
         .limit(max(limit, 0))

@@ -111,6 +111,20 @@ class DealReads:
         key = f"{deal_filter.cache_key()}:{today}:{scope}:{sort}:{offset}:{limit}"
         return self._cache.remember("deadlines", key, compute)
 
+    def deals(self, deal_filter: DealFilter, sort: tuple[tuple[str, bool], ...] = (), offset: int = 0,
+              limit: int = DEADLINE_PAGE_SIZE) -> DeadlinePage:
+        """One page of every selected deal, dated or not (the API's list), with the selection's deal count."""
+        today = self._today()
+        total = self.kpis(deal_filter).deal_count
+        deal_filter = self._resolved(deal_filter)
+
+        def compute() -> DeadlinePage:
+            with self._connection() as connection:
+                return DeadlinePage(rows=queries.deal_rows(connection, deal_filter, sort, offset, limit, today),
+                                    total=total)
+
+        return self._cache.remember("deals", f"{deal_filter.cache_key()}:{today}:{sort}:{offset}:{limit}", compute)
+
     def data_health(self, deal_filter: DealFilter) -> DataHealth:
         """What the selected deals lack (amount, due date, sector, salesperson), and how many are overdue."""
         overdue = self.deadline_counts(deal_filter).overdue

@@ -22,7 +22,7 @@ from data.models import Deal
 from data.write_context import DEMO, write_source
 from domain.accounts import Actor, PermissionDeniedError, check_may_add, check_may_administer, check_may_change
 from domain.deal_record import DealRecord, DealValues
-from domain.errors import DealConflictError, DealInputError
+from domain.errors import DealConflictError, DuplicateReferenceError
 from domain.fields import REF
 from domain.import_results import ImportOutcome
 from services import deal_changes, importing
@@ -156,4 +156,4 @@ def _unique_reference() -> Iterator[None]:
     except IntegrityError as error:
         if "ref_externe" not in str(error.orig):
             raise
-        raise DealInputError({REF: "référence externe déjà utilisée par un autre deal"}) from None
+        raise DuplicateReferenceError({REF: "référence externe déjà utilisée par un autre deal"}) from None

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import http.cookiejar
 import json
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -129,13 +130,15 @@ def test_a_session_idle_too_long_ends_on_the_server(team: Served, monkeypatch: p
 
 
 def test_nothing_answers_without_a_session(team: Served, database_url: str) -> None:
-    """Every route the server has, and a callback request, with no session: only /login and /health answer."""
+    """Every route the server has, and a callback request, with no session: only /login, /health and the API's
+    document and docs page (the API's shape, no data) answer; the API's operations ask for a token."""
     app = create_app(replace(TEAM, database_url=database_url))
-    paths = {rule.rule.replace("<path:filename>", "x.js").replace("<path:path>", "x")
+    paths = {re.sub(r"<int[^>]*>", "1", re.sub(r"<path:[^>]+>", "x.js", rule.rule))
              for rule in app.server.url_map.iter_rules()}
+    assert "/api/v1/deals/1" in paths and "/api/v1/docs/assets/x.js" in paths
     browser = Browser(team.url)
     opened = {path for path in paths if browser.send(path).status == 200}
-    assert opened == {"/login", "/health"}
+    assert opened == {"/login", "/health", "/api/v1/openapi.json", "/api/v1/docs"}
     callback = browser.send("/_dash-update-component", body=json.dumps({"output": "kpi-deal-count.children"}).encode(),
                             headers={"Content-Type": "application/json"})
     assert callback.status == 401 and json.loads(callback.body) == {"message": "Connexion requise."}

@@ -73,6 +73,8 @@ BAD_INPUTS = [
     ({"ref_externe": "R" * 256}, "ref_externe", "référence externe trop long"),
     ({"motif_perte": "M" * 256, "statut": "Perdu"}, "motif_perte", "motif de perte trop long"),
     ({"ref_externe": "EXISTANT"}, "ref_externe", "référence externe déjà utilisée par un autre deal"),
+    ({"notes": "avant\x00après"}, "notes", "caractère nul interdit"),  # PostgreSQL cannot store it
+    ({"client": "\x00"}, "client", "caractère nul interdit"),
 ]
 
 

@@ -27,6 +27,7 @@ from tests.service.known_deals import (
     expected_sectors,
     insert_deals,
     make_known_deals,
+    plain,
     valued,
 )
 from wiring import make_cache_backend
@@ -203,6 +204,16 @@ def test_filter_is_normalised_and_hashable() -> None:
     assert one == two and hash(one) == hash(two) and one.cache_key() == two.cache_key()
     assert one.stages == ("Prospect", "Gagné")
     assert DealFilter.build(stages=[], sectors=None).cache_key() == DealFilter().cache_key()
+
+
+def test_a_nul_character_in_a_selection_is_dropped_and_the_figures_still_answer(service_with_deals) -> None:
+    """PostgreSQL refuses a NUL in any text: a hand-made URL or API query holding one selects as without it."""
+    service, deals = service_with_deals
+    forged = DealFilter.build(sectors=["Banque\x00"], assignees=["\x00"], search="ly\x00on")
+    assert forged == DealFilter.build(sectors=["Banque"], search="lyon")
+    assert service.kpis(forged).deal_count == sum(
+        deal.secteur == "Banque" and "lyon" in plain(f"{deal.client} {deal.notes or ''} {deal.ref_externe or ''}")
+        for deal in deals)
 
 
 def test_sorting_by_amount_puts_the_deals_to_estimate_last_both_ways(service_with_deals) -> None:
