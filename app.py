@@ -18,6 +18,7 @@ from flask import Flask
 
 from api.health import health_blueprint
 from api.v1.install import install_api
+from auth.admin_page import install_admin_page
 from auth.guard import acting_user, install_auth
 from callbacks import register_callbacks
 from callbacks.import_seal import PreviewSeal
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     )
     protect(app.server, settings)
     install_auth(app.server, settings, services.accounts)
+    install_admin_page(app.server, settings, services.accounts)
     app.server.register_blueprint(health_blueprint(services.health))
     install_api(app.server, services.reads, services.writes, services.imports, services.tokens.account_for)
     actor = partial(acting_user, settings.auth)
