@@ -41,6 +41,7 @@ class Settings:
     secret_key: str = ""
     auth: bool = False
     session_idle_minutes: int = 60
+    mcp: bool = False
 
     @property
     def accepted_hosts(self) -> tuple[str, ...]:
@@ -103,11 +104,11 @@ def _check(settings: Settings) -> Settings:
     return settings
 
 
-def _auth(value: str) -> bool:
-    """AUTH=on or off (nothing else: a typo must not leave the dashboard open)."""
+def _on_off(name: str, value: str) -> bool:
+    """AUTH, MCP: on or off, nothing else (a typo must neither leave the dashboard open nor open an endpoint)."""
     choice = value.strip().lower()
     if choice not in {"on", "off"}:
-        raise ValueError(f"AUTH doit valoir on ou off, pas « {value} ».")
+        raise ValueError(f"{name} doit valoir on ou off, pas « {value} ».")
     return choice == "on"
 
 
@@ -140,6 +141,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         xlsx_max_cells=int(values.get("XLSX_MAX_CELLS", defaults.xlsx_max_cells)),
         trusted_hosts=_hosts(values.get("TRUSTED_HOSTS", "")),
         secret_key=values.get("SECRET_KEY", defaults.secret_key),
-        auth=_auth(values.get("AUTH", "off")),
+        auth=_on_off("AUTH", values.get("AUTH", "off")),
+        mcp=_on_off("MCP", values.get("MCP", "off")),
         session_idle_minutes=int(values.get("SESSION_IDLE_MINUTES", defaults.session_idle_minutes)),
     ))

@@ -4,7 +4,8 @@ Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure in productio
 Flask-Login. The idle timeout is checked on the server: the session holds when it was last used, and a
 request after SESSION_IDLE_MINUTES without one ends it, whatever the browser kept. Without a session, a page
 redirects to the sign-in page and a Dash request (callbacks, layout, scripts) gets 401: no route but
-`/login` and `/health` answers anything else, and the REST API (`/api/v1/`) asks for its own token instead.
+`/login` and `/health` answers anything else, and the REST API (`/api/v1/`) and the MCP endpoint (`/_mcp`) ask
+for their own token instead.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from services.accounts import Accounts
 from settings import Settings
 
 PUBLIC_PATHS = frozenset({"/login", "/health"})
-# The REST API checks its own token on every route but its document and docs page (api/v1/token_auth.py).
-API_PATHS = "/api/v1/"
+# The REST API and the MCP endpoint check their own token (api/v1/token_auth.py): no session, no redirect.
+TOKEN_PATHS = ("/api/v1/", "/_mcp")
 LAST_SEEN = "vu_a"
 WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 TOO_MANY_TRIES = "Trop d'essais manqués : réessayez dans 15 minutes."
@@ -93,7 +94,7 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
 
     @server.before_request
     def guard() -> Response | tuple[Response, int] | None:
-        if request.path in PUBLIC_PATHS or request.path.startswith(API_PATHS):
+        if request.path in PUBLIC_PATHS or request.path.startswith(TOKEN_PATHS):
             return None
         if not current_user.is_authenticated:
             return _refused(SIGN_IN_NEEDED)

@@ -58,7 +58,7 @@ def test_every_setting_is_read_from_the_environment(tmp_path: Path) -> None:
                "DEBUG": "1", "CACHE_TYPE": "filesystem", "CACHE_DIR": "/tmp/x", "CACHE_REDIS_URL": "redis://h/1",
                "CACHE_TIMEOUT": "7", "DEMO_DATA": "0", "UPLOAD_MAX_BYTES": "1234", "UPLOAD_MAX_FILES": "2",
                "XLSX_MAX_UNPACKED_BYTES": "99", "XLSX_MAX_CELLS": "98", "TRUSTED_HOSTS": "crm.example, 10.0.0.5",
-               "SECRET_KEY": "s3cret-" * 6, "AUTH": "on", "SESSION_IDLE_MINUTES": "5"}
+               "SECRET_KEY": "s3cret-" * 6, "AUTH": "on", "SESSION_IDLE_MINUTES": "5", "MCP": "on"}
     assert set(changed) == {field.name.upper() for field in fields(Settings)}
     default, loaded = Settings(), load_settings(environ=changed, env_file=tmp_path / "none")
     assert [field.name for field in fields(Settings)
@@ -75,6 +75,7 @@ TEAM = {"AUTH": "on", "SECRET_KEY": "k" * 48}
     ({"AUTH": "on", "SECRET_KEY": "trop-court"}, "AUTH=on demande un SECRET_KEY"),
     ({"AUTH": "on", "SECRET_KEY": "remplacez-moi-par-une-cle-longue-et-aleatoire"}, "pas celui de l'exemple"),
     ({"AUTH": "oui"}, "AUTH doit valoir on ou off"),
+    ({"MCP": "1"}, "MCP doit valoir on ou off"),
 ])
 def test_an_open_or_badly_keyed_team_setup_is_refused(tmp_path: Path, environ: dict[str, str], named: str) -> None:
     with pytest.raises(ValueError, match=named):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Flask, Response, g, request
 
 from api.v1.errors import api_error
 from domain.accounts import Account, Actor
@@ -21,18 +21,29 @@ def _bearer_secret() -> str | None:
     return header[len(BEARER):].strip() if header[:len(BEARER)].lower() == BEARER else None
 
 
-def require_token(blueprint: Blueprint, account_for: Callable[[str], Account | None]) -> None:
-    """Before every view of `blueprint` (so before its arguments are read): 401 unless the request carries the
-    token of an active account; then `current_actor()` is that account."""
+def _authenticated(account_for: Callable[[str], Account | None]) -> tuple[Response, int] | None:
+    """None when the request carries the token of an active account (then `current_actor()` is that
+    account), else the 401 to answer."""
+    secret = _bearer_secret()
+    account = account_for(secret) if secret else None
+    if account is None:
+        return api_error(401)
+    g.api_actor = Actor(account.display_name, account.role)
+    return None
 
-    @blueprint.before_request
+
+def require_token(blueprint: Blueprint, account_for: Callable[[str], Account | None]) -> None:
+    """Before every view of `blueprint` (so before its arguments are read): 401 unless the request carries a
+    live token."""
+    blueprint.before_request(lambda: _authenticated(account_for))
+
+
+def require_token_on_path(server: Flask, path: str, account_for: Callable[[str], Account | None]) -> None:
+    """The same check on a route that is not a blueprint of ours (Dash's MCP endpoint)."""
+
+    @server.before_request
     def authenticate() -> tuple[Response, int] | None:
-        secret = _bearer_secret()
-        account = account_for(secret) if secret else None
-        if account is None:
-            return api_error(401)
-        g.api_actor = Actor(account.display_name, account.role)
-        return None
+        return _authenticated(account_for) if request.path == path else None
 
 
 def current_actor() -> Actor:

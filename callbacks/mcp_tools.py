@@ -1,0 +1,53 @@
+"""The MCP endpoint's one tool (MCP=on): the figures of a selection, for an AI assistant.
+
+Dash 4.4's MCP server lists, by default, every server callback (the writing ones too), the whole layout and
+a tool that reads any component. Only a plain read-only function is exposed here: nothing of the page, no
+callback. Its answer is the REST API's (`domain.figure_payloads`), from the same cached reads.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+from dash.mcp import configure_mcp_server, mcp_enabled
+
+from domain.deal_filter import DealFilter
+from domain.figure_payloads import funnel_payload, kpis_payload, sectors_payload
+from domain.stages import STAGES
+from services.reads import DealReads
+
+TOOL_NAME = "chiffres_de_la_selection"
+STAGE_BY_SLUG = {stage.slug: stage.name for stage in STAGES}
+
+
+def _day(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"{name} : date attendue au format AAAA-MM-JJ, pas « {value[:20]} ».") from None
+
+
+def expose_figures(reads: DealReads) -> None:
+    """Configure Dash's MCP server to list nothing but the figures tool (call before the first MCP request)."""
+    configure_mcp_server(include_layout=False, include_callbacks=False, include_clientside_callbacks=False,
+                         include_pages=False, expose_callback_docstrings=False)
+
+    def chiffres_de_la_selection(statut: list[str] | None = None, secteur: list[str] | None = None,
+                                 commercial: list[str] | None = None, du: str | None = None, au: str | None = None,
+                                 q: str | None = None) -> dict[str, object]:
+        """Les chiffres du tableau de bord CRM pour une sélection de deals (lecture seule) : cartes KPI (pipeline
+        pondéré, deal moyen, taux de conversion et de gain, deals par étape), entonnoir pondéré et montants par
+        secteur. Filtres, tous facultatifs : statut (étapes : Prospect, Qualifié, Négociation, Gagné, Perdu),
+        secteur, commercial ("Non renseigné" / "Non attribué" pour les deals sans), du et au (échéance,
+        AAAA-MM-JJ), q (mots cherchés dans le client, les notes, la référence). Montants en euros, en texte."""
+        selection = DealFilter.build(stages=[STAGE_BY_SLUG.get(stage, stage) for stage in statut or ()],
+                                     sectors=secteur, assignees=commercial, due_from=_day(du, "du"),
+                                     due_to=_day(au, "au"), search=q)
+        figures = {**kpis_payload(reads.kpis(selection)), "entonnoir": funnel_payload(reads.funnel(selection)),
+                   **sectors_payload(reads.sectors(selection))}
+        return json.loads(json.dumps(figures, default=str))  # exact amounts as text, as the REST API writes them
+
+    mcp_enabled(name=TOOL_NAME, expose_docstring=True)(chiffres_de_la_selection)
