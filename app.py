@@ -18,18 +18,21 @@ from flask import Flask
 
 from api.health import health_blueprint
 from api.v1.install import install_api
+from api.v1.token_auth import require_token_on_path
 from auth.admin_page import install_admin_page
 from auth.guard import acting_user, install_auth
 from callbacks import register_callbacks
 from callbacks.import_seal import PreviewSeal
+from callbacks.mcp_tools import expose_figures
 from data.clock import today
 from data.setup import upgrade_schema
-from domain.accounts import may_add
+from domain.accounts import may_add, may_administer
 from http_guards import protect
 from layouts.page import page_layout
 from settings import Settings, load_settings
 from wiring import build_services
 
+MCP_PATH = "_mcp"
 SLOW_ANSWER_HOOKS: RendererHooks = {
     "request_pre": "function (payload) { window.crmSlowAnswers.sent(payload); }",
     "request_post": "function (payload) { window.crmSlowAnswers.answered(payload); }",
@@ -58,17 +61,24 @@ def create_app(settings: Settings | None = None) -> Dash:
         update_title=None,
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         hooks=SLOW_ANSWER_HOOKS,
+        enable_mcp=settings.mcp,  # a bool: Dash would read any text in DASH_MCP_ENABLED ("off" too) as on
+        mcp_path=MCP_PATH,
     )
     protect(app.server, settings)
     install_auth(app.server, settings, services.accounts)
     install_admin_page(app.server, settings, services.accounts)
     app.server.register_blueprint(health_blueprint(services.health))
     install_api(app.server, services.reads, services.writes, services.imports, services.tokens.account_for)
+    if settings.mcp:
+        expose_figures(services.reads)
+        require_token_on_path(app.server, f"/{MCP_PATH}", services.tokens.account_for)
     actor = partial(acting_user, settings.auth)
 
     def layout() -> Component:
         """Per page load, for the account asking: a read-only one gets no control that writes."""
-        return page_layout(settings.upload_max_bytes, sign_out=settings.auth, read_only=not may_add(actor()))
+        account = actor()
+        return page_layout(settings.upload_max_bytes, sign_out=settings.auth, read_only=not may_add(account),
+                           admin=settings.auth and may_administer(account))
 
     app.layout = layout
     seal = PreviewSeal(settings.secret_key or secrets.token_urlsafe(32))

@@ -1,5 +1,6 @@
 /* Written from layouts/ids.py by `python -c "from layouts import ids; ids.write_javascript()"`; do not edit. */
 window.crmIds = {
+  "ADMIN_LINK": "admin-link",
   "APP_ALERT": "app-alert",
   "APP_ALERT_TEXT": "app-alert-text",
   "DATA_HEALTH": "data-health",

@@ -80,6 +80,7 @@ DEAL_FEEDBACK = "deal-feedback"
 DEAL_STEP = "deal-step"
 DEAL_STEP_BUTTON = "deal-step-button"
 SIGN_OUT = "sign-out"
+ADMIN_LINK = "admin-link"  # the header's link to /admin/comptes, for an admin
 DEMO_BADGE = "demo-badge"
 DEMO_REMOVE = "demo-remove"
 DATA_VERSION = "data-version"

@@ -30,7 +30,7 @@ def _sign_out() -> html.Form:
                      action="/logout", method="post", id=ids.SIGN_OUT)
 
 
-def _header(sign_out: bool, read_only: bool) -> html.Div:
+def _header(sign_out: bool, read_only: bool, admin: bool) -> html.Div:
     return html.Div([
         html.H1("Tableau de bord CRM", className="h4 mb-0 me-3"),
         dbc.Badge("données de démonstration", id=ids.DEMO_BADGE, color="warning", text_color="dark",
@@ -41,6 +41,8 @@ def _header(sign_out: bool, read_only: bool) -> html.Div:
                    style={"display": "none"} if read_only else None),
         dbc.Button("Filtres", id=ids.FILTERS_TOGGLE, size="sm",
                    color="primary", outline=True, className="d-lg-none"),
+        *([html.A("Comptes", href="/admin/comptes", id=ids.ADMIN_LINK, className="btn btn-sm btn-link")]
+          if admin else []),
         *([_sign_out()] if sign_out else []),
     ], className="d-flex flex-wrap align-items-center gap-1 py-3")
 
@@ -74,16 +76,18 @@ def _deadlines(read_only: bool) -> html.Section:
     ], className="card chart-card mt-3")
 
 
-def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool = False) -> dbc.Container:
+def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool = False,
+                admin: bool = False) -> dbc.Container:
     """Built per page load; the URL callback then sets the filters and the figures follow. `sign_out`: the
-    header's sign-out button (AUTH=on); `read_only`: no control that writes (a `lecture` account)."""
+    header's sign-out button (AUTH=on); `read_only`: no control that writes (a `lecture` account); `admin`: the
+    link to the accounts page (an admin signed in)."""
     return dbc.Container([
         dcc.Store(id=ids.URL_HISTORY),
         dcc.Store(id=ids.DATA_VERSION),
         dcc.Store(id=ids.DB_STATUS),
         dcc.Store(id=ids.SHOWN_OUTPUTS),
         dcc.Store(id=ids.GRID_FIRST_PAGE),
-        _header(sign_out, read_only),
+        _header(sign_out, read_only, admin),
         app_alert(),
         deal_form(),
         dbc.Row([

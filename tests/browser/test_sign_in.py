@@ -53,6 +53,7 @@ def test_sign_in_then_the_dashboard_then_sign_out(dash_duo: DashComposite, fixed
 
     page.wait_for_texts(dash_duo, expected_kpis(deals))
     assert dash_duo.find_element(f"#{ids.DEAL_NEW}").is_displayed()
+    assert dash_duo.find_element(f"#{ids.ADMIN_LINK}").get_attribute("href").endswith("/admin/comptes")
     page.press(dash_duo, f"#{ids.SIGN_OUT} button")
     dash_duo.wait_for_element("#login", timeout=page.TIMEOUT)
     assert "/login" in dash_duo.driver.current_url
@@ -67,6 +68,7 @@ def test_a_read_only_account_sees_no_control_that_writes(dash_duo: DashComposite
 
     assert not dash_duo.find_element(f"#{ids.DEAL_NEW}").is_displayed()
     assert not dash_duo.find_element(f"#{ids.UPLOAD_CSV}").is_displayed()
+    assert dash_duo.driver.find_elements("css selector", f"#{ids.ADMIN_LINK}") == []
     editable = dash_duo.driver.execute_script(
         "return dash_ag_grid.getApi(arguments[0]).getColumnDefs().filter(c => c.editable).length;", ids.TABLE_DEADLINES)
     assert editable == 0
