@@ -130,7 +130,7 @@ def test_a_session_idle_too_long_ends_on_the_server(team: Served, monkeypatch: p
 
 
 def test_nothing_answers_without_a_session(team: Served, database_url: str) -> None:
-    """Every route the server has, and a callback request, with no session: only /login, /health and the API's
+    """Every route the server has, and every callback, with no session: only /login, /health and the API's
     document and docs page (the API's shape, no data) answer; the API's operations ask for a token."""
     app = create_app(replace(TEAM, database_url=database_url))
     paths = {re.sub(r"<int[^>]*>", "1", re.sub(r"<path:[^>]+>", "x.js", rule.rule))
@@ -139,9 +139,11 @@ def test_nothing_answers_without_a_session(team: Served, database_url: str) -> N
     browser = Browser(team.url)
     opened = {path for path in paths if browser.send(path).status == 200}
     assert opened == {"/login", "/health", "/api/v1/openapi.json", "/api/v1/docs"}
-    callback = browser.send("/_dash-update-component", body=json.dumps({"output": "kpi-deal-count.children"}).encode(),
-                            headers={"Content-Type": "application/json"})
-    assert callback.status == 401 and json.loads(callback.body) == {"message": "Connexion requise."}
+    assert len(app.callback_map) > 10
+    for output in app.callback_map:  # every callback of the page, as the renderer names it
+        callback = browser.send("/_dash-update-component", body=json.dumps({"output": output}).encode(),
+                                headers={"Content-Type": "application/json"})
+        assert callback.status == 401 and json.loads(callback.body) == {"message": "Connexion requise."}, output
 
 
 def test_a_post_from_another_site_is_refused(team: Served) -> None:
