@@ -3,11 +3,17 @@ conflict check and its history (source "api", the token's user), checked in the 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
+import requests
 from sqlalchemy import text
 
+from services.accounts import Accounts
+from services.tokens import ApiTokens
 from tests.api.conftest import OWNER, Api, add_deal
+from tests.auth.test_sign_in import PASSWORD, TEAM
+from tests.security.conftest import serve
 
 
 def _stored(api: Api, deal_id: int) -> dict | None:
@@ -99,3 +105,22 @@ def test_unknown_routes_and_methods_answer_json_in_french(api: Api) -> None:
     assert (wrong.status_code, wrong.json()["code"]) == (405, "methode_refusee")
     assert set(wrong.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "PATCH", "DELETE"}
     assert api.call("GET", f"/deals/{2**31}").status_code == 404
+
+
+def test_a_file_over_the_upload_limit_is_a_413_in_french_and_imports_nothing(database_url: str, engine) -> None:
+    Accounts(engine).add("admin", "Alice Admin", "admin", PASSWORD)
+    secret = ApiTokens(engine).create("admin", "tests")[1]
+    limits = replace(TEAM, database_url=database_url, upload_max_bytes=1024)
+    for served in serve(limits):
+        headers = {"Authorization": f"Bearer {secret}"}
+        big = b"client;statut\n" + b"Acme;Prospect\n" * 200  # 2.8 KB, under the request limit, over the file limit
+        answer = requests.post(f"{served.url}/api/v1/imports", files={"fichier": ("gros.csv", big)},
+                               headers=headers, timeout=30)
+        assert answer.status_code == 413 and answer.json()["code"] == "trop_gros"
+        assert "gros.csv" in answer.json()["message"]
+        huge = b"x" * (limits.max_request_bytes + 1)  # over what Flask reads of any request
+        answer = requests.post(f"{served.url}/api/v1/imports", files={"fichier": ("enorme.csv", huge)},
+                               headers=headers, timeout=30)
+        assert answer.status_code == 413 and answer.json()["code"] == "trop_gros"
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM deals")) == 0

@@ -3,6 +3,7 @@ read service the dashboard uses: the same filters as the page URL give the same 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -10,7 +11,12 @@ from decimal import Decimal
 import pytest
 
 from data import clock
+from domain.deal_filter import DealFilter
+from domain.figure_payloads import funnel_payload, kpis_payload, sectors_payload
 from domain.stages import STAGES
+from services.cache import VersionedCache
+from services.reads import DealReads
+from settings import Settings
 from tests.api.conftest import Api
 from tests.service.known_deals import (
     TODAY,
@@ -22,6 +28,7 @@ from tests.service.known_deals import (
     make_known_deals,
     valued,
 )
+from wiring import make_cache_backend
 
 SLUG = {stage.name: stage.slug for stage in STAGES}
 SELECTIONS: dict[str, tuple[dict[str, object], Selection]] = {
@@ -113,3 +120,22 @@ def test_a_bad_parameter_is_a_422_naming_it_in_french(api: Api, known: list[Know
     body = answer.json()
     assert body["code"] == "donnees_invalides" and field in body["champs"]
     assert body["message"].startswith("Données invalides")
+
+
+@pytest.mark.parametrize("name", list(SELECTIONS))
+def test_each_figure_is_the_read_service_s(api: Api, known: list[KnownDeal], name: str) -> None:
+    """The same numbers as the dashboard's own reads of the same selection (the cards, the funnel, the bars)."""
+    query, selection = SELECTIONS[name]
+    reads = DealReads(api.engine, VersionedCache(make_cache_backend(Settings(cache_type="simple"))))
+    deal_filter = DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
+                                   due_from=selection.due_from, due_to=selection.due_to, search=selection.search,
+                                   missing=selection.missing)
+
+    def as_json(payload: object) -> object:
+        return json.loads(json.dumps(payload, default=str))
+
+    assert api.call("GET", "/kpis", "lecteur", params=query).json() == as_json(kpis_payload(reads.kpis(deal_filter)))
+    assert api.call("GET", "/funnel", "lecteur", params=query).json() == as_json(
+        funnel_payload(reads.funnel(deal_filter)))
+    assert api.call("GET", "/sectors", "lecteur", params=query).json() == as_json(
+        sectors_payload(reads.sectors(deal_filter)))
