@@ -421,6 +421,13 @@ def users_disable(login: str, database_url: str | None) -> int:
     return _told(database_url, lambda services: f"Compte désactivé : {_described(services.accounts.disable(login))}")
 
 
+@users.command("enable", help="Réactive un compte désactivé (même rôle, même mot de passe).")
+@click.argument("login", metavar="IDENTIFIANT", help="le compte à réactiver")
+@database_option
+def users_enable(login: str, database_url: str | None) -> int:
+    return _told(database_url, lambda services: f"Compte réactivé : {_described(services.accounts.enable(login))}")
+
+
 @users.command("set-role", help="Change le rôle d'un compte (admin, commercial ou lecture).")
 @click.argument("login", metavar="IDENTIFIANT", help="le compte")
 @click.argument("role", metavar="RÔLE", help="admin, commercial ou lecture")

@@ -1,6 +1,7 @@
 """What the admin page's forms do, through `services.accounts.Accounts` (which checks every login, name, role
 and password and refuses in French). Two rules are the page's own: a new password is typed twice, and an admin
-may neither disable their own account nor take away their own admin role, so the team always keeps an admin."""
+may neither disable their own account nor take away their own admin role (and the service refuses to leave the
+team without an active admin, whoever asks)."""
 
 from __future__ import annotations
 
@@ -49,13 +50,18 @@ def disable(accounts: Accounts, form: Form, me: Account) -> str:
     return f"Compte {disabled.login} désactivé : il ne peut plus se connecter."
 
 
+def enable(accounts: Accounts, form: Form, _me: Account) -> str:
+    enabled = accounts.enable(form.get("identifiant", ""))
+    return f"Compte {enabled.login} réactivé : il peut de nouveau se connecter."
+
+
 def reset_password(accounts: Accounts, form: Form, _me: Account) -> str:
     changed = accounts.reset_password(form.get("identifiant", ""), _typed_twice(form))
     return f"Mot de passe de {changed.login} changé."
 
 
 ACTIONS: dict[str, Callable[[Accounts, Form, Account], str]] = {
-    "ajouter": add, "role": set_role, "desactiver": disable, "mot_de_passe": reset_password}
+    "ajouter": add, "role": set_role, "desactiver": disable, "reactiver": enable, "mot_de_passe": reset_password}
 
 
 def act(accounts: Accounts, form: Form, me: Account) -> str:

@@ -58,7 +58,10 @@ ACCOUNTS = """{% extends "base" %}
 {% for role in roles %}<option value="{{ role.value }}"{% if role == account.role %} selected{% endif %}>
 {{- role.value }}</option>{% endfor %}</select>
 <button type="submit" class="btn btn-sm btn-outline-primary">Changer</button></form>{% endif %}</td>
-<td>{% if not account.active %}<span class="badge text-bg-light border">désactivé</span>
+<td>{% if not account.active %}
+<form method="post" class="d-flex align-items-center gap-2">{{ hidden("reactiver", account.login) }}
+<span class="badge text-bg-light border">désactivé</span>
+<button type="submit" class="btn btn-sm btn-outline-secondary">Réactiver</button></form>
 {% elif mine %}actif{% else %}
 <form method="post" class="d-flex align-items-center gap-2">{{ hidden("desactiver", account.login) }}actif
 <button type="submit" class="btn btn-sm btn-outline-danger">Désactiver</button></form>{% endif %}</td>
@@ -69,9 +72,9 @@ ACCOUNTS = """{% extends "base" %}
 </tr>
 {% endfor %}
 </tbody></table></div></div>
-<p class="small text-muted">Un compte désactivé ne peut plus se connecter ; il reste dans la liste et l'historique
-garde son nom. Vous ne pouvez ni désactiver votre propre compte ni lui retirer le rôle admin : un autre admin le
-fait, pour que l'équipe garde toujours un admin.</p>
+<p class="small text-muted">Un compte désactivé ne peut plus se connecter ; il reste dans la liste (réactivable)
+et l'historique garde son nom. Vous ne pouvez ni désactiver votre propre compte ni lui retirer le rôle admin : un
+autre admin le fait, pour que l'équipe garde toujours un admin.</p>
 
 <div class="card"><div class="card-body">
 <h2 class="h6">Ajouter un compte</h2>

@@ -24,6 +24,8 @@ from domain.accounts import (
 )
 from services.reachability import database_reachable
 
+LAST_ADMIN = ("C'est le dernier admin actif : nommez d'abord un autre admin (crm users set-role … admin), pour que "
+              "l'équipe garde quelqu'un qui gère les comptes.")
 HASHER = PasswordHasher()
 # Verified against when the login is unknown, so that both answers cost one argon2 verification.
 UNKNOWN_ACCOUNT_HASH = HASHER.hash("compte inconnu: jamais un vrai mot de passe")
@@ -62,9 +64,17 @@ class Accounts:
         with database_reachable(), self._engine.connect() as connection:
             return [_account(row) for row in connection.execute(select(User).order_by(User.login))]
 
-    def _change(self, login: str, **values: object) -> Account:
+    def _change(self, login: str, leaves_admins: bool = False, **values: object) -> Account:
+        """Write `values` on the account; with `leaves_admins` (it may stop being an active admin), refused when
+        it is the last one. The active admins are locked first (PostgreSQL; SQLite has one writer at a time), so
+        two admins demoting each other at once cannot leave the team without one."""
         cleaned = clean_login(login)
         with database_reachable(), self._engine.begin() as connection:
+            if leaves_admins:
+                admins = connection.execute(select(User.login).where(User.role == Role.ADMIN.value, User.active)
+                                            .with_for_update()).scalars().all()
+                if admins == [cleaned]:
+                    raise AccountInputError(LAST_ADMIN)
             changed = connection.execute(update(User).where(User.login == cleaned).values(**values)).rowcount
         if not changed:
             raise AccountInputError(f"Aucun compte « {cleaned} ».")
@@ -79,10 +89,15 @@ class Accounts:
 
     def disable(self, login: str) -> Account:
         """The account can no longer sign in (it is kept: the history names its user)."""
-        return self._change(login, active=False)
+        return self._change(login, leaves_admins=True, active=False)
+
+    def enable(self, login: str) -> Account:
+        """A disabled account may sign in again, with its role and password as they were."""
+        return self._change(login, active=True)
 
     def set_role(self, login: str, role: str) -> Account:
-        return self._change(login, role=parse_role(role).value)
+        chosen = parse_role(role)
+        return self._change(login, leaves_admins=chosen is not Role.ADMIN, role=chosen.value)
 
     def reset_password(self, login: str, password: str) -> Account:
         return self._change(login, password_hash=HASHER.hash(check_password(password)))

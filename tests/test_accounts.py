@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from domain.accounts import AccountInputError, Role
+from domain.accounts import Account, AccountInputError, Role
 from services.accounts import Accounts
 from tests.test_demo_and_cli import CRM, ENVIRONMENT, crm
 
@@ -46,6 +46,20 @@ def test_a_disabled_account_no_longer_signs_in(accounts: Accounts) -> None:
     accounts.add("leo", "Léo Petit", "lecture", PASSWORD)
     assert not accounts.disable("leo").active
     assert accounts.authenticate("leo", PASSWORD) is None
+
+
+def test_the_last_active_admin_can_be_neither_demoted_nor_disabled(accounts: Accounts) -> None:
+    accounts.add("camille", "Camille Martin", "admin", PASSWORD)
+    accounts.add("ancien", "Ancien Admin", "admin", PASSWORD)
+    accounts.disable("ancien")  # a disabled admin does not count
+    for change in (lambda: accounts.set_role("camille", "commercial"), lambda: accounts.disable("camille")):
+        with pytest.raises(AccountInputError, match="dernier admin actif"):
+            change()
+    assert accounts.by_login("camille") == Account(accounts.by_login("camille").id, "camille", "Camille Martin",
+                                                   Role.ADMIN, True)
+    accounts.enable("ancien")
+    assert accounts.set_role("camille", "commercial").role is Role.COMMERCIAL
+    assert accounts.authenticate("ancien", PASSWORD) is not None  # enabled again, password kept
 
 
 def test_role_and_password_changes(accounts: Accounts) -> None:
@@ -90,10 +104,17 @@ def test_crm_users_manages_the_team_from_the_command_line(tmp_path: Path, databa
     assert (made.returncode, made.stdout) == (0, "Compte créé : camille@exemple.fr  Camille Martin  admin  actif\n")
     assert PASSWORD not in made.stdout + made.stderr
 
+    last = _users("set-role", "camille@exemple.fr", "lecture", cwd=tmp_path, database_url=database_url)
+    assert last.returncode == 1 and last.stderr.startswith("Erreur : C'est le dernier admin actif")
+    _users("add", "leo", "--nom", "Léo Petit", "--role", "admin", cwd=tmp_path, database_url=database_url,
+           password=PASSWORD)
     assert _users("set-role", "camille@exemple.fr", "lecture", cwd=tmp_path, database_url=database_url).returncode == 0
     assert _users("disable", "camille@exemple.fr", cwd=tmp_path, database_url=database_url).returncode == 0
     listed = _users("list", cwd=tmp_path, database_url=database_url)
-    assert listed.stdout == "camille@exemple.fr  Camille Martin  lecture  désactivé\n"
+    assert listed.stdout == "camille@exemple.fr  Camille Martin  lecture  désactivé\nleo  Léo Petit  admin  actif\n"
+    enabled = _users("enable", "camille@exemple.fr", cwd=tmp_path, database_url=database_url)
+    assert (enabled.returncode, enabled.stdout) == (
+        0, "Compte réactivé : camille@exemple.fr  Camille Martin  lecture  actif\n")
 
 
 @pytest.mark.parametrize(("args", "password", "line"), [

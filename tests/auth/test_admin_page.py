@@ -17,6 +17,7 @@ from auth.admin_actions import NOT_THE_SAME, NOT_YOURSELF_DEMOTED, NOT_YOURSELF_
 from auth.admin_html import BOOTSTRAP_CSS
 from auth.admin_page import ADMIN_PATH, SOLO_MODE, STALE_FORM
 from auth.guard import WRONG_CREDENTIALS
+from domain.accounts import AccountInputError
 from domain.errors import DatabaseUnavailableError
 from services.accounts import Accounts
 from tests.auth.test_sign_in import PASSWORD, TEAM, Answer, Browser
@@ -269,3 +270,22 @@ def test_in_solo_mode_there_is_no_admin_page(database_url: str) -> None:
     for served in serve(replace(TEAM, database_url=database_url, auth=False, secret_key="")):
         answer = Browser(served.url).send(ADMIN_PATH)
         assert answer.status == 404 and message(answer) == escape(SOLO_MODE)
+
+
+def test_a_disabled_account_is_enabled_again_and_signs_in(team: Served) -> None:
+    browser = signed_in(team, ADMIN)
+    assert post(browser, "desactiver", identifiant="lea").status == 303
+    assert post(browser, "reactiver", identifiant="lea").status == 303
+    assert Accounts(team.engine).by_login("lea").active
+    assert Browser(team.url).sign_in("lea", PASSWORD).status == 302
+
+
+def test_the_last_active_admin_keeps_the_role_whoever_asks(team: Served) -> None:
+    """Two admins: one demotes the other, then the one left cannot be demoted (not even by the command line's
+    service), so the team always has someone to manage the accounts."""
+    Accounts(team.engine).set_role("lea", "admin")
+    browser = signed_in(team, "lea")
+    assert post(browser, "role", identifiant=ADMIN, role="commercial").status == 303
+    with pytest.raises(AccountInputError, match="dernier admin actif"):
+        Accounts(team.engine).set_role("lea", "lecture")
+    assert Accounts(team.engine).by_login("lea").role.value == "admin"
