@@ -19,8 +19,8 @@ from flask_login import current_user
 
 from auth.admin_actions import act
 from auth.admin_html import accounts_html, refused_html
-from auth.guard import acting_user
-from domain.accounts import Account, AccountInputError, PermissionDeniedError, check_may_administer
+from auth.guard import acting_user, remember_signed_in
+from domain.accounts import Account, AccountInputError, PermissionDeniedError, check_may_administer, clean_login
 from domain.errors import DatabaseUnavailableError
 from services.accounts import Accounts
 from settings import Settings
@@ -58,6 +58,10 @@ def _acted(accounts: Accounts, me: Account) -> ResponseReturnValue:
         return refused_html(STALE_FORM), 403
     try:
         flash(act(accounts, request.form, me))
+        own_password = (request.form.get("action") == "mot_de_passe"
+                        and clean_login(request.form.get("identifiant", "")) == me.login)
+        if own_password:  # one's own new password keeps one's own session
+            remember_signed_in(accounts.by_login(me.login))
     except AccountInputError as refused:
         typed = {key: request.form.get(key, "") for key in ("identifiant", "nom", "role")}
         return _page(accounts, me, str(refused), False, 422, typed if request.form.get("action") == "ajouter" else None)

@@ -50,12 +50,24 @@ def _safe_next(path: str | None) -> str:
     return path if path and path.startswith("/") and not path.startswith("//") else "/"
 
 
+def remember_signed_in(account: Account) -> None:
+    """What the session keeps of its account: enough to serve it during a database outage, and the password
+    stamp that a password change must match (the admin page calls this after one changes their own)."""
+    session[SIGNED_IN_AS] = [account.id, account.login, account.display_name, account.role.value,
+                             account.password_stamp]
+
+
+def _signed_in_stamp() -> str:
+    stored = session.get(SIGNED_IN_AS)
+    return str(stored[4]) if stored and len(stored) > 4 else ""
+
+
 def _signed_in_account(user_id: str) -> Account | None:
     """The account the session signed in as, from the session itself (for when the database is out of reach)."""
     stored = session.get(SIGNED_IN_AS)
     if not stored or str(stored[0]) != user_id:
         return None
-    return Account(int(stored[0]), stored[1], stored[2], Role(stored[3]), True)
+    return Account(int(stored[0]), stored[1], stored[2], Role(stored[3]), True, _signed_in_stamp())
 
 
 def _refused(message: str) -> Response | tuple[Response, int]:
@@ -90,7 +102,8 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
             account = _signed_in_account(user_id)
             if account is None:
                 return None
-        return SignedIn(account) if account.active else None
+        # A password changed since this session signed in (a reset after a leak) ends the session.
+        return SignedIn(account) if account.active and account.password_stamp == _signed_in_stamp() else None
 
     @server.before_request
     def guard() -> Response | tuple[Response, int] | None:
@@ -123,7 +136,7 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
             return login_page(WRONG_CREDENTIALS, login, next_path), 200
         session.clear()  # a session fixed before the sign-in carries nothing over
         login_user(SignedIn(account))
-        session[SIGNED_IN_AS] = [account.id, account.login, account.display_name, account.role.value]
+        remember_signed_in(account)
         session.permanent = True
         session[LAST_SEEN] = now()
         return redirect(next_path)

@@ -8,7 +8,7 @@ name; `lecture` only reads.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -39,6 +39,9 @@ class Account:
     display_name: str
     role: Role
     active: bool
+    # A short digest of the stored password hash: a session remembers it at sign-in, and ends when it changes
+    # (a password reset). Not the hash itself, and not compared: it says nothing about who the account is.
+    password_stamp: str = field(default="", compare=False, repr=False)
 
 
 def clean_login(login: str) -> str:

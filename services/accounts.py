@@ -7,6 +7,8 @@ for a known one and does not tell which logins exist.
 
 from __future__ import annotations
 
+import hashlib
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, insert, select, update
@@ -32,7 +34,8 @@ UNKNOWN_ACCOUNT_HASH = HASHER.hash("compte inconnu: jamais un vrai mot de passe"
 
 
 def _account(row: User) -> Account:
-    return Account(row.id, row.login, row.display_name, Role(row.role), row.active)
+    stamp = hashlib.sha256(row.password_hash.encode()).hexdigest()[:16]
+    return Account(row.id, row.login, row.display_name, Role(row.role), row.active, stamp)
 
 
 class Accounts:

@@ -138,6 +138,19 @@ def test_a_reset_password_replaces_the_old_one(team: Served) -> None:
     assert can_sign_in(team, "lou", NEW_PASSWORD)
 
 
+def test_a_reset_password_ends_the_account_s_open_sessions_but_not_one_s_own(team: Served) -> None:
+    """After a leak the admin resets the password: a session opened with the old one ends at its next request."""
+    lou = signed_in(team, "lou")
+    assert lou.send("/").status == 200
+    admin = signed_in(team, ADMIN)
+    assert post(admin, "mot_de_passe", identifiant="lou", mot_de_passe=NEW_PASSWORD,
+                confirmation=NEW_PASSWORD).status == 303
+    assert lou.send("/").status == 302
+    assert post(admin, "mot_de_passe", identifiant=ADMIN, mot_de_passe=NEW_PASSWORD,
+                confirmation=NEW_PASSWORD).status == 303
+    assert admin.send(ADMIN_PATH).status == 200
+
+
 @pytest.mark.parametrize("login", ["lea", "lou"])
 @pytest.mark.parametrize("action", [None, *POSTS])
 def test_a_commercial_or_a_lecture_account_gets_403_and_changes_nothing(team: Served, login: str,
