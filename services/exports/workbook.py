@@ -80,9 +80,9 @@ class _RowCells:
         for value, is_text, style in zip(row, self._text, styles, strict=True):
             if is_text:
                 value = safe_text(value)
-                if not overdue:  # a plain string needs no cell object (faster)
-                    cells.append(value)
-                    continue
+            if not overdue and (is_text or value is None):  # no cell object where no style is needed (faster)
+                cells.append(value)
+                continue
             cell = WriteOnlyCell(self._sheet, value)
             cell._style = style
             cells.append(cell)
