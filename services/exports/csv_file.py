@@ -12,6 +12,7 @@ import io
 from collections.abc import Callable, Iterable
 from datetime import date
 from decimal import Decimal
+from functools import cache, lru_cache
 from typing import Any, BinaryIO
 
 from sqlalchemy import Row
@@ -21,14 +22,19 @@ from services.exports.text_cells import safe_text
 
 
 def _money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value:.2f}".replace(".", ",")
+    """Both databases give amounts to the cent (numeric(12,2)), so the decimal point alone changes."""
+    return "" if value is None else str(value).replace(".", ",")
 
 
+@cache
 def _percent(value: Decimal | None) -> str:
+    """Five stage probabilities in all: each formatted once (a million rows repeat them)."""
     return "" if value is None else f"{value * 100:.0f} %"
 
 
+@lru_cache(maxsize=8192)
 def _date(value: date | None) -> str:
+    """Due dates repeat (a few thousand distinct days): each formatted once."""
     return "" if value is None else value.strftime("%d/%m/%Y")
 
 
