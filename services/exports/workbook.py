@@ -19,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from sqlalchemy import Row
 
+from domain import formatting
 from domain.stages import OPEN_STAGES, STAGE_NAMES
 from services.exports.columns import COLUMNS, Kind
 from services.exports.summary import ExportSummary
@@ -43,9 +44,8 @@ class TooManyRowsError(ValueError):
 
     def __init__(self, count: int) -> None:
         super().__init__(
-            f"Cette vue compte {count:,} deals : une feuille Excel en contient au plus {MAX_DEAL_ROWS:,}. ".replace(
-                ",", "\u202f")
-            + "Exportez-la en CSV (qui n'a pas de limite), ou filtrez-la davantage.")
+            f"Cette vue compte {formatting.count(count)} deals : une feuille Excel en contient au plus "
+            f"{formatting.count(MAX_DEAL_ROWS)}. Exportez-la en CSV (qui n'a pas de limite), ou filtrez-la davantage.")
         self.count = count
 
 
