@@ -29,6 +29,7 @@ from data.setup import upgrade_schema
 from domain.accounts import may_add, may_administer
 from http_guards import protect
 from layouts.page import page_layout
+from services.exports import DealExports
 from settings import Settings, load_settings
 from wiring import build_services
 
@@ -82,7 +83,8 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     app.layout = layout
     seal = PreviewSeal(settings.secret_key or secrets.token_urlsafe(32))
-    register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files, actor)
+    register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files, actor,
+                       DealExports(services.engine, services.reads))
     return app
 
 

@@ -11,16 +11,17 @@ from collections.abc import Callable
 
 from dash import Dash
 
-from callbacks import dashboard, deadlines, deal_form, demo, filter_options, guard, importing, url_state
+from callbacks import dashboard, deadlines, deal_form, demo, exports, filter_options, guard, importing, url_state
 from callbacks.import_seal import PreviewSeal
 from domain.accounts import Actor
+from services.exports import DealExports
 from services.imports import ImportService
 from services.reads import DealReads
 from services.writes import DealWrites
 
 
 def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService, seal: PreviewSeal,
-                       max_files: int, actor: Callable[[], Actor | None]) -> None:
+                       max_files: int, actor: Callable[[], Actor | None], deal_exports: DealExports) -> None:
     """Attach every callback of the page to `app`; `actor` says who asks, inside a request (None: solo mode)."""
     guard.register(app)
     url_state.register(app)
@@ -30,3 +31,4 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     demo.register(app, reads, writes, actor)
     importing.register(app, imports, seal, max_files, actor)
     deal_form.register(app, reads, writes, actor)
+    exports.register(app, deal_exports)

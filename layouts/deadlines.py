@@ -99,11 +99,12 @@ def scope_switch() -> dbc.RadioItems:
 
 
 def legend() -> html.Div:
-    """What the row colours mean."""
+    """What the row colours mean; the swatches are drawn by CSS (`.deadline-legend::before` and the span's), two
+    components rather than four."""
     return html.Div([
-        html.Span(className="legend-swatch legend-overdue"), "En retard (statut ouvert, échéance passée)",
-        html.Span(className="legend-swatch legend-soon ms-3"), "Échéance dans les 30 prochains jours",
-    ], className="small text-muted mt-2")
+        "En retard (statut ouvert, échéance passée)",
+        html.Span("Échéance dans les 30 prochains jours", className="legend-soon-item ms-3"),
+    ], className="deadline-legend small text-muted mt-2")
 
 
 def grid_row(row: DeadlineRow) -> dict[str, Any]:

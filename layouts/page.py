@@ -16,6 +16,7 @@ from layouts import deadlines, ids
 from layouts.app_alert import app_alert
 from layouts.data_health import data_health_card
 from layouts.deal_form import deal_form
+from layouts.export_controls import export_controls
 from layouts.figures import GRAPH_CONFIG, LOADING, empty_figure
 from layouts.filter_panel import filter_panel
 from layouts.import_panel import import_panel
@@ -47,29 +48,31 @@ def _header(sign_out: bool, read_only: bool, admin: bool) -> html.Div:
     ], className="d-flex flex-wrap align-items-center gap-1 py-3")
 
 
-def _chart_card(title: str, graph_id: str, hint: str) -> html.Section:
+def _chart_card(title: str, graph_id: str) -> html.Section:
     return html.Section([
-        html.H2(title, className="h6 mb-0"),
-        html.P(hint, className="chart-hint mb-2"),
+        html.H2(title, className="h6 mb-2"),
         dcc.Graph(id=graph_id, figure=empty_figure(LOADING), config=GRAPH_CONFIG, className="loads-in-place",
                   style={"height": CHART_HEIGHT}),
     ], className="card chart-card")
 
 
+CLICK_HINT = "Cliquez sur une barre pour filtrer ; cliquez à nouveau pour retirer."
+
+
 def _charts() -> html.Div:
     """The three chart cards in a CSS grid (dashboard.css): plain elements rather than Row/Col/Card
-    components, because each component costs the renderer work on every store update of a filter change."""
-    click_hint = "Cliquez sur une barre pour filtrer ; cliquez à nouveau pour retirer."
+    components, because each component costs the renderer work on every store update of a filter change. The
+    click hint, the same for the three, is said once above them (one component rather than three)."""
     return html.Div([
-        _chart_card("Funnel : valeur pondérée par étape", ids.GRAPH_FUNNEL, click_hint),
-        _chart_card("Montant brut par secteur", ids.GRAPH_SECTORS, click_hint),
-        _chart_card("Top 5 secteurs par panier moyen", ids.GRAPH_TOP_SECTORS, click_hint),
+        _chart_card("Funnel : valeur pondérée par étape", ids.GRAPH_FUNNEL),
+        _chart_card("Montant brut par secteur", ids.GRAPH_SECTORS),
+        _chart_card("Top 5 secteurs par panier moyen", ids.GRAPH_TOP_SECTORS),
     ], className="chart-grid")
 
 
 def _deadlines(read_only: bool) -> html.Section:
     return html.Section([
-        html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch()],
+        html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch(), *export_controls()],
                  className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         deadlines.deadline_grid(editable=not read_only),
         deadlines.legend(),
@@ -97,6 +100,7 @@ def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool =
                 kpi_cards(),
                 data_health_card(),
                 html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
+                html.P(CLICK_HINT, className="chart-hint mt-3 mb-0"),
                 _charts(),
                 _deadlines(read_only),
                 import_panel(upload_max_bytes, shown=not read_only),

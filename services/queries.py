@@ -199,18 +199,19 @@ def deadline_rows(
         return ()
     without_due = MISSING_DUE_DATE in narrowed.missing
     due_date_listed = Deal.date_echeance.is_(None) if without_due else Deal.date_echeance.is_not(None)
-    order = _order(sort) or [Deal.date_echeance.asc()]
+    order = sort_order(sort) or [Deal.date_echeance.asc()]
     return _deal_rows(connection, deal_clause(narrowed) & due_date_listed, order, offset, limit, today)
 
 
 def deal_rows(connection: Connection, deal_filter: DealFilter, sort: tuple[tuple[str, bool], ...], offset: int,
               limit: int, today: date) -> tuple[DeadlineRow, ...]:
     """One page of every selected deal, dated or not (the API's deal list), ordered by `sort`, then by id."""
-    return _deal_rows(connection, deal_clause(deal_filter), _order(sort), offset, limit, today)
+    return _deal_rows(connection, deal_clause(deal_filter), sort_order(sort), offset, limit, today)
 
 
-def _order(sort: tuple[tuple[str, bool], ...]) -> list[ColumnElement]:
-    """The ORDER BY of (column, descending) pairs; unknown columns are left out, empty values last."""
+def sort_order(sort: tuple[tuple[str, bool], ...]) -> list[ColumnElement]:
+    """The ORDER BY of (column, descending) pairs; unknown columns are left out, empty values last (the grid's
+    pages and the exports sort alike)."""
     return [
         (SORTABLE_COLUMNS[name].desc() if descending else SORTABLE_COLUMNS[name].asc()).nulls_last()
         for name, descending in sort

@@ -62,6 +62,10 @@ class DealReads:
         """KPI cards for the selection."""
         return queries.kpis_from_stages(self._stage_totals(deal_filter))
 
+    def stage_totals(self, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
+        """Count, gross and weighted amounts of every stage, funnel order (the exports' summary sheet)."""
+        return self._stage_totals(deal_filter)
+
     def funnel(self, deal_filter: DealFilter) -> tuple[FunnelStage, ...]:
         """Funnel steps for the selection."""
         return queries.funnel_from_stages(self._stage_totals(deal_filter))

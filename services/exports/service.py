@@ -1,0 +1,63 @@
+"""Exports of the current view, as the page, a script or a benchmark asks for them.
+
+One connection per export, read in one transaction so that the count, the rows and the file agree; the
+rows come from a server-side cursor. Files are written to a stream the caller gives (a temporary file, a
+buffer for a download), never built as one string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import BinaryIO
+
+from sqlalchemy import Engine
+
+from data import clock
+from services.exports.csv_file import write_csv
+from services.exports.summary import export_summary
+from services.exports.view import ExportView, count_rows, stream_rows
+from services.exports.workbook import write_workbook
+from services.reachability import database_reachable
+from services.reads import DealReads
+
+CSV, XLSX = "csv", "xlsx"
+MEDIA_TYPES = {CSV: "text/csv", XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _paris_now() -> datetime:
+    return datetime.now(clock.PARIS)
+
+
+class DealExports:
+    """CSV and Excel files of the deals a view shows."""
+
+    def __init__(self, engine: Engine, reads: DealReads, today: Callable[[], date] = clock.today,
+                 now: Callable[[], datetime] = _paris_now) -> None:
+        self._engine = engine
+        self._reads = reads
+        self._today = today
+        self._now = now
+
+    def file_name(self, file_format: str) -> str:
+        """`deals-2026-12-06.csv`: the date of the export (Paris), sortable in a downloads folder."""
+        return f"deals-{self._today().isoformat()}.{file_format}"
+
+    def csv(self, view: ExportView, out: BinaryIO) -> int:
+        """Write the view's deals as a French-Excel CSV to `out`; returns how many."""
+        today = self._today()
+        with database_reachable(), self._engine.connect() as connection:
+            return write_csv(stream_rows(connection, view, today), out)
+
+    def xlsx(self, view: ExportView, out: BinaryIO) -> int:
+        """Write the view's deals and its summary as a workbook to `out`; returns how many. Raises
+        `TooManyRowsError` (nothing written) past Excel's row limit."""
+        today = self._today()
+        with database_reachable(), self._engine.connect() as connection:
+            count = count_rows(connection, view, today)
+            summary = export_summary(self._reads, view, self._now(), count)
+            return write_workbook(stream_rows(connection, view, today), count, summary, today, out)
+
+    def write(self, file_format: str, view: ExportView, out: BinaryIO) -> int:
+        """`csv` or `xlsx` by name (the page's two buttons)."""
+        return self.xlsx(view, out) if file_format == XLSX else self.csv(view, out)

@@ -1,0 +1,60 @@
+"""Exactly the deals the page shows, streamed from the database with a server-side cursor.
+
+The same WHERE clause as every figure (`services.filter_clauses`), narrowed by the grid's scope as the grid
+is (`services.queries.scope_filter`), in the grid's sort (`services.queries.sort_order`). The "all" scope
+takes every selected deal, dated or not, so that the file's totals are the KPI cards' totals; the grid lists
+only the dated ones (the undated ones come last in the file whatever the sort, as empty values do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import ColumnElement, Connection, Row, func, select
+
+from data.models import Deal
+from domain.deal_filter import DealFilter
+from domain.pipeline_results import DeadlineScope
+from services.exports.columns import COLUMNS
+from services.filter_clauses import deal_clause
+from services.queries import resolved, scope_filter, sort_order
+
+# Rows fetched per round trip of the server-side cursor: enough to amortise the trip, small in memory.
+YIELD_PER = 2000
+
+
+@dataclass(frozen=True)
+class ExportView:
+    """What the founder sees: the selection, the grid's scope and its sort ((column, descending) pairs)."""
+
+    deal_filter: DealFilter = field(default_factory=DealFilter)
+    scope: DeadlineScope = DeadlineScope.ALL
+    sort: tuple[tuple[str, bool], ...] = ()
+
+
+def _where(view: ExportView, today: date) -> ColumnElement[bool] | None:
+    """The view's WHERE clause as of `today`, or None when the scope leaves nothing to select."""
+    narrowed = scope_filter(resolved(view.deal_filter, today), view.scope, today)
+    return None if narrowed is None else deal_clause(narrowed)
+
+
+def count_rows(connection: Connection, view: ExportView, today: date) -> int:
+    """How many deals the export of `view` holds (checked before a workbook is started)."""
+    where = _where(view, today)
+    return 0 if where is None else connection.execute(select(func.count()).select_from(Deal).where(where)).scalar_one()
+
+
+def stream_rows(connection: Connection, view: ExportView, today: date) -> Iterator[Row]:
+    """The view's deals in its order, `YIELD_PER` at a time: never the whole selection in Python."""
+    where = _where(view, today)
+    if where is None:
+        return
+    statement = (
+        select(*(getattr(Deal, column.source) for column in COLUMNS))
+        .where(where)
+        .order_by(*(sort_order(view.sort) or [Deal.date_echeance.asc().nulls_last()]), Deal.id)
+    )
+    streaming = connection.execution_options(stream_results=True, yield_per=YIELD_PER)
+    yield from streaming.execute(statement)

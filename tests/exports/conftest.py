@@ -1,0 +1,87 @@
+"""The exports' fixtures: the service tests' known deals, the export service over them, and readers of the files
+that go no further than a spreadsheet would (openpyxl for the workbook, the csv module for the CSV)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import openpyxl
+import pytest
+from openpyxl.workbook import Workbook
+from sqlalchemy import Engine
+
+from data import clock
+from domain.deal_filter import DealFilter
+from services.cache import VersionedCache
+from services.exports import DealExports, ExportView
+from services.reads import DealReads
+from settings import Settings
+from tests.service.known_deals import TODAY, KnownDeal, Selection, insert_deals, make_known_deals
+from wiring import make_cache_backend
+
+# The import's bad-input strings (tests/importing/test_odd_inputs.py) and every formula trigger a spreadsheet
+# reads at the start of a cell: `=`, `+`, `-`, `@`, tab and carriage return.
+INJECTIONS = (
+    "'; DROP TABLE deals;--",
+    "<script>alert('x')</script>",
+    '=HYPERLINK("http://evil.example","clic")',
+    'Robert"); DELETE FROM deals; --',
+    "@SUM(A1)",
+    "+33 1 23 45 67 89",
+    "-5 % de remise",
+    "\t=1+1",
+    "\r=2+2",
+)
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Known:
+    """The export service and the read service over the known deals, today fixed at 21/11/2026."""
+
+    exports: DealExports
+    reads: DealReads
+    deals: list[KnownDeal]
+
+
+def reads_on(engine: Engine) -> DealReads:
+    """A read service of its own (simple cache) on `engine`."""
+    return DealReads(engine, VersionedCache(make_cache_backend(Settings(cache_type="simple"))))
+
+
+@pytest.fixture
+def known(engine: Engine) -> Iterator[Known]:
+    deals = make_known_deals()
+    insert_deals(engine, deals)
+    clock.fix_today(TODAY)
+    reads = reads_on(engine)
+    yield Known(DealExports(engine, reads), reads, deals)
+    clock.fix_today(None)
+
+
+def as_filter(selection: Selection) -> DealFilter:
+    """The dashboard's filter value for a selection of the independent model."""
+    return DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
+                            due_from=selection.due_from, due_to=selection.due_to, search=selection.search,
+                            missing=selection.missing)
+
+
+def workbook_of(exports: DealExports, view: ExportView) -> Workbook:
+    """The downloaded workbook, opened as Excel would read it (values, not formulas)."""
+    out = io.BytesIO()
+    exports.xlsx(view, out)
+    return openpyxl.load_workbook(io.BytesIO(out.getvalue()))
+
+
+def csv_bytes(exports: DealExports, view: ExportView) -> bytes:
+    out = io.BytesIO()
+    exports.csv(view, out)
+    return out.getvalue()
+
+
+def csv_cells(content: bytes) -> list[list[str]]:
+    """The CSV's rows of cells, read as French Excel does (UTF-8 BOM, `;`)."""
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
