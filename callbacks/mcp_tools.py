@@ -14,11 +14,10 @@ from dash.mcp import configure_mcp_server, mcp_enabled
 
 from domain.deal_filter import DealFilter
 from domain.figure_payloads import funnel_payload, kpis_payload, sectors_payload
-from domain.stages import STAGES
+from domain.stages import STAGE_BY_SLUG
 from services.reads import DealReads
 
 TOOL_NAME = "chiffres_de_la_selection"
-STAGE_BY_SLUG = {stage.slug: stage.name for stage in STAGES}
 
 
 def _day(value: str | None, name: str) -> date | None:

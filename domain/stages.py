@@ -28,3 +28,4 @@ OPEN_STAGES: tuple[str, ...] = tuple(stage.name for stage in STAGES if stage.is_
 FUNNEL_STAGES: tuple[str, ...] = (*OPEN_STAGES, "Gagné")
 WON, LOST = "Gagné", "Perdu"
 PROBABILITY: dict[str, Decimal] = {stage.name: stage.probability for stage in STAGES}
+STAGE_BY_SLUG: dict[str, str] = {stage.slug: stage.name for stage in STAGES}  # the URL's and the API's `statut=`

@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from domain.deal_filter import DealFilter
-from domain.stages import STAGES
-
-STAGE_BY_SLUG = {stage.slug: stage.name for stage in STAGES}
+from domain.stages import STAGE_BY_SLUG
 
 
 def selection(query: Mapping[str, object]) -> DealFilter:
