@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         """Per page load, for the account asking: a read-only one gets no control that writes."""
         account = actor()
         return page_layout(settings.upload_max_bytes, sign_out=settings.auth, read_only=not may_add(account),
-                           admin=settings.auth and may_administer(account))
+                           admin=settings.auth and may_administer(account), cold_rule=settings.stale_days)
 
     app.layout = layout
     seal = PreviewSeal(settings.secret_key or secrets.token_urlsafe(32))

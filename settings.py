@@ -9,10 +9,12 @@ from __future__ import annotations
 import ipaddress
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import dotenv_values
+
+from domain.staleness import ColdRule
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "instance" / "crm.sqlite3"
@@ -42,6 +44,7 @@ class Settings:
     auth: bool = False
     session_idle_minutes: int = 60
     mcp: bool = False
+    stale_days: ColdRule = field(default_factory=ColdRule)
 
     @property
     def accepted_hosts(self) -> tuple[str, ...]:
@@ -144,4 +147,5 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         auth=_on_off("AUTH", values.get("AUTH", "off")),
         mcp=_on_off("MCP", values.get("MCP", "off")),
         session_idle_minutes=int(values.get("SESSION_IDLE_MINUTES", defaults.session_idle_minutes)),
+        stale_days=ColdRule.from_settings(values),
     ))

@@ -61,6 +61,6 @@ def build_services(settings: Settings) -> Services:
     cache = VersionedCache(make_cache_backend(settings))
     writes = DealWrites(engine, cache)
     limits = XlsxLimits(settings.xlsx_max_unpacked_bytes, settings.xlsx_max_cells)
-    return Services(engine, DealReads(engine, cache), writes,
+    return Services(engine, DealReads(engine, cache, cold_rule=settings.stale_days), writes,
                     ImportService(engine, writes, max_bytes=settings.upload_max_bytes, xlsx_limits=limits),
                     partial(check_health, engine, cache), Accounts(engine), ApiTokens(engine))

@@ -64,6 +64,7 @@ window.crmIds = {
   "KPI_CONVERSION_RATE": "kpi-conversion-rate",
   "KPI_COUNT_PREFIX": "kpi-count-",
   "KPI_DEAL_COUNT": "kpi-deal-count",
+  "KPI_STALE": "kpi-stale",
   "KPI_WEIGHTED_PIPELINE": "kpi-weighted-pipeline",
   "KPI_WEIGHTED_PIPELINE_NOTE": "kpi-weighted-pipeline-note",
   "KPI_WIN_RATE": "kpi-win-rate",

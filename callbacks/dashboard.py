@@ -1,5 +1,5 @@
-"""Every figure of a selection in one answer: the KPI cards, the three charts, the scope counts, the data-health
-card and the deadline grid's first page.
+"""Every figure of a selection in one answer: the KPI cards (the cold-deal count among them), the three charts, the
+scope counts, the data-health card and the deadline grid's first page.
 
 A filter or data change costs the browser one request. Each query still runs once (the service caches it,
 and the KPI cards, the funnel and the counts share the per-stage totals); outputs whose value did not change
@@ -24,6 +24,7 @@ from dash import ALL, Dash, Input, Output, State, no_update
 from callbacks.changed_outputs import changed_only
 from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, selection
+from domain import formatting
 from domain.deal_filter import DealFilter
 from domain.pipeline_results import DEADLINE_PAGE_SIZE, DeadlineScope
 from layouts import ids
@@ -43,6 +44,7 @@ def register(app: Dash, service: DealReads) -> None:
         app,
         *(Output(value_id, "children") for value_id in VALUE_IDS),
         *(Output(note_id, "children") for note_id in NOTE_IDS.values()),
+        Output(ids.KPI_STALE, "children"),
         Output(ids.SELECTION_MESSAGE, "children"),
         Output(ids.GRAPH_FUNNEL, "figure"),
         Output(ids.GRAPH_SECTORS, "figure"),
@@ -73,14 +75,16 @@ def _figures(service: DealReads, deal_filter: DealFilter) -> tuple:
     note = without_amount_note(kpis)
     sectors = service.sectors(replace(deal_filter, sectors=()))
     health = service.data_health(deal_filter)
+    counts = service.deadline_counts(deal_filter)
     return (
         *kpi_texts(kpis),
         *(note for _ in NOTE_IDS),
+        formatting.count(counts.cold_deals),
         selection_message(kpis, filtered=deal_filter != DealFilter()),
         funnel_figure(service.funnel(replace(deal_filter, stages=())), deal_filter.stages),
         sectors_figure(sectors.totals, deal_filter.sectors),
         top_sectors_figure(sectors.top_by_average, deal_filter.sectors, any_deal=bool(sectors.totals)),
-        scope_options(service.deadline_counts(deal_filter)),
+        scope_options(counts),
         *health_links(health, deal_filter.missing),
     )
 

@@ -149,6 +149,7 @@ class DealEvent(Base):
     __tablename__ = "deal_events"
     __table_args__ = (
         Index("ix_deal_events_deal_at", "deal_id", "at"),
+        Index("ix_deal_events_at", "at", "deal_id"),  # the recent history, for cold deals (migration 0011)
         CheckConstraint("action IN ('created', 'updated', 'deleted', 'restored')", name="ck_deal_events_action_known"),
         CheckConstraint("source IN ('formulaire', 'grille', 'import', 'api', 'démo', 'hors application')",
                         name="ck_deal_events_source_known"),

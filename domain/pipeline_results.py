@@ -94,7 +94,9 @@ class DeadlineScope(StrEnum):
 
     ALL = "all"
     OVERDUE = "overdue"
+    NEXT_7_DAYS = "next7"
     NEXT_30_DAYS = "next30"
+    COLD = "cold"
 
 
 @dataclass(frozen=True)
@@ -113,23 +115,30 @@ class DeadlineRow:
     is_overdue: bool
     is_next_30_days: bool
     version: int = 1  # what an edit in the grid is based on (see domain.deal_record)
+    cold_days: int | None = None  # days without change of a cold deal (domain.staleness); None when not cold
 
 
 @dataclass(frozen=True)
 class DeadlineCounts:
     """How many selected deals the grid lists (those with a due date, or those without one when the selection
-    asks for them), are overdue, or fall due in the next 30 days."""
+    asks for them), are overdue, fall due in the next 7 or 30 days, or are cold and listed; `cold_deals` counts
+    every cold deal of the selection, listed or not (the "Deals froids" card)."""
 
     listed: int
     overdue: int
+    next_7_days: int
     next_30_days: int
+    cold: int
+    cold_deals: int
 
     def for_scope(self, scope: DeadlineScope) -> int:
         """The row count of the grid for `scope`."""
         return {
             DeadlineScope.ALL: self.listed,
             DeadlineScope.OVERDUE: self.overdue,
+            DeadlineScope.NEXT_7_DAYS: self.next_7_days,
             DeadlineScope.NEXT_30_DAYS: self.next_30_days,
+            DeadlineScope.COLD: self.cold,
         }[scope]
 
 

@@ -14,7 +14,9 @@ NO_FILTER = "Aucun filtre : tous les deals"
 SCOPE_WORDS: dict[DeadlineScope, str] = {
     DeadlineScope.ALL: "Tous les deals de la sélection",
     DeadlineScope.OVERDUE: "En retard (statut ouvert, échéance passée)",
+    DeadlineScope.NEXT_7_DAYS: "Échéance dans les 7 prochains jours",
     DeadlineScope.NEXT_30_DAYS: "Échéance dans les 30 prochains jours",
+    DeadlineScope.COLD: "Deals froids (ouverts, sans changement depuis plus de STALE_DAYS jours)",
 }
 SORT_WORDS: dict[str, str] = {
     "client": "Client", "statut": "Statut", "montant_brut": "Montant brut", "valeur_ponderee": "Valeur pondérée",

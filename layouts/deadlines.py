@@ -22,11 +22,13 @@ from layouts import ids
 MAX_OFFSET = 2**31 - 1
 MAX_ROWS_PER_REQUEST = 100
 ROW_HEIGHT = 36
-OVERDUE_CLASS, SOON_CLASS = "deadline-overdue", "deadline-soon"
+OVERDUE_CLASS, SOON_CLASS, COLD_CLASS = "deadline-overdue", "deadline-soon", "deadline-cold"
 SCOPE_LABELS: dict[DeadlineScope, str] = {
     DeadlineScope.ALL: "Toutes",
     DeadlineScope.OVERDUE: "En retard",
+    DeadlineScope.NEXT_7_DAYS: "7 prochains jours",
     DeadlineScope.NEXT_30_DAYS: "30 prochains jours",
+    DeadlineScope.COLD: "Froids",
 }
 # Edited in place with a double click (a single click on another cell opens the deal form); the server checks
 # the value with the form's rules and puts the old one back when it refuses it.
@@ -42,8 +44,10 @@ COLUMNS: tuple[dict[str, Any], ...] = (  # minimum widths fit the grid on a 1366
     {"field": "assignee", "headerName": "Commercial", "minWidth": 120},
     {"field": "date_echeance", "headerName": "Échéance", "sort": "asc", "minWidth": 125, "editable": True},
     {"field": "days_left", "headerName": "Jours restants", "type": "rightAligned", "minWidth": 120},
+    {"field": "cold_days", "headerName": "Sans suite", "type": "rightAligned", "minWidth": 100, "sortable": False,
+     "headerTooltip": "Deal froid : jours depuis le dernier changement de son historique"},
 )
-SORTABLE_FIELDS = frozenset(column["field"] for column in COLUMNS)
+SORTABLE_FIELDS = frozenset(column["field"] for column in COLUMNS if column.get("sortable", True))
 FRENCH_GRID_TEXT = {
     "page": "Page", "of": "sur", "to": "à", "more": "plus", "pageLastRowUnknown": "?",
     "firstPage": "Première page", "previousPage": "Page précédente", "nextPage": "Page suivante",
@@ -66,7 +70,8 @@ def deadline_grid(editable: bool = True) -> dag.AgGrid:
         columnDefs=[column if editable else {**column, "editable": False} for column in COLUMNS],
         defaultColDef={"sortable": True, "resizable": True, "flex": 1, "suppressHeaderMenuButton": True},
         rowClassRules={OVERDUE_CLASS: "params.data && params.data.overdue",
-                       SOON_CLASS: "params.data && params.data.next30"},
+                       SOON_CLASS: "params.data && params.data.next30",
+                       COLD_CLASS: "params.data && params.data.cold"},
         dashGridOptions={
             "pagination": True, "paginationPageSize": DEADLINE_PAGE_SIZE, "paginationPageSizeSelector": False,
             "cacheBlockSize": DEADLINE_PAGE_SIZE, "maxBlocksInCache": 1, "maxConcurrentDatasourceRequests": 1,
@@ -90,7 +95,7 @@ def scope_options(counts: DeadlineCounts | None) -> list[dict[str, str]]:
 
 
 def scope_switch() -> dbc.RadioItems:
-    """All / overdue / next 30 days, drawn as toggle buttons."""
+    """All / overdue / next 7 days / next 30 days / cold, drawn as toggle buttons."""
     return dbc.RadioItems(
         id=ids.DEADLINES_SCOPE, options=scope_options(None), value=DeadlineScope.ALL.value,
         className="scope-switch", inputClassName="btn-check",
@@ -99,11 +104,12 @@ def scope_switch() -> dbc.RadioItems:
 
 
 def legend() -> html.Div:
-    """What the row colours mean; the swatches are drawn by CSS (`.deadline-legend::before` and the span's), two
-    components rather than four."""
+    """What the row colours and marks mean; the swatches are drawn by CSS (`.deadline-legend::before` and the
+    spans'), few components rather than one per swatch."""
     return html.Div([
         "En retard (statut ouvert, échéance passée)",
         html.Span("Échéance dans les 30 prochains jours", className="legend-soon-item ms-3"),
+        html.Span("Froid : « Sans suite » donne les jours sans changement", className="legend-cold-item ms-3"),
     ], className="deadline-legend small text-muted mt-2")
 
 
@@ -120,8 +126,10 @@ def grid_row(row: DeadlineRow) -> dict[str, Any]:
         "assignee": row.assignee or formatting.NO_VALUE,
         "date_echeance": formatting.day(row.date_echeance),
         "days_left": formatting.count(row.days_left),
+        "cold_days": "" if row.cold_days is None else f"{formatting.count(row.cold_days)} j",
         "overdue": row.is_overdue,
         "next30": row.is_next_30_days,
+        "cold": row.cold_days is not None,
     }
 
 

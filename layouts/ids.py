@@ -22,6 +22,7 @@ KPI_AVERAGE_DEAL = "kpi-average-deal"
 KPI_CONVERSION_RATE = "kpi-conversion-rate"
 KPI_WIN_RATE = "kpi-win-rate"
 KPI_DEAL_COUNT = "kpi-deal-count"
+KPI_STALE = "kpi-stale"
 KPI_COUNT_PREFIX = "kpi-count-"
 # Beside the pipeline and the average deal: how many selected deals they leave out (no amount yet).
 KPI_WEIGHTED_PIPELINE_NOTE = "kpi-weighted-pipeline-note"

@@ -13,7 +13,8 @@ from dash.development.base_component import Component
 
 from domain import formatting
 from domain.pipeline_results import Kpis
-from domain.stages import STAGES
+from domain.stages import OPEN_STAGES, STAGES
+from domain.staleness import ColdRule
 from layouts import ids
 
 NO_DEAL_AT_ALL = "Aucun deal dans la base pour l'instant : importez un fichier CSV pour remplir le tableau de bord."
@@ -54,6 +55,15 @@ STAGE_CARDS: tuple[KpiCard, ...] = tuple(
 VALUE_IDS: tuple[str, ...] = tuple(card.value_id for card in (*HEADLINE_CARDS, WIN_RATE_CARD, *STAGE_CARDS))
 
 
+def cold_card(rule: ColdRule) -> KpiCard:
+    """The cold-deal count beside the stage counts; its tooltip states the rule in force (`STALE_DAYS`)."""
+    exceptions = [f"{stage} : {rule.days_for(stage)} j" for stage in OPEN_STAGES if rule.days_for(stage) != rule.days]
+    rule_words = f"plus de {rule.days} jours" + (f" ({', '.join(exceptions)})" if exceptions else "")
+    return KpiCard(ids.KPI_STALE, "Deals froids",
+                   f"Deals ouverts sans aucun changement enregistré dans leur historique depuis {rule_words}. "
+                   "Le périmètre « Froids » des échéances les liste.")
+
+
 def _title(card: KpiCard, class_name: str, element: type[Component] = html.Div) -> Component:
     """The card's title; its formula shows in a tooltip on hover or focus (drawn by dashboard.css)."""
     return element(card.title, className=f"{class_name} kpi-formula", tabIndex=0,
@@ -71,13 +81,13 @@ def _headline(card: KpiCard) -> html.Div:
     return html.Div(body, className="card kpi-card")
 
 
-def _stage(card: KpiCard) -> html.Div:
+def _stage(card: KpiCard, extra_class: str = "") -> html.Div:
     return html.Div([_title(card, "kpi-stage-title"),
                      html.Div(formatting.NO_VALUE, id=card.value_id, className="kpi-stage-value")],
-                    className="card kpi-card kpi-stage")
+                    className=f"card kpi-card kpi-stage {extra_class}".rstrip())
 
 
-def kpi_cards() -> html.Div:
+def kpi_cards(cold_rule: ColdRule) -> html.Div:
     """The headline cards and the per-stage counts, showing "—" until the first figures arrive.
 
     Plain elements laid out by a CSS grid and tooltips drawn by CSS, not Bootstrap's Row/Col/Card/Tooltip
@@ -86,7 +96,8 @@ def kpi_cards() -> html.Div:
     """
     return html.Div([
         html.Div([_headline(card) for card in HEADLINE_CARDS], className="kpi-grid kpi-headlines"),
-        html.Div([_stage(card) for card in STAGE_CARDS], className="kpi-grid kpi-stages"),
+        html.Div([*(_stage(card) for card in STAGE_CARDS), _stage(cold_card(cold_rule), "kpi-cold")],
+                 className="kpi-grid kpi-stages"),
     ])
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from layouts import deadlines, ids
 from layouts.app_alert import app_alert
 from layouts.data_health import data_health_card
@@ -80,10 +81,11 @@ def _deadlines(read_only: bool) -> html.Section:
 
 
 def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool = False,
-                admin: bool = False) -> dbc.Container:
+                admin: bool = False, cold_rule: ColdRule = DEFAULT_COLD_RULE) -> dbc.Container:
     """Built per page load; the URL callback then sets the filters and the figures follow. `sign_out`: the
     header's sign-out button (AUTH=on); `read_only`: no control that writes (a `lecture` account); `admin`: the
-    link to the accounts page (an admin signed in)."""
+    link to the accounts page (an admin signed in); `cold_rule`: when a deal is cold (`STALE_DAYS`), for the
+    cold-deal card's tooltip."""
     return dbc.Container([
         dcc.Store(id=ids.URL_HISTORY),
         dcc.Store(id=ids.DATA_VERSION),
@@ -97,7 +99,7 @@ def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool =
             dbc.Col(dbc.Collapse(filter_panel(), id=ids.FILTERS_COLLAPSE, is_open=False),
                     xs=12, lg="auto", className="filters-column mb-3"),
             dbc.Col([
-                kpi_cards(),
+                kpi_cards(cold_rule),
                 data_health_card(),
                 html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
                 html.P(CLICK_HINT, className="chart-hint mt-3 mb-0"),

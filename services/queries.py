@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, case, exists, func, literal, select
 
-from data.models import Deal, DealTotal
+from data.models import Deal, DealEvent, DealTotal
 from domain.deal_filter import MISSING_DUE_DATE, NO_ASSIGNEE, NO_SECTOR, OVERDUE, DealFilter
 from domain.pipeline_results import (
     DataHealth,
@@ -28,11 +28,13 @@ from domain.pipeline_results import (
     StageTotal,
 )
 from domain.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, STAGE_NAMES, WON
+from domain.staleness import ColdRule, quiet_days
 from services.fact_source import fact_rows
 from services.filter_clauses import deal_clause
 
 CENT = Decimal("0.01")
 NEXT_DAYS = 30
+HORIZON_DAYS = {DeadlineScope.NEXT_7_DAYS: 7, DeadlineScope.NEXT_30_DAYS: NEXT_DAYS}
 TOP_SECTORS = 5
 STAGE_POSITION = case({name: position for position, name in enumerate(STAGE_NAMES)}, value=Deal.statut)
 SORTABLE_COLUMNS: dict[str, ColumnElement] = {
@@ -154,33 +156,78 @@ def data_health(connection: Connection, deal_filter: DealFilter, overdue: int) -
 
 
 def scope_filter(deal_filter: DealFilter, scope: DeadlineScope, today: date) -> DealFilter | None:
-    """The filter narrowed to a deadline scope; None when the narrowing selects nothing."""
+    """The filter narrowed to a deadline scope's stages and due dates; None when the narrowing selects nothing.
+    The cold scope is narrowed to the open stages here, and to the quiet deals by `cold_clause`."""
     if scope is DeadlineScope.ALL:
         return deal_filter
     stages = tuple(s for s in (deal_filter.stages or OPEN_STAGES) if s in OPEN_STAGES)
+    if not stages:
+        return None
+    if scope is DeadlineScope.COLD:
+        return replace(deal_filter, stages=stages)
     if scope is DeadlineScope.OVERDUE:
         start, end = deal_filter.due_from, today - timedelta(days=1)
     else:
-        start, end = today, today + timedelta(days=NEXT_DAYS)
+        start, end = today, today + timedelta(days=HORIZON_DAYS[scope])
     start = max(filter(None, (start, deal_filter.due_from)), default=None)
     end = min(filter(None, (end, deal_filter.due_to)))
-    if not stages or (start and start > end):
+    if start and start > end:
         return None
     return replace(deal_filter, stages=stages, due_from=start, due_to=end)
 
 
-def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int, today: date) -> DeadlineCounts:
-    """Overdue and next-30-days counts in one statement; `listed` (the "all" scope) comes from the stage totals."""
+def cold_clause(rule: ColdRule, today: date) -> ColumnElement[bool]:
+    """Open deals created before their stage's cutoff (`domain.staleness`) with no row in their history since
+    (a deal written before the history existed counts from its creation). The plain lower
+    bound on `at` lets the database read only the recent history (index `ix_deal_events_at`), whatever the size
+    of the whole history."""
+    cutoffs = rule.cutoffs(today)
+    stage_cutoff = case(cutoffs, value=Deal.statut)
+    recent_change = exists().where(
+        DealEvent.deal_id == Deal.id,
+        DealEvent.at >= min(cutoffs.values()),
+        DealEvent.at >= stage_cutoff,
+    )
+    return Deal.statut.in_(OPEN_STAGES) & (Deal.created_at < stage_cutoff) & ~recent_change
+
+
+def scope_clause(deal_filter: DealFilter, scope: DeadlineScope, today: date,
+                 rule: ColdRule) -> ColumnElement[bool] | None:
+    """The WHERE clause of the selection narrowed to `scope` (the grid's rows, the exports); None when it selects
+    nothing."""
+    narrowed = scope_filter(deal_filter, scope, today)
+    if narrowed is None:
+        return None
+    clause = deal_clause(narrowed)
+    return clause & cold_clause(rule, today) if scope is DeadlineScope.COLD else clause
+
+
+def _listed_clause(deal_filter: DealFilter) -> ColumnElement[bool]:
+    """The grid lists the deals with a due date, or those without one when the selection asks for them."""
+    return Deal.date_echeance.is_(None) if MISSING_DUE_DATE in deal_filter.missing else Deal.date_echeance.is_not(None)
+
+
+def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int, today: date,
+                    rule: ColdRule) -> DeadlineCounts:
+    """Overdue, next-7 and next-30-days counts in one statement, the cold deals (listed in the grid, and all) in a
+    second; `listed` (the "all" scope) comes from the stage totals."""
     counts = []
-    for scope in (DeadlineScope.OVERDUE, DeadlineScope.NEXT_30_DAYS):
+    for scope in (DeadlineScope.OVERDUE, DeadlineScope.NEXT_7_DAYS, DeadlineScope.NEXT_30_DAYS):
         narrowed = scope_filter(deal_filter, scope, today)
         if narrowed is None:
             counts.append(literal(0))
         else:
             facts = fact_rows(narrowed)
             counts.append(select(func.coalesce(func.sum(facts.c.n), 0)).scalar_subquery())
-    overdue, next_days = connection.execute(select(*counts)).one()
-    return DeadlineCounts(listed=listed, overdue=int(overdue), next_30_days=int(next_days))
+    overdue, next_7_days, next_30_days = connection.execute(select(*counts)).one()
+    cold_where = scope_clause(deal_filter, DeadlineScope.COLD, today, rule)
+    cold_deals = cold_listed = 0
+    if cold_where is not None:
+        listed_case = case((_listed_clause(deal_filter), 1), else_=0)
+        cold_deals, cold_listed = connection.execute(
+            select(func.count(), func.coalesce(func.sum(listed_case), 0)).select_from(Deal).where(cold_where)).one()
+    return DeadlineCounts(listed=listed, overdue=int(overdue), next_7_days=int(next_7_days),
+                          next_30_days=int(next_30_days), cold=int(cold_listed), cold_deals=int(cold_deals))
 
 
 def deadline_rows(
@@ -191,22 +238,21 @@ def deadline_rows(
     offset: int,
     limit: int,
     today: date,
+    rule: ColdRule,
 ) -> tuple[DeadlineRow, ...]:
-    """One page of deals with a due date in `scope` (the deals without one when the selection asks for them),
-    ordered by `sort` ((column, descending) pairs)."""
-    narrowed = scope_filter(deal_filter, scope, today)
-    if narrowed is None:
+    """One page of the listed deals in `scope`, ordered by `sort` ((column, descending) pairs), soonest due first
+    by default."""
+    where = scope_clause(deal_filter, scope, today, rule)
+    if where is None:
         return ()
-    without_due = MISSING_DUE_DATE in narrowed.missing
-    due_date_listed = Deal.date_echeance.is_(None) if without_due else Deal.date_echeance.is_not(None)
     order = sort_order(sort) or [Deal.date_echeance.asc()]
-    return _deal_rows(connection, deal_clause(narrowed) & due_date_listed, order, offset, limit, today)
+    return _deal_rows(connection, where & _listed_clause(deal_filter), order, offset, limit, today, rule)
 
 
 def deal_rows(connection: Connection, deal_filter: DealFilter, sort: tuple[tuple[str, bool], ...], offset: int,
-              limit: int, today: date) -> tuple[DeadlineRow, ...]:
+              limit: int, today: date, rule: ColdRule) -> tuple[DeadlineRow, ...]:
     """One page of every selected deal, dated or not (the API's deal list), ordered by `sort`, then by id."""
-    return _deal_rows(connection, deal_clause(deal_filter), sort_order(sort), offset, limit, today)
+    return _deal_rows(connection, deal_clause(deal_filter), sort_order(sort), offset, limit, today, rule)
 
 
 def sort_order(sort: tuple[tuple[str, bool], ...]) -> list[ColumnElement]:
@@ -220,11 +266,14 @@ def sort_order(sort: tuple[tuple[str, bool], ...]) -> list[ColumnElement]:
 
 
 def _deal_rows(connection: Connection, where: ColumnElement[bool], order: list[ColumnElement], offset: int,
-               limit: int, today: date) -> tuple[DeadlineRow, ...]:
-    """One page of the deals `where` selects, as grid rows with their urgency against `today`."""
+               limit: int, today: date, rule: ColdRule) -> tuple[DeadlineRow, ...]:
+    """One page of the deals `where` selects, as grid rows with their urgency against `today` and, for the cold
+    ones, their days without change (the last history row of each deal of the page, read by index)."""
+    last_change = func.coalesce(select(func.max(DealEvent.at)).where(DealEvent.deal_id == Deal.id).scalar_subquery(),
+                                Deal.created_at)
     statement = (
         select(Deal.id, Deal.client, Deal.statut, Deal.montant_brut, Deal.valeur_ponderee, Deal.secteur,
-               Deal.assignee, Deal.date_echeance, Deal.version)
+               Deal.assignee, Deal.date_echeance, Deal.version, last_change.label("last_change"))
         .where(where)
         .order_by(*order, Deal.id)
         .offset(max(offset, 0))
@@ -241,9 +290,17 @@ def _deal_rows(connection: Connection, where: ColumnElement[bool], order: list[C
             is_next_30_days=(row.date_echeance is not None and row.statut in OPEN_STAGES
                              and today <= row.date_echeance <= horizon),
             version=row.version,
+            cold_days=_cold_days(row.statut, row.last_change, today, rule),
         )
         for row in connection.execute(statement)
     )
+
+
+def _cold_days(stage: str, last_change: datetime, today: date, rule: ColdRule) -> int | None:
+    """Days without change of a deal that is cold today (`cold_clause`'s rule, for one row), None otherwise."""
+    days = quiet_days(last_change, today)
+    return days if stage in OPEN_STAGES and days > rule.days_for(stage) else None
+
 
 
 def filter_options(connection: Connection) -> FilterOptions:

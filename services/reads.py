@@ -28,6 +28,7 @@ from domain.pipeline_results import (
     SectorSummary,
     StageTotal,
 )
+from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from services import deal_changes, queries
 from services.cache import VersionedCache
 from services.reachability import database_reachable
@@ -36,10 +37,17 @@ from services.reachability import database_reachable
 class DealReads:
     """Cached reads of the deals of one database."""
 
-    def __init__(self, engine: Engine, cache: VersionedCache, today: Callable[[], date] = clock.today) -> None:
+    def __init__(self, engine: Engine, cache: VersionedCache, today: Callable[[], date] = clock.today,
+                 cold_rule: ColdRule = DEFAULT_COLD_RULE) -> None:
         self._engine = engine
         self._cache = cache
         self._today = today
+        self._cold_rule = cold_rule
+
+    @property
+    def cold_rule(self) -> ColdRule:
+        """When an open deal is cold (`STALE_DAYS`), for the grid's scope and the exports of it."""
+        return self._cold_rule
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -81,7 +89,7 @@ class DealReads:
         return self._cache.remember("sectors", deal_filter.cache_key(), compute)
 
     def deadline_counts(self, deal_filter: DealFilter) -> DeadlineCounts:
-        """Listed, overdue and next-30-days counts for the selection, as of today."""
+        """Listed, overdue, next-7 and next-30-days and cold counts for the selection, as of today."""
         today = self._today()
         totals = self._stage_totals(deal_filter)
         deal_filter = self._resolved(deal_filter)
@@ -90,9 +98,9 @@ class DealReads:
 
         def compute() -> DeadlineCounts:
             with self._connection() as connection:
-                return queries.deadline_counts(connection, deal_filter, listed, today)
+                return queries.deadline_counts(connection, deal_filter, listed, today, self._cold_rule)
 
-        return self._cache.remember("deadline-counts", f"{deal_filter.cache_key()}:{today}", compute)
+        return self._cache.remember("deadline-counts", f"{deal_filter.cache_key()}:{today}:{self._cold_rule}", compute)
 
     def deadlines(
         self,
@@ -109,10 +117,11 @@ class DealReads:
 
         def compute() -> DeadlinePage:
             with self._connection() as connection:
-                rows = queries.deadline_rows(connection, deal_filter, scope, sort, offset, limit, today)
+                rows = queries.deadline_rows(connection, deal_filter, scope, sort, offset, limit, today,
+                                             self._cold_rule)
             return DeadlinePage(rows=rows, total=counts.for_scope(scope))
 
-        key = f"{deal_filter.cache_key()}:{today}:{scope}:{sort}:{offset}:{limit}"
+        key = f"{deal_filter.cache_key()}:{today}:{self._cold_rule}:{scope}:{sort}:{offset}:{limit}"
         return self._cache.remember("deadlines", key, compute)
 
     def deals(self, deal_filter: DealFilter, sort: tuple[tuple[str, bool], ...] = (), offset: int = 0,
@@ -124,10 +133,11 @@ class DealReads:
 
         def compute() -> DeadlinePage:
             with self._connection() as connection:
-                return DeadlinePage(rows=queries.deal_rows(connection, deal_filter, sort, offset, limit, today),
-                                    total=total)
+                return DeadlinePage(rows=queries.deal_rows(connection, deal_filter, sort, offset, limit, today,
+                                                           self._cold_rule), total=total)
 
-        return self._cache.remember("deals", f"{deal_filter.cache_key()}:{today}:{sort}:{offset}:{limit}", compute)
+        key = f"{deal_filter.cache_key()}:{today}:{self._cold_rule}:{sort}:{offset}:{limit}"
+        return self._cache.remember("deals", key, compute)
 
     def data_health(self, deal_filter: DealFilter) -> DataHealth:
         """What the selected deals lack (amount, due date, sector, salesperson), and how many are overdue."""

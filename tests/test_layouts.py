@@ -38,8 +38,9 @@ CONTRACT_IDS = {
 # 128 today: 93 before the data-health card, its filter and the two "sans montant" notes (104), then the deal
 # form's frame, its stores and the undo button (the form's fields are built when it opens), and the search box
 # (127), then the stores of the one-request filter change (the grid's page 1 and the shown outputs' digests,
-# less the grid-refresh store they replace); 150 before the cards became plain elements.
-MAX_PAGE_COMPONENTS = 128
+# less the grid-refresh store they replace) (128), then the cold-deal card and its legend item (132); 150 before
+# the cards became plain elements.
+MAX_PAGE_COMPONENTS = 132
 STAGES = {"Prospect": 3, "Qualifié": 2, "Négociation": 1, "Gagné": 4, "Perdu": 0}
 
 
@@ -199,8 +200,16 @@ def test_grid_row_is_french_with_cents_and_urgency_flags() -> None:
     assert deadlines.grid_row(row) == {
         "id": 7, "version": 1, "client": "Alpha SA", "statut": "Prospect", "montant_brut": f"12{NNBSP}345,60{NBSP}€",
         "valeur_ponderee": f"1{NNBSP}234,56{NBSP}€", "secteur": "—", "assignee": "Léa Dubois",
-        "date_echeance": "01/11/2026", "days_left": "-20", "overdue": True, "next30": False,
+        "date_echeance": "01/11/2026", "days_left": "-20", "cold_days": "", "overdue": True, "next30": False,
+        "cold": False,
     }
+
+
+def test_grid_row_of_a_cold_deal_shows_its_days_without_change() -> None:
+    row = DeadlineRow(7, "Alpha SA", "Prospect", None, None, None, None, date(2026, 12, 1), 10, False, True,
+                      cold_days=1234)
+    shown = deadlines.grid_row(row)
+    assert (shown["cold_days"], shown["cold"]) == (f"1{NNBSP}234 j", True)
 
 
 def test_grid_row_of_a_deal_without_amount_or_due_date_says_to_estimate() -> None:
@@ -245,10 +254,11 @@ def test_requested_window_is_bounded(request_: dict[str, int], window: tuple[int
 
 
 def test_scope_options_are_labelled_with_counts() -> None:
-    assert [option["label"] for option in deadlines.scope_options(DeadlineCounts(1500, 12, 3))] == [
-        f"Toutes (1{NNBSP}500)", "En retard (12)", "30 prochains jours (3)"]
+    counts = DeadlineCounts(listed=1500, overdue=12, next_7_days=2, next_30_days=3, cold=40, cold_deals=1041)
+    assert [option["label"] for option in deadlines.scope_options(counts)] == [
+        f"Toutes (1{NNBSP}500)", "En retard (12)", "7 prochains jours (2)", "30 prochains jours (3)", "Froids (40)"]
     assert [option["label"] for option in deadlines.scope_options(None)] == [
-        "Toutes", "En retard", "30 prochains jours"]
+        "Toutes", "En retard", "7 prochains jours", "30 prochains jours", "Froids"]
 
 
 def test_dropdown_options_show_counts() -> None:

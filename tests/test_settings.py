@@ -58,7 +58,8 @@ def test_every_setting_is_read_from_the_environment(tmp_path: Path) -> None:
                "DEBUG": "1", "CACHE_TYPE": "filesystem", "CACHE_DIR": "/tmp/x", "CACHE_REDIS_URL": "redis://h/1",
                "CACHE_TIMEOUT": "7", "DEMO_DATA": "0", "UPLOAD_MAX_BYTES": "1234", "UPLOAD_MAX_FILES": "2",
                "XLSX_MAX_UNPACKED_BYTES": "99", "XLSX_MAX_CELLS": "98", "TRUSTED_HOSTS": "crm.example, 10.0.0.5",
-               "SECRET_KEY": "s3cret-" * 6, "AUTH": "on", "SESSION_IDLE_MINUTES": "5", "MCP": "on"}
+               "SECRET_KEY": "s3cret-" * 6, "AUTH": "on", "SESSION_IDLE_MINUTES": "5", "MCP": "on",
+               "STALE_DAYS": "7"}
     assert set(changed) == {field.name.upper() for field in fields(Settings)}
     default, loaded = Settings(), load_settings(environ=changed, env_file=tmp_path / "none")
     assert [field.name for field in fields(Settings)
@@ -76,10 +77,21 @@ TEAM = {"AUTH": "on", "SECRET_KEY": "k" * 48}
     ({"AUTH": "on", "SECRET_KEY": "remplacez-moi-par-une-cle-longue-et-aleatoire"}, "pas celui de l'exemple"),
     ({"AUTH": "oui"}, "AUTH doit valoir on ou off"),
     ({"MCP": "1"}, "MCP doit valoir on ou off"),
+    ({"STALE_DAYS": "dix"}, "STALE_DAYS doit être un nombre de jours entre 1 et 3650"),
+    ({"STALE_DAYS": "0"}, "STALE_DAYS doit être un nombre de jours"),
+    ({"STALE_DAYS_NEGOCIATION": "-5"}, "STALE_DAYS_NEGOCIATION doit être un nombre de jours"),
 ])
 def test_an_open_or_badly_keyed_team_setup_is_refused(tmp_path: Path, environ: dict[str, str], named: str) -> None:
     with pytest.raises(ValueError, match=named):
         load_settings(environ=environ, env_file=tmp_path / "none")
+
+
+def test_cold_days_have_a_default_and_per_stage_overrides(tmp_path: Path) -> None:
+    rule = load_settings(environ={"STALE_DAYS": " 12 ", "STALE_DAYS_NEGOCIATION": "5", "STALE_DAYS_GAGNE": "3"},
+                         env_file=tmp_path / "none").stale_days
+    assert [rule.days_for(stage) for stage in ("Prospect", "Qualifié", "Négociation")] == [12, 12, 5]
+    assert rule.per_stage == (("Négociation", 5),)  # a closed stage is never cold: its override means nothing
+    assert load_settings(environ={}, env_file=tmp_path / "none").stale_days.days == 10
 
 
 def test_a_team_setup_may_listen_on_the_network(tmp_path: Path) -> None:

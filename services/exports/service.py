@@ -47,16 +47,17 @@ class DealExports:
         """Write the view's deals as a French-Excel CSV to `out`; returns how many."""
         today = self._today()
         with database_reachable(), self._engine.connect() as connection:
-            return write_csv(stream_rows(connection, view, today), out)
+            return write_csv(stream_rows(connection, view, today, self._reads.cold_rule), out)
 
     def xlsx(self, view: ExportView, out: BinaryIO) -> int:
         """Write the view's deals and its summary as a workbook to `out`; returns how many. Raises
         `TooManyRowsError` (nothing written) past Excel's row limit."""
         today = self._today()
         with database_reachable(), self._engine.connect() as connection:
-            count = count_rows(connection, view, today)
+            count = count_rows(connection, view, today, self._reads.cold_rule)
             summary = export_summary(self._reads, view, self._now(), count)
-            return write_workbook(stream_rows(connection, view, today), count, summary, today, out)
+            rows = stream_rows(connection, view, today, self._reads.cold_rule)
+            return write_workbook(rows, count, summary, today, out)
 
     def write(self, file_format: str, view: ExportView, out: BinaryIO) -> int:
         """`csv` or `xlsx` by name (the page's two buttons)."""

@@ -1,7 +1,7 @@
 """Exactly the deals the page shows, streamed from the database with a server-side cursor.
 
 The same WHERE clause as every figure (`services.filter_clauses`), narrowed by the grid's scope as the grid
-is (`services.queries.scope_filter`), in the grid's sort (`services.queries.sort_order`). The "all" scope
+is (`services.queries.scope_clause`), in the grid's sort (`services.queries.sort_order`). The "all" scope
 takes every selected deal, dated or not, so that the file's totals are the KPI cards' totals; the grid lists
 only the dated ones (the undated ones come last in the file whatever the sort, as empty values do).
 """
@@ -17,9 +17,9 @@ from sqlalchemy import ColumnElement, Connection, Row, func, select
 from data.models import Deal
 from domain.deal_filter import DealFilter
 from domain.pipeline_results import DeadlineScope
+from domain.staleness import ColdRule
 from services.exports.columns import COLUMNS
-from services.filter_clauses import deal_clause
-from services.queries import resolved, scope_filter, sort_order
+from services.queries import resolved, scope_clause, sort_order
 
 # Rows fetched per round trip of the server-side cursor: enough to amortise the trip, small in memory.
 YIELD_PER = 2000
@@ -34,21 +34,20 @@ class ExportView:
     sort: tuple[tuple[str, bool], ...] = ()
 
 
-def _where(view: ExportView, today: date) -> ColumnElement[bool] | None:
+def _where(view: ExportView, today: date, rule: ColdRule) -> ColumnElement[bool] | None:
     """The view's WHERE clause as of `today`, or None when the scope leaves nothing to select."""
-    narrowed = scope_filter(resolved(view.deal_filter, today), view.scope, today)
-    return None if narrowed is None else deal_clause(narrowed)
+    return scope_clause(resolved(view.deal_filter, today), view.scope, today, rule)
 
 
-def count_rows(connection: Connection, view: ExportView, today: date) -> int:
+def count_rows(connection: Connection, view: ExportView, today: date, rule: ColdRule) -> int:
     """How many deals the export of `view` holds (checked before a workbook is started)."""
-    where = _where(view, today)
+    where = _where(view, today, rule)
     return 0 if where is None else connection.execute(select(func.count()).select_from(Deal).where(where)).scalar_one()
 
 
-def stream_rows(connection: Connection, view: ExportView, today: date) -> Iterator[Row]:
+def stream_rows(connection: Connection, view: ExportView, today: date, rule: ColdRule) -> Iterator[Row]:
     """The view's deals in its order, `YIELD_PER` at a time: never the whole selection in Python."""
-    where = _where(view, today)
+    where = _where(view, today, rule)
     if where is None:
         return
     statement = (

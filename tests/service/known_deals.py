@@ -216,11 +216,14 @@ def is_open(deal: KnownDeal) -> bool:
 def expected_deadline_ids(deals: list[KnownDeal], scope: str, without_due_date: bool = False) -> list[int]:
     """The grid's rows: deals with a due date, soonest first; or, when the selection asks for the deals without
     one, those (by id)."""
+    if scope == "cold":  # the history of these deals is written now, after the fixed TODAY: none is cold
+        return []
     if without_due_date:
         return [deal.id for deal in deals if deal.date_echeance is None and scope == "all"]
     dated = [deal for deal in deals if deal.date_echeance is not None]
     if scope == "overdue":
         dated = [deal for deal in dated if is_open(deal) and deal.date_echeance < TODAY]
-    elif scope == "next30":
-        dated = [deal for deal in dated if is_open(deal) and TODAY <= deal.date_echeance <= TODAY + timedelta(30)]
+    elif scope in ("next7", "next30"):
+        horizon = timedelta(7 if scope == "next7" else 30)
+        dated = [deal for deal in dated if is_open(deal) and TODAY <= deal.date_echeance <= TODAY + horizon]
     return [deal.id for deal in sorted(dated, key=lambda deal: (deal.date_echeance, deal.id))]
