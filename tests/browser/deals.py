@@ -57,8 +57,12 @@ class Row:
 
     @property
     def next_30_days(self) -> bool:
+        return self.due_within(30)
+
+    def due_within(self, days: int) -> bool:
+        """Open and due from today to today + `days`."""
         due = self.date_echeance
-        return self.statut in OPEN and due is not None and TODAY <= due <= TODAY + timedelta(days=30)
+        return self.statut in OPEN and due is not None and TODAY <= due <= TODAY + timedelta(days=days)
 
 
 def known_deals() -> list[Row]:
@@ -156,6 +160,8 @@ def deadline_rows(rows: list[Row], scope: str = "all") -> list[Row]:
     dated = [row for row in rows if row.date_echeance is not None]
     if scope == "overdue":
         dated = [row for row in dated if row.overdue]
+    if scope == "next7":
+        dated = [row for row in dated if row.due_within(7)]
     if scope == "next30":
         dated = [row for row in dated if row.next_30_days]
     return sorted(dated, key=lambda row: (row.date_echeance, row.id))

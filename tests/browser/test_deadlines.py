@@ -93,13 +93,20 @@ def test_grid_sorts_on_the_server(dashboard: DashComposite, deals: list[Row]) ->
     assert dashboard.get_logs() == []
 
 
-def test_scope_switch_lists_overdue_then_next_30_days_with_counts(dashboard: DashComposite, deals: list[Row]) -> None:
-    overdue, soon = deadline_rows(deals, "overdue"), deadline_rows(deals, "next30")
+def test_scope_switch_lists_overdue_then_next_7_and_30_days_with_counts(dashboard: DashComposite,
+                                                                       deals: list[Row]) -> None:
+    overdue, week, soon = (deadline_rows(deals, scope) for scope in ("overdue", "next7", "next30"))
+    assert 0 < len(week) < len(soon)
+    # Cold: none, for the deals' history was written now, after the fixed today (tests/browser/test_cold_deals.py).
     assert page.scope_labels(dashboard) == [f"Toutes ({len(deadline_rows(deals))})", f"En retard ({len(overdue)})",
-                                            f"30 prochains jours ({len(soon)})"]
+                                            f"7 prochains jours ({len(week)})", f"30 prochains jours ({len(soon)})",
+                                            "Froids (0)"]
 
     page.choose_scope(dashboard, "En retard")
     page.wait_for_grid(dashboard, "client", _clients(overdue[:PAGE_SIZE]))
+
+    page.choose_scope(dashboard, "7 prochains jours")
+    page.wait_for_grid(dashboard, "client", _clients(week[:PAGE_SIZE]))
 
     page.choose_scope(dashboard, "30 prochains jours")
     page.wait_for_grid(dashboard, "client", _clients(soon[:PAGE_SIZE]))
@@ -111,7 +118,8 @@ def test_scope_counts_follow_the_filters(dashboard: DashComposite, deals: list[R
 
     hers = [row for row in deals if row.assignee == "Léa Dubois"]
     expected = [f"Toutes ({len(deadline_rows(hers))})", f"En retard ({len(deadline_rows(hers, 'overdue'))})",
-                f"30 prochains jours ({len(deadline_rows(hers, 'next30'))})"]
+                f"7 prochains jours ({len(deadline_rows(hers, 'next7'))})",
+                f"30 prochains jours ({len(deadline_rows(hers, 'next30'))})", "Froids (0)"]
     page.wait_for_grid(dashboard, "client", _clients(deadline_rows(hers)[:PAGE_SIZE]))
     assert page.scope_labels(dashboard) == expected
     assert dashboard.get_logs() == []

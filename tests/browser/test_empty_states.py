@@ -32,7 +32,8 @@ def _assert_empty_page(dash_duo: DashComposite, explanation: str) -> None:
     for graph_id in GRAPHS:
         until(lambda graph_id=graph_id: _message_only(dash_duo, graph_id) not in (None, "Chargement…"),
               timeout=page.TIMEOUT)
-    assert page.scope_labels(dash_duo) == ["Toutes (0)", "En retard (0)", "30 prochains jours (0)"]
+    assert page.scope_labels(dash_duo) == ["Toutes (0)", "En retard (0)", "7 prochains jours (0)",
+                                                  "30 prochains jours (0)", "Froids (0)"]
     dash_duo.wait_for_contains_text("#table-deadlines", "Aucune échéance", timeout=page.TIMEOUT)
 
 
@@ -55,6 +56,7 @@ def test_filters_matching_nothing_show_dashes_and_say_why(dashboard: DashComposi
 
     page.wait_for_texts(dashboard, expected_kpis([]))
     until(lambda: "Aucun deal ne correspond" in page.text(dashboard, "selection-message"), timeout=page.TIMEOUT)
-    assert page.scope_labels(dashboard) == ["Toutes (0)", "En retard (0)", "30 prochains jours (0)"]
+    assert page.scope_labels(dashboard) == ["Toutes (0)", "En retard (0)", "7 prochains jours (0)",
+                                                  "30 prochains jours (0)", "Froids (0)"]
     assert "NaN" not in dashboard.find_element("body").text
     assert dashboard.get_logs() == []
