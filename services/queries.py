@@ -209,8 +209,8 @@ def _listed_clause(deal_filter: DealFilter) -> ColumnElement[bool]:
 
 def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int, today: date,
                     rule: ColdRule) -> DeadlineCounts:
-    """Overdue, next-7 and next-30-days counts in one statement, the cold deals (listed in the grid, and all) in a
-    second; `listed` (the "all" scope) comes from the stage totals."""
+    """Overdue, next-7 and next-30-days and cold counts (listed in the grid, and all) in one statement; `listed`
+    (the "all" scope) comes from the stage totals."""
     counts = []
     for scope in (DeadlineScope.OVERDUE, DeadlineScope.NEXT_7_DAYS, DeadlineScope.NEXT_30_DAYS):
         narrowed = scope_filter(deal_filter, scope, today)
@@ -219,13 +219,16 @@ def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int
         else:
             facts = fact_rows(narrowed)
             counts.append(select(func.coalesce(func.sum(facts.c.n), 0)).scalar_subquery())
-    overdue, next_7_days, next_30_days = connection.execute(select(*counts)).one()
+    statement = select(*counts)
     cold_where = scope_clause(deal_filter, DeadlineScope.COLD, today, rule)
-    cold_deals = cold_listed = 0
-    if cold_where is not None:
+    if cold_where is None:
+        statement = statement.add_columns(literal(0), literal(0))
+    else:
         listed_case = case((_listed_clause(deal_filter), 1), else_=0)
-        cold_deals, cold_listed = connection.execute(
-            select(func.count(), func.coalesce(func.sum(listed_case), 0)).select_from(Deal).where(cold_where)).one()
+        cold = select(func.count().label("deals"), func.coalesce(func.sum(listed_case), 0).label("listed")).where(
+            cold_where).subquery("cold")
+        statement = statement.add_columns(cold.c.deals, cold.c.listed)
+    overdue, next_7_days, next_30_days, cold_deals, cold_listed = connection.execute(statement).one()
     return DeadlineCounts(listed=listed, overdue=int(overdue), next_7_days=int(next_7_days),
                           next_30_days=int(next_30_days), cold=int(cold_listed), cold_deals=int(cold_deals))
 
