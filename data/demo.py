@@ -4,6 +4,11 @@ Demo deals are marked by `est_demo`, a column only the generator sets: that is h
 "données de démonstration" badge and how `remove-demo` finds them, whatever the references of the founder's
 own deals look like. Their `ref_externe` (`DEMO-0001`) only keeps a re-seed from duplicating them. This module
 generates and finds them; writing them goes through the one write path, `services.writes`.
+
+Each demo deal also has a story (`DemoStory`): created weeks or months ago as a prospect, moved stage by stage
+to where it stands, on dates before today, most open deals touched in the last days and some left to go cold.
+Written as real stage changes (the triggers record them), then dated, it gives the cold deals, the cycle times
+and the history something true to show on a fresh install.
 """
 
 from __future__ import annotations
@@ -11,13 +16,15 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import ColumnElement, Connection, exists, select, true
 
 from data.models import Deal
-from domain.stages import STAGE_NAMES
+from domain.deal_record import LOSS_REASONS
+from domain.stages import LOST, OPEN_STAGES, STAGE_NAMES
+from domain.staleness import start_of_paris_day
 
 DEMO_PREFIX = "DEMO-"
 DEMO_DEAL_COUNT = 240
@@ -77,6 +84,39 @@ def generate_demo_deals(today: date, count: int = DEMO_DEAL_COUNT, seed: int = 2
             notes=rng.choice(NOTES),
             ref_externe=f"{DEMO_PREFIX}{number:04d}",
         )
+
+
+@dataclass(frozen=True)
+class DemoStory:
+    """How a demo deal got where it is: created (naive UTC) as the first open stage, then each later stage of its
+    path reached at its time, the last being its stage today; a lost deal says why."""
+
+    created_at: datetime
+    moves: tuple[tuple[str, datetime], ...]
+    loss_reason: str | None = None
+
+
+def demo_story(deal: DemoDeal, today: date) -> DemoStory:
+    """The same story for the same deal and `today`. Its last change (its last move, or its creation for a deal
+    still a prospect) is within the last 10 days for two thirds of the open deals and every closed one, 11 to 60
+    days back for the other open deals; a deal that moved was created 20 to 330 days ago, its moves spread over
+    the time between; every time is before today."""
+    rng = random.Random(deal.ref_externe)
+    if deal.statut == LOST:
+        path = [*OPEN_STAGES[1:rng.randint(1, len(OPEN_STAGES))], LOST]
+    else:
+        path = list(STAGE_NAMES[1:STAGE_NAMES.index(deal.statut) + 1])
+    quiet = rng.randint(0, 10) if deal.statut not in OPEN_STAGES or rng.random() < 2 / 3 else rng.randint(11, 60)
+    age = rng.randint(max(20, quiet + len(path)), 330) if path else quiet
+    midnight = start_of_paris_day(today)
+
+    def days_ago(days: int) -> datetime:
+        return midnight - timedelta(days=days, hours=rng.randint(1, 10))
+
+    between = sorted(rng.sample(range(quiet + 1, age), len(path) - 1), reverse=True) if path else []
+    times = [days_ago(day) for day in (*between, quiet)]
+    return DemoStory(days_ago(age), tuple(zip(path, times, strict=False)),
+                     rng.choice(LOSS_REASONS) if deal.statut == LOST else None)
 
 
 def demo_deal_filter() -> ColumnElement[bool]:

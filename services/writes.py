@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, delete
 from sqlalchemy.exc import IntegrityError
 
 from data.db import transaction
-from data.demo import demo_deal_filter, generate_demo_deals
+from data.demo import demo_deal_filter, demo_story, generate_demo_deals
 from data.models import Deal
 from data.write_context import DEMO, write_source
 from domain.accounts import Actor, PermissionDeniedError, check_may_add, check_may_administer, check_may_change
@@ -25,9 +25,11 @@ from domain.deal_record import DealRecord, DealValues
 from domain.errors import DealConflictError, DuplicateReferenceError
 from domain.fields import REF
 from domain.import_results import ImportOutcome
+from domain.stages import STAGE_NAMES
 from services import deal_changes, importing
 from services.cache import VersionedCache
 from services.deal_input import check_deal_input
+from services.demo_history import play_stories
 from services.reachability import database_reachable
 
 
@@ -65,10 +67,15 @@ class DealWrites:
         return outcome
 
     def seed_demo(self, today: date) -> int:
-        """Add the demo deals, dated around `today`; returns how many were written."""
-        rows = [{**vars(deal), "est_demo": True} for deal in generate_demo_deals(today)]
+        """Add the demo deals, dated around `today`, each with its history (created as a prospect, then moved to
+        its stage on dates before today); returns how many were written."""
+        deals = list(generate_demo_deals(today))
+        stories = {deal.ref_externe: demo_story(deal, today) for deal in deals}
+        rows = [{**vars(deal), "statut": STAGE_NAMES[0], "created_at": stories[deal.ref_externe].created_at,
+                 "est_demo": True} for deal in deals]
         with database_reachable(), transaction(self._engine) as session, write_source(session.connection(), DEMO):
             session.execute(Deal.__table__.insert(), rows)
+            play_stories(session.connection(), stories)
         self._written()
         return len(rows)
 
