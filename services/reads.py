@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Connection, Engine
 
@@ -29,7 +29,8 @@ from domain.pipeline_results import (
     StageTotal,
 )
 from domain.staleness import DEFAULT_COLD_RULE, ColdRule
-from services import deal_changes, queries
+from domain.visit_changes import VisitChanges
+from services import deal_changes, queries, visit_changes
 from services.cache import VersionedCache
 from services.reachability import database_reachable
 
@@ -149,6 +150,14 @@ class DealReads:
                 return queries.data_health(connection, deal_filter, overdue)
 
         return self._cache.remember("health", f"{deal_filter.cache_key()}:{overdue}", compute)
+
+    def visit_changes(self, since: datetime) -> VisitChanges:
+        """What the history recorded after `since` (naive UTC), for the "since your last visit" panel."""
+        def compute() -> VisitChanges:
+            with self._connection() as connection:
+                return visit_changes.visit_changes(connection, since)
+
+        return self._cache.remember("visit", since.isoformat(), compute)
 
     def deal(self, deal_id: int) -> DealRecord | None:
         """One deal as stored now (never cached: the form must start from the current version)."""
