@@ -68,12 +68,15 @@ window.crmIds = {
   "KPI_WEIGHTED_PIPELINE": "kpi-weighted-pipeline",
   "KPI_WEIGHTED_PIPELINE_NOTE": "kpi-weighted-pipeline-note",
   "KPI_WIN_RATE": "kpi-win-rate",
+  "LAST_VISIT": "last-visit",
   "SELECTION_MESSAGE": "selection-message",
   "SHOWN_OUTPUTS": "shown-outputs",
   "SIGN_OUT": "sign-out",
+  "SINCE_LAST_VISIT": "since-last-visit",
   "TABLE_DEADLINES": "table-deadlines",
   "UPLOAD_CSV": "upload-csv",
   "UPLOAD_LIMIT": "upload-limit",
   "UPLOAD_WARNING": "upload-warning",
-  "URL_HISTORY": "url-history"
+  "URL_HISTORY": "url-history",
+  "VISIT_PERIOD": "visit-period"
 };

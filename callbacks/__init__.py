@@ -11,7 +11,18 @@ from collections.abc import Callable
 
 from dash import Dash
 
-from callbacks import dashboard, deadlines, deal_form, demo, exports, filter_options, guard, importing, url_state
+from callbacks import (
+    dashboard,
+    deadlines,
+    deal_form,
+    demo,
+    exports,
+    filter_options,
+    guard,
+    importing,
+    since_visit,
+    url_state,
+)
 from callbacks.import_seal import PreviewSeal
 from domain.accounts import Actor
 from services.exports import DealExports
@@ -32,3 +43,4 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     importing.register(app, imports, seal, max_files, actor)
     deal_form.register(app, reads, writes, actor)
     exports.register(app, deal_exports)
+    since_visit.register(app, reads)

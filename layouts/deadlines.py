@@ -16,6 +16,7 @@ from dash import html
 from domain import formatting
 from domain.pipeline_results import DEADLINE_PAGE_SIZE, DeadlineCounts, DeadlineRow, DeadlineScope
 from domain.stages import STAGE_NAMES
+from domain.staleness import ColdRule
 from layouts import ids
 
 # Past the last row a page is empty; beyond this an offset would overflow the databases' integers.
@@ -34,7 +35,7 @@ SCOPE_LABELS: dict[DeadlineScope, str] = {
 # the value with the form's rules and puts the old one back when it refuses it.
 EDITABLE_FIELDS = frozenset({"statut", "montant_brut", "date_echeance"})
 COLUMNS: tuple[dict[str, Any], ...] = (  # minimum widths fit the grid on a 1366 px wide laptop screen
-    {"field": "client", "headerName": "Client", "flex": 2, "minWidth": 130},
+    {"field": "client", "headerName": "Client", "flex": 2, "minWidth": 95},
     {"field": "statut", "headerName": "Statut", "minWidth": 110, "editable": True,
      "cellEditor": "agSelectCellEditor", "cellEditorParams": {"values": list(STAGE_NAMES)}},
     {"field": "montant_brut", "headerName": "Montant brut", "type": "rightAligned", "minWidth": 120,
@@ -44,7 +45,7 @@ COLUMNS: tuple[dict[str, Any], ...] = (  # minimum widths fit the grid on a 1366
     {"field": "assignee", "headerName": "Commercial", "minWidth": 120},
     {"field": "date_echeance", "headerName": "Échéance", "sort": "asc", "minWidth": 125, "editable": True},
     {"field": "days_left", "headerName": "Jours restants", "type": "rightAligned", "minWidth": 120},
-    {"field": "cold_days", "headerName": "Sans suite", "type": "rightAligned", "minWidth": 100, "sortable": False,
+    {"field": "cold_days", "headerName": "Froid", "type": "rightAligned", "minWidth": 72, "sortable": False,
      "headerTooltip": "Deal froid : jours depuis le dernier changement de son historique"},
 )
 SORTABLE_FIELDS = frozenset(column["field"] for column in COLUMNS if column.get("sortable", True))
@@ -103,13 +104,14 @@ def scope_switch() -> dbc.RadioItems:
     )
 
 
-def legend() -> html.Div:
+def legend(cold_rule: ColdRule) -> html.Div:
     """What the row colours and marks mean; the swatches are drawn by CSS (`.deadline-legend::before` and the
     spans'), few components rather than one per swatch."""
     return html.Div([
         "En retard (statut ouvert, échéance passée)",
         html.Span("Échéance dans les 30 prochains jours", className="legend-soon-item ms-3"),
-        html.Span("Froid : « Sans suite » donne les jours sans changement", className="legend-cold-item ms-3"),
+        html.Span(f"Froid : aucun changement depuis plus de {cold_rule.days} jours (colonne « Froid »)",
+                  className="legend-cold-item ms-3"),
     ], className="deadline-legend small text-muted mt-2")
 
 

@@ -29,6 +29,10 @@ KPI_WEIGHTED_PIPELINE_NOTE = "kpi-weighted-pipeline-note"
 KPI_AVERAGE_DEAL_NOTE = "kpi-average-deal-note"
 
 DATA_HEALTH = "data-health"
+# The "since your last visit" panel, the browser's time of the latest visit (local storage) and the period asked.
+SINCE_LAST_VISIT = "since-last-visit"
+LAST_VISIT = "last-visit"
+VISIT_PERIOD = "visit-period"
 # Pattern-matching ID type of the data-health card's counts, one per `manque=` value.
 DATA_HEALTH_LINK = "data-health-link"
 

@@ -22,6 +22,7 @@ from layouts.figures import GRAPH_CONFIG, LOADING, empty_figure
 from layouts.filter_panel import filter_panel
 from layouts.import_panel import import_panel
 from layouts.kpis import kpi_cards
+from layouts.since_visit import since_visit_panel
 
 CHART_HEIGHT = "320px"
 
@@ -71,12 +72,12 @@ def _charts() -> html.Div:
     ], className="chart-grid")
 
 
-def _deadlines(read_only: bool) -> html.Section:
+def _deadlines(read_only: bool, cold_rule: ColdRule) -> html.Section:
     return html.Section([
         html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch(), *export_controls()],
                  className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         deadlines.deadline_grid(editable=not read_only),
-        deadlines.legend(),
+        deadlines.legend(cold_rule),
     ], className="card chart-card mt-3")
 
 
@@ -94,6 +95,7 @@ def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool =
         dcc.Store(id=ids.GRID_FIRST_PAGE),
         _header(sign_out, read_only, admin),
         app_alert(),
+        *since_visit_panel(),
         deal_form(),
         dbc.Row([
             dbc.Col(dbc.Collapse(filter_panel(), id=ids.FILTERS_COLLAPSE, is_open=False),
@@ -104,7 +106,7 @@ def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool =
                 html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
                 html.P(CLICK_HINT, className="chart-hint mt-3 mb-0"),
                 _charts(),
-                _deadlines(read_only),
+                _deadlines(read_only, cold_rule),
                 import_panel(upload_max_bytes, shown=not read_only),
             ], xs=12, lg=True, className="main-column"),
         ]),

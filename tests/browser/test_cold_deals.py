@@ -1,4 +1,4 @@
-"""Cold deals in the browser: the "Deals froids" card, the "Froids" scope of the grid and the "Sans suite" mark.
+"""Cold deals in the browser: the "Deals froids" card, the "Froids" scope of the grid and the "Froid" column.
 
 The known deals are inserted 60 days before the fixed today, but their history is written now, after it; the
 history of a few is then moved back to known days before the page opens, so that the open ones among them and only
