@@ -12,12 +12,14 @@ from datetime import date, timedelta
 
 from domain import formatting
 from domain.deal_filter import NO_ASSIGNEE
-from domain.fields import FIELD_BY_KEY
 from domain.pipeline_results import DeadlineRow
 from domain.stages import LOST, WON
 
 DUE_SOON, OVERDUE, COLD = "due_soon", "overdue", "cold"
-FIELD_LABELS = {**{key: field.label for key, field in FIELD_BY_KEY.items()}, "motif_perte": "Motif de perte"}
+# The history's fields as a sentence names them (the form's labels carry units and capitals: "Montant brut (€)").
+FIELD_WORDS = {"statut": "étape", "montant_brut": "montant", "date_echeance": "échéance", "assignee": "commercial",
+               "client": "client", "secteur": "secteur", "ref_externe": "référence externe",
+               "motif_perte": "motif de perte"}
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def change_words(change: Change) -> str:
         return "restauré"
     if change.field == "statut" and change.new_value in (WON, LOST):
         return f"{'gagné' if change.new_value == WON else 'perdu'} (était {change.old_value})"
-    label = "étape" if change.field == "statut" else FIELD_LABELS.get(change.field or "", change.field or "")
+    label = FIELD_WORDS.get(change.field or "", change.field or "")
     return (f"{label} : {formatting.stored_value(change.field, change.old_value)} → "
             f"{formatting.stored_value(change.field, change.new_value)}")
 
