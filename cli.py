@@ -4,7 +4,8 @@ digest (or `python cli.py`).
 An entry point like app.py: it builds the same services on the same settings (database and cache backend), so a
 write made here goes through the one write path and bumps the data version that a running dashboard sharing the
 cache backend reads. `import` runs the upload area's pipeline with the same report; large files (beyond the upload
-limit) go through here. Exit codes: 0 done, 1 nothing could be imported or the database is out of reach, 2 usage.
+limit) go through here. Exit codes: 0 done, 1 nothing could be imported, the database is out of reach or the digest
+could not be sent, 2 usage.
 
 Why Click: its parser reports each usage error as an exception with fields (the option, the command, the missing
 argument), so the French sentences are built from those fields rather than from English text, and its help is laid

@@ -60,14 +60,15 @@ def add_history(url: str) -> None:
         run("ALTER TABLE deals ENABLE TRIGGER USER")
         run("UPDATE deal_events e SET at = d.created_at FROM deals d WHERE d.id = e.deal_id")
         run("INSERT INTO deal_events (deal_id, at, action, field, old_value, new_value, source) "
-            "SELECT id, created_at + (1 + mod(id, 40)) * interval '1 day', 'updated', 'montant_brut', montant_brut::text, "
-            "(montant_brut * 1.1)::numeric(12, 2)::text, 'import' FROM deals "
+            "SELECT id, created_at + (1 + mod(id, 40)) * interval '1 day', 'updated', 'montant_brut', "
+            "montant_brut::text, (montant_brut * 1.1)::numeric(12, 2)::text, 'import' FROM deals "
             f"WHERE created_at + (1 + mod(id, 40)) * interval '1 day' < '{yesterday}'")
         run("INSERT INTO deal_events (deal_id, at, action, field, old_value, new_value, source) "
             f"SELECT id, CASE WHEN mod(id, {YESTERDAY_SHARE}) = 0 THEN '{yesterday}'::timestamp + mod(id, 80000) * "
             "interval '1 second' ELSE created_at + (2 + mod(id, 60)) * interval '1 day' END, 'updated', 'statut', "
             "'Prospect', 'Qualifié', 'formulaire' FROM deals "
-            f"WHERE mod(id, {YESTERDAY_SHARE}) = 0 OR created_at + (2 + mod(id, 60)) * interval '1 day' < '{yesterday}'")
+            f"WHERE mod(id, {YESTERDAY_SHARE}) = 0 "
+            f"OR created_at + (2 + mod(id, 60)) * interval '1 day' < '{yesterday}'")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Connection, Engine, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, select
 
 from data.models import Deal, DealEvent
 from domain import formatting
@@ -44,7 +44,7 @@ def _section(reads: DealReads, kind: str, title: str, scope: DeadlineScope, link
     return DealSection(kind, title, page.rows, page.total, link, hint, note)
 
 
-def _kinds() -> dict[str, object]:
+def _kinds() -> dict[str, ColumnElement[bool]]:
     """The day's history rows counted by kind, in one pass (the kinds of `ChangeCounts`)."""
     stage = DealEvent.field == "statut"
     return {
