@@ -330,6 +330,33 @@ def test_a_mail_server_out_of_reach_is_one_french_line_and_exit_1(
     assert err == (f"Erreur : le point du jour n'a pas pu être envoyé par 127.0.0.1:{port} : connexion refusée.\n")
 
 
+@pytest.mark.parametrize(("settings", "said"), [
+    ({"SMTP_USER": "crm@exemple.fr", "SMTP_PASSWORD": "le bon"}, None),
+    ({"SMTP_USER": "crm@exemple.fr", "SMTP_PASSWORD": "un autre"},
+     "identifiant ou mot de passe refusé (SMTP_USER, SMTP_PASSWORD)"),
+    ({"SMTP_STARTTLS": "on", "SMTP_FROM": "crm@exemple.fr"},
+     "le serveur ne propose pas STARTTLS ou la connexion (SMTP_STARTTLS, SMTP_USER)"),
+])
+def test_the_login_is_sent_and_starttls_is_never_skipped(
+        database_url: str, book: dict[str, int], environment: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str], settings: dict[str, str], said: str | None) -> None:
+    """The default STARTTLS=on refuses a server without it rather than sending in clear."""
+    with smtp_server(login=("crm@exemple.fr", "le bon")) as (port, received):
+        for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port), **settings}.items():
+            environment.setenv(name, value)
+        if "SMTP_STARTTLS" not in settings:
+            environment.setenv("SMTP_STARTTLS", "off")
+        code, out, err = _run(capsys, "--to", "lea@exemple.fr", "--database-url", database_url)
+
+    if said is None:
+        assert (code, err, received.logins) == (0, "", [("crm@exemple.fr", "le bon")])
+        [(sender, _recipients, _message)] = received.messages
+        assert sender == "crm@exemple.fr"  # SMTP_FROM defaults to SMTP_USER
+    else:
+        assert (code, out, received.messages) == (1, "", [])
+        assert err == f"Erreur : le point du jour n'a pas pu être envoyé par 127.0.0.1:{port} : {said}.\n"
+
+
 def test_to_takes_one_address_at_a_time(tmp_path: Path) -> None:
     result = crm("digest", "--to", "lea@exemple.fr,hugo@exemple.fr", "--dry-run", cwd=tmp_path)
     assert result.returncode == 2
