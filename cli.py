@@ -1,10 +1,11 @@
-"""`crm`, the one command line: init, seed-demo, reset-demo, remove-demo, write-sample, import, users, tokens
-(or `python cli.py`).
+"""`crm`, the one command line: init, seed-demo, reset-demo, remove-demo, write-sample, import, users, tokens,
+digest (or `python cli.py`).
 
 An entry point like app.py: it builds the same services on the same settings (database and cache backend), so a
 write made here goes through the one write path and bumps the data version that a running dashboard sharing the
 cache backend reads. `import` runs the upload area's pipeline with the same report; large files (beyond the upload
-limit) go through here. Exit codes: 0 done, 1 nothing could be imported or the database is out of reach, 2 usage.
+limit) go through here. Exit codes: 0 done, 1 nothing could be imported, the database is out of reach or the digest
+could not be sent, 2 usage.
 
 Why Click: its parser reports each usage error as an exception with fields (the option, the command, the missing
 argument), so the French sentences are built from those fields rather than from English text, and its help is laid
@@ -25,6 +26,7 @@ import click
 if TYPE_CHECKING:
     from domain.accounts import Account
     from domain.api_tokens import ApiToken
+    from settings import Settings
     from wiring import Services
 
 CLI_MAX_BYTES = 512 * 1024 * 1024
@@ -33,8 +35,8 @@ PARAMETERS = "[PARAMÈTRES]"
 # Click's section titles (English literals in its source), as the French help names them.
 HEADINGS = {"Options": "Paramètres", "Commands": "Commandes", "Positional arguments": "Arguments"}
 EXIT_CODES = """\b
-Codes de sortie : 0 fait, 1 rien n'a pu être importé ou la base est injoignable,
-2 commande mal écrite. Aide d'une commande : crm COMMANDE --help"""
+Codes de sortie : 0 fait, 1 rien n'a pu être importé ou la base est injoignable
+(ou l'e-mail n'a pas pu partir), 2 commande mal écrite. Aide d'une commande : crm COMMANDE --help"""
 Mappings = tuple[dict[str, str | None], dict[str, str]]
 
 
@@ -171,6 +173,16 @@ def _load_mapping(value: str | None) -> Mappings:
     return columns, stages
 
 
+def _settings() -> Settings:
+    """The settings of `.env` and the environment; one refused is a French usage error."""
+    from settings import load_settings
+
+    try:
+        return load_settings()
+    except ValueError as refused:
+        _refuse(f"réglage refusé : {refused}")
+
+
 def _with_services(database_url: str | None, action: Callable[[Services], int]) -> int:
     """Migrate the database, then run `action` on its services; a database out of reach is one French line, 1."""
     from dataclasses import replace
@@ -181,13 +193,9 @@ def _with_services(database_url: str | None, action: Callable[[Services], int]) 
     from data.migrate import upgrade
     from domain.errors import DatabaseUnavailableError
     from services.reachability import database_reachable
-    from settings import load_settings
     from wiring import build_services
 
-    try:
-        settings = load_settings()
-    except ValueError as refused:
-        _refuse(f"réglage refusé : {refused}")
+    settings = _settings()
     settings = replace(settings, database_url=database_url) if database_url else settings
     try:
         services = build_services(settings)
@@ -268,6 +276,7 @@ database_option = click.option("--database-url", metavar="URL",
 @click.group(cls=_Group, invoke_without_command=True, subcommand_metavar="COMMANDE [ARGUMENTS]...",
              context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES,
              help="La base de deals du tableau de bord CRM : schéma, deals de démonstration, import de fichiers, "
+                  "point du jour par e-mail, "
                   "comptes et jetons d'API.")
 @click.pass_context
 def crm(ctx: click.Context) -> None:
@@ -494,6 +503,97 @@ def tokens_list(login: str | None, database_url: str | None) -> int:
 @database_option
 def tokens_revoke(token_id: int, database_url: str | None) -> int:
     return _told(database_url, lambda services: f"Jeton révoqué : {_token_line(services.tokens.revoke(token_id))}")
+
+
+def _smtp_reason(error: Exception) -> str:
+    """Why the mail server did not take the digest, in French (its own reply may be English or empty)."""
+    import smtplib
+    import ssl
+
+    if isinstance(error, smtplib.SMTPAuthenticationError):
+        return "identifiant ou mot de passe refusé (SMTP_USER, SMTP_PASSWORD)"
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return "le serveur ne propose pas STARTTLS ou la connexion (SMTP_STARTTLS, SMTP_USER)"
+    if isinstance(error, smtplib.SMTPRecipientsRefused | smtplib.SMTPSenderRefused):
+        return "adresse refusée par le serveur"
+    if isinstance(error, ssl.SSLError):
+        return "échec du chiffrement TLS"
+    if isinstance(error, TimeoutError):
+        return "pas de réponse"
+    if isinstance(error, ConnectionRefusedError):
+        return "connexion refusée"
+    if isinstance(error, smtplib.SMTPException):
+        return f"refus du serveur ({type(error).__name__})"
+    return f"serveur injoignable (errno {getattr(error, 'errno', None)})"
+
+
+def _address(value: str) -> str:
+    """One recipient of `--to`: a single address, not a list (the shell would not split it either)."""
+    address = value.strip()
+    if address.count("@") != 1 or address.startswith("@") or address.endswith("@") or any(
+            character in address for character in " ,;<>\n"):
+        _refuse(f"--to attend une adresse e-mail, pas « {value} »")
+    return address
+
+
+def _digest(services: Services, settings: Settings, recipients: tuple[str, ...], dry_run: bool) -> int:
+    """Compose today's digest; print it (`--dry-run`) or send it, and say to whom."""
+    import smtplib
+
+    from data.clock import today
+    from domain import formatting
+    from domain.digest import subject
+    from domain.digest_render import html_part, text_part
+    from services import mailer
+    from services.digest import build_digest
+
+    digest = build_digest(services.reads, services.engine, today(), settings.public_url)
+    sender = settings.smtp_from or settings.smtp_user
+    if dry_run:
+        server = f"{settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else "aucun serveur (SMTP_HOST)"
+        click.echo(f"Envoi simulé, rien n'est envoyé. De : {sender or 'aucun expéditeur (SMTP_FROM)'} ; "
+                   f"à : {', '.join(recipients) or 'personne (--to ou DIGEST_TO)'} ; par : {server}.\n"
+                   f"Objet : {subject(digest)}\n\n{text_part(digest)}", nl=False)
+        return 0
+    message = mailer.compose(sender, recipients, subject(digest), text_part(digest), html_part(digest))
+    server = mailer.SmtpServer(settings.smtp_host, settings.smtp_port, settings.smtp_starttls, settings.smtp_user,
+                               settings.smtp_password)
+    try:
+        mailer.send(server, message)
+    except (OSError, smtplib.SMTPException) as error:
+        click.echo(f"Erreur : le point du jour n'a pas pu être envoyé par {server.host}:{server.port} : "
+                   f"{_smtp_reason(error)}.", err=True)
+        return 1
+    click.echo(f"Point du {formatting.day(digest.today)} envoyé à {', '.join(recipients)}.")
+    return 0
+
+
+@crm.command("digest", short_help="Envoie le point du jour par e-mail.",
+             help="Envoie par e-mail (texte et HTML) le point du jour : les échéances des 7 prochains jours, les "
+                  "deals en retard, les deals froids et les changements d'hier, chacun avec le lien de sa vue du "
+                  "tableau de bord (PUBLIC_URL). Serveur d'envoi : SMTP_HOST, SMTP_PORT, SMTP_STARTTLS, SMTP_USER, "
+                  "SMTP_PASSWORD, SMTP_FROM (voir .env.example).",
+             epilog="Code de sortie 1 quand l'envoi n'est pas réglé (SMTP_HOST, destinataires) ou a échoué.")
+@click.option("--to", "recipients", metavar="ADRESSE", multiple=True,
+              help="un destinataire ; répétable (par défaut : DIGEST_TO)")
+@click.option("--dry-run", is_flag=True, help="affiche l'e-mail (sa partie texte) et à qui il irait, sans l'envoyer")
+@database_option
+def digest(recipients: tuple[str, ...], dry_run: bool, database_url: str | None) -> int:
+    """What is missing to send is said before the database is opened."""
+    settings = _settings()
+    chosen = tuple(dict.fromkeys(map(_address, recipients))) or settings.digest_to
+    missing = [] if dry_run else [
+        sentence for sentence, lacking in (
+            ("l'envoi d'e-mails n'est pas réglé : indiquez le serveur SMTP (SMTP_HOST, et selon lui SMTP_PORT, "
+             "SMTP_STARTTLS, SMTP_USER, SMTP_PASSWORD) dans .env ou l'environnement ; --dry-run montre l'e-mail "
+             "sans l'envoyer", not settings.smtp_host),
+            ("aucun destinataire : --to ADRESSE ou DIGEST_TO", not chosen),
+            ("aucun expéditeur : SMTP_FROM (ou SMTP_USER)", not (settings.smtp_from or settings.smtp_user)),
+        ) if lacking]
+    if missing:
+        click.echo(f"Erreur : {missing[0]}.", err=True)
+        return 1
+    return _with_services(database_url, lambda services: _digest(services, settings, chosen, dry_run))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

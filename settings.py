@@ -45,6 +45,14 @@ class Settings:
     session_idle_minutes: int = 60
     mcp: bool = False
     stale_days: ColdRule = field(default_factory=ColdRule)
+    public_url: str = "http://127.0.0.1:8050"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_starttls: bool = True
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    digest_to: tuple[str, ...] = ()
 
     @property
     def accepted_hosts(self) -> tuple[str, ...]:
@@ -108,7 +116,8 @@ def _check(settings: Settings) -> Settings:
 
 
 def _on_off(name: str, value: str) -> bool:
-    """AUTH, MCP: on or off, nothing else (a typo must neither leave the dashboard open nor open an endpoint)."""
+    """AUTH, MCP, SMTP_STARTTLS: on or off, nothing else (a typo must neither leave the dashboard open, open an
+    endpoint nor send a password in clear)."""
     choice = value.strip().lower()
     if choice not in {"on", "off"}:
         raise ValueError(f"{name} doit valoir on ou off, pas « {value} ».")
@@ -117,6 +126,11 @@ def _on_off(name: str, value: str) -> bool:
 
 def _hosts(value: str) -> tuple[str, ...]:
     return tuple(host.strip().lower() for host in value.split(",") if host.strip())
+
+
+def _addresses(value: str) -> tuple[str, ...]:
+    """DIGEST_TO: comma-separated e-mail addresses, each once, in the order written."""
+    return tuple(dict.fromkeys(address.strip() for address in value.split(",") if address.strip()))
 
 
 def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | None = None) -> Settings:
@@ -148,4 +162,12 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         mcp=_on_off("MCP", values.get("MCP", "off")),
         session_idle_minutes=int(values.get("SESSION_IDLE_MINUTES", defaults.session_idle_minutes)),
         stale_days=ColdRule.from_settings(values),
+        public_url=(values.get("PUBLIC_URL") or defaults.public_url).strip().rstrip("/"),
+        smtp_host=values.get("SMTP_HOST", defaults.smtp_host).strip(),
+        smtp_port=int(values.get("SMTP_PORT") or defaults.smtp_port),
+        smtp_starttls=_on_off("SMTP_STARTTLS", values.get("SMTP_STARTTLS", "on")),
+        smtp_user=values.get("SMTP_USER", defaults.smtp_user).strip(),
+        smtp_password=values.get("SMTP_PASSWORD", defaults.smtp_password),
+        smtp_from=values.get("SMTP_FROM", defaults.smtp_from).strip(),
+        digest_to=_addresses(values.get("DIGEST_TO", "")),
     ))

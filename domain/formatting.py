@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -57,3 +57,18 @@ def file_size(size: int) -> str:
     if size < 1024 * 1024:
         return f"{format_decimal(size / 1024, format='#,##0', locale=LOCALE)} Ko"
     return f"{format_decimal(size / (1024 * 1024), format='#,##0.#', locale=LOCALE)} Mo"
+
+
+def stored_value(field: str | None, text: str | None) -> str:
+    """A history value (stored as locale-free text) in French: `12500.50` → `12 500,50 €`, `2026-12-31` →
+    `31/12/2026`; the deal form's timeline and the e-mail digest write them alike."""
+    if text is None:
+        return TO_ESTIMATE if field == "montant_brut" else NO_VALUE
+    try:
+        if field == "montant_brut":
+            return euros(Decimal(text), cents=True)
+        if field == "date_echeance":
+            return day(date.fromisoformat(text[:10]))
+    except (InvalidOperation, ValueError):
+        return text
+    return text

@@ -1,35 +1,21 @@
 """A deal's timeline in the form (`deal-history`): each change with its time (Paris), field, old → new value
-and where it came from. The history stores values as locale-free text; they are written in French here."""
+and where it came from. The history stores values as locale-free text; `formatting.stored_value` writes them
+in French."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from dash import html
 
 from domain import formatting
 from domain.deal_record import DealEventView
 from domain.fields import FIELD_BY_KEY
+from domain.formatting import stored_value
 
 ACTIONS = {"created": "Création", "updated": "Modification", "deleted": "Suppression", "restored": "Restauration"}
 LABELS = {**{key: field.label for key, field in FIELD_BY_KEY.items()}, "motif_perte": "Motif de perte"}
 NO_HISTORY = "Aucun changement enregistré pour ce deal."
-
-
-def stored_value(field: str | None, text: str | None) -> str:
-    """A stored history value in French: `12500.50` → `12 500,50 €`, `2026-12-31` → `31/12/2026`."""
-    if text is None:
-        return formatting.TO_ESTIMATE if field == "montant_brut" else formatting.NO_VALUE
-    try:
-        if field == "montant_brut":
-            return formatting.euros(Decimal(text), cents=True)
-        if field == "date_echeance":
-            return formatting.day(date.fromisoformat(text[:10]))
-    except (InvalidOperation, ValueError):
-        return text
-    return text
 
 
 def _line(event: DealEventView) -> html.Li:

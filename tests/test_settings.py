@@ -59,7 +59,9 @@ def test_every_setting_is_read_from_the_environment(tmp_path: Path) -> None:
                "CACHE_TIMEOUT": "7", "DEMO_DATA": "0", "UPLOAD_MAX_BYTES": "1234", "UPLOAD_MAX_FILES": "2",
                "XLSX_MAX_UNPACKED_BYTES": "99", "XLSX_MAX_CELLS": "98", "TRUSTED_HOSTS": "crm.example, 10.0.0.5",
                "SECRET_KEY": "s3cret-" * 6, "AUTH": "on", "SESSION_IDLE_MINUTES": "5", "MCP": "on",
-               "STALE_DAYS": "7"}
+               "STALE_DAYS": "7", "PUBLIC_URL": "https://crm.example/", "SMTP_HOST": "smtp.example",
+               "SMTP_PORT": "2525", "SMTP_STARTTLS": "off", "SMTP_USER": "crm", "SMTP_PASSWORD": "mot de passe",
+               "SMTP_FROM": "crm@example.fr", "DIGEST_TO": "lea@example.fr, hugo@example.fr"}
     assert set(changed) == {field.name.upper() for field in fields(Settings)}
     default, loaded = Settings(), load_settings(environ=changed, env_file=tmp_path / "none")
     assert [field.name for field in fields(Settings)
@@ -77,6 +79,7 @@ TEAM = {"AUTH": "on", "SECRET_KEY": "k" * 48}
     ({"AUTH": "on", "SECRET_KEY": "remplacez-moi-par-une-cle-longue-et-aleatoire"}, "pas celui de l'exemple"),
     ({"AUTH": "oui"}, "AUTH doit valoir on ou off"),
     ({"MCP": "1"}, "MCP doit valoir on ou off"),
+    ({"SMTP_STARTTLS": "oui"}, "SMTP_STARTTLS doit valoir on ou off"),
     ({"STALE_DAYS": "dix"}, "STALE_DAYS doit être un nombre de jours entre 1 et 3650"),
     ({"STALE_DAYS": "0"}, "STALE_DAYS doit être un nombre de jours"),
     ({"STALE_DAYS_NEGOCIATION": "-5"}, "STALE_DAYS_NEGOCIATION doit être un nombre de jours"),
