@@ -33,8 +33,7 @@ def section_filters(today: date) -> dict[str, DealFilter]:
     """The dashboard selection behind each section's link: the next 7 days as open stages and a due-date range
     (the grid's "7 prochains jours"), the overdue ones as `manque=retard`, the cold ones as the open stages (the
     URL cannot name the "Froids" scope: the link says to choose it)."""
-    next_days = scope_filter(DealFilter(), DeadlineScope.NEXT_7_DAYS, today)
-    assert next_days is not None  # the whole book narrowed to open stages is never empty
+    next_days = scope_filter(DealFilter(), DeadlineScope.NEXT_7_DAYS, today) or DealFilter.nothing()
     return {DUE_SOON: next_days, OVERDUE: DealFilter(missing=(MISSING_OVERDUE,)), COLD: DealFilter(stages=OPEN_STAGES)}
 
 
