@@ -47,7 +47,8 @@ CRM = Path(sys.executable).with_name("crm")
 
 def add_history(url: str) -> None:
     """Date each deal's creation (and its `created` row) on one of the last 90 Paris days, add two later changes
-    per deal (an amount, then a stage move between open stages), and move a share of those to yesterday."""
+    per deal (an amount, then a stage move between open stages), move a share of those to yesterday, and set each
+    deal's last change (`last_change_at`) to its last history row."""
     today = clock.today()
     start = start_of_paris_day(today - timedelta(days=HISTORY_DAYS))
     yesterday = start_of_paris_day(today - timedelta(days=1))
@@ -69,6 +70,9 @@ def add_history(url: str) -> None:
             "'Prospect', 'Qualifié', 'formulaire' FROM deals "
             f"WHERE mod(id, {YESTERDAY_SHARE}) = 0 "
             f"OR created_at + (2 + mod(id, 60)) * interval '1 day' < '{yesterday}'")
+        # Each deal's last change, as the database keeps it; with the triggers on, so `deal_activity` follows.
+        run("UPDATE deals SET last_change_at = latest.at FROM (SELECT deal_id, max(at) AS at FROM deal_events "
+            "GROUP BY deal_id) AS latest WHERE latest.deal_id = deals.id")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Computed,
     Date,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Index,
     Integer,
@@ -62,6 +63,7 @@ class Deal(Base):
     """One sales opportunity. `probabilite` and `valeur_ponderee` are the database's, never the input's."""
 
     __tablename__ = "deals"
+    __table_args__ = (Index("ix_deals_cold", "statut", "last_change_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     client: Mapped[str] = mapped_column(_text(CLIENT))
@@ -87,6 +89,9 @@ class Deal(Base):
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     # Client, notes and reference, lower-case and accent-free (domain.text_search.fold), kept by the database.
     recherche: Mapped[str] = mapped_column(Text, Computed(search_expression(), persisted=True))
+    # When the history last recorded a change of this deal (naive UTC), kept by the database (migration 0012):
+    # what makes a deal cold, read through `ix_deals_cold` (statut, last_change_at).
+    last_change_at: Mapped[datetime | None] = mapped_column(DateTime, FetchedValue())
 
 
 class ImportRun(Base):
@@ -134,6 +139,24 @@ class DealTotal(Base):
     statut: Mapped[str] = mapped_column(_text(STATUT), primary_key=True)
     secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), primary_key=True)
     assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    n_montant: Mapped[int] = mapped_column(Integer)
+    n_due: Mapped[int] = mapped_column(Integer)
+    montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+
+
+class DealActivity(Base):
+    """Deal totals per (stage, sector, salesperson, UTC day of the last change: its midnight), maintained by
+    database triggers only (migration 0012), like `deal_totals`: the deals changed in the last days of a selection,
+    read from the rows of those days alone (`ix_deal_activity_recent`)."""
+
+    __tablename__ = "deal_activity"
+
+    statut: Mapped[str] = mapped_column(_text(STATUT), primary_key=True)
+    secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), primary_key=True)
+    assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
+    change_day: Mapped[datetime | None] = mapped_column(DateTime, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
     n_montant: Mapped[int] = mapped_column(Integer)
     n_due: Mapped[int] = mapped_column(Integer)

@@ -2,8 +2,9 @@
 
 Each deal is inserted as a prospect with its creation time, then moved stage by stage with plain UPDATEs: the
 triggers record every move as they record any change. Only the times are set afterwards (a trigger stamps "now"):
-the creation event gets the creation time, and the events of each move the move's time. One statement per step
-for all deals, so seeding stays quick on both databases.
+the creation event gets the creation time, the events of each move the move's time, and each deal's last change
+(`last_change_at`, which the database keeps) its last move's. One statement per step for all deals, so seeding
+stays quick on both databases.
 """
 
 from __future__ import annotations
@@ -39,3 +40,6 @@ def play_stories(connection: Connection, stories: Mapping[str, DemoStory]) -> No
             EVENTS.update().where(EVENTS.c.id > last_event, EVENTS.c.deal_id == bindparam("deal"))
             .values(at=bindparam("when")),
             [{"deal": deal, "when": when} for deal, ((_stage, when), _reason) in moving.items()])
+    connection.execute(DEALS.update().where(DEALS.c.id == bindparam("deal")).values(last_change_at=bindparam("when")),
+                       [{"deal": ids[reference], "when": story.moves[-1][1] if story.moves else story.created_at}
+                        for reference, story in stories.items()])

@@ -11,10 +11,10 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, case, exists, func, literal, select
+from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, literal, or_, select, true
 
-from data.models import Deal, DealEvent, DealTotal
-from domain.deal_filter import MISSING_DUE_DATE, NO_ASSIGNEE, NO_SECTOR, OVERDUE, DealFilter
+from data.models import Deal, DealActivity, DealTotal
+from domain.deal_filter import MISSING_AMOUNT, MISSING_DUE_DATE, NO_ASSIGNEE, NO_SECTOR, OVERDUE, DealFilter
 from domain.pipeline_results import (
     DataHealth,
     DeadlineCounts,
@@ -30,7 +30,7 @@ from domain.pipeline_results import (
 from domain.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, STAGE_NAMES, WON
 from domain.staleness import ColdRule, quiet_days
 from services.fact_source import fact_rows
-from services.filter_clauses import deal_clause
+from services.filter_clauses import deal_clause, dimension_clause
 
 CENT = Decimal("0.01")
 NEXT_DAYS = 30
@@ -177,18 +177,10 @@ def scope_filter(deal_filter: DealFilter, scope: DeadlineScope, today: date) -> 
 
 
 def cold_clause(rule: ColdRule, today: date) -> ColumnElement[bool]:
-    """Open deals created before their stage's cutoff (`domain.staleness`) with no row in their history since
-    (a deal written before the history existed counts from its creation). The plain lower
-    bound on `at` lets the database read only the recent history (index `ix_deal_events_at`), whatever the size
-    of the whole history."""
+    """Open deals whose last history row (`deals.last_change_at`, kept by the database) is before their stage's
+    cutoff (`domain.staleness`): one range of the index `ix_deals_cold` per open stage, the cold deals only."""
     cutoffs = rule.cutoffs(today)
-    stage_cutoff = case(cutoffs, value=Deal.statut)
-    recent_change = exists().where(
-        DealEvent.deal_id == Deal.id,
-        DealEvent.at >= min(cutoffs.values()),
-        DealEvent.at >= stage_cutoff,
-    )
-    return Deal.statut.in_(OPEN_STAGES) & (Deal.created_at < stage_cutoff) & ~recent_change
+    return or_(*(and_(Deal.statut == stage, Deal.last_change_at < cutoff) for stage, cutoff in cutoffs.items()))
 
 
 def scope_clause(deal_filter: DealFilter, scope: DeadlineScope, today: date,
@@ -207,9 +199,56 @@ def _listed_clause(deal_filter: DealFilter) -> ColumnElement[bool]:
     return Deal.date_echeance.is_(None) if MISSING_DUE_DATE in deal_filter.missing else Deal.date_echeance.is_not(None)
 
 
+def _next_utc_midnight(instant: datetime) -> datetime:
+    """The first UTC midnight at or after `instant` (naive UTC)."""
+    midnight = instant.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight if midnight == instant else midnight + timedelta(days=1)
+
+
+def _cold_counts(deal_filter: DealFilter, today: date, rule: ColdRule) -> Subquery:
+    """One row: the cold deals of the selection (`deals`) and those of them the grid lists (`listed`).
+
+    A selection on stage, sector and salesperson (and the data-health gaps of those) is answered by the summaries:
+    its open deals (`deal_totals`) less those changed since their stage's cutoff, which are the `deal_activity`
+    rows of the whole UTC days after the cutoff plus the deals changed between the cutoff (a Paris midnight) and
+    the next UTC midnight (`ix_deals_cold`): a few days of summary rows and a few hours of deals, whatever the
+    size of the book. Any other selection (a due-date range, a search, the deals without an amount) counts its
+    cold deals in `deals` through `cold_clause`."""
+    narrowed = scope_filter(deal_filter, DeadlineScope.COLD, today)
+    if narrowed is None:
+        return select(literal(0).label("deals"), literal(0).label("listed")).subquery("cold")
+    without_due = MISSING_DUE_DATE in deal_filter.missing
+    listed_deal = case((_listed_clause(deal_filter), 1), else_=0)
+    if narrowed.search or narrowed.due_from or narrowed.due_to or MISSING_AMOUNT in narrowed.missing:
+        return select(func.count().label("deals"), func.coalesce(func.sum(listed_deal), 0).label("listed")).where(
+            deal_clause(narrowed) & cold_clause(rule, today)).subquery("cold")
+
+    def summed(table: type[DealTotal] | type[DealActivity], *conditions: ColumnElement[bool]) -> Subquery:
+        undated = table.n - table.n_due
+        chosen, listed = (undated, undated) if without_due else (table.n, table.n_due)
+        where = dimension_clause(narrowed, table.statut, table.secteur, table.assignee)
+        return select(func.coalesce(func.sum(chosen), 0).label("deals"),
+                      func.coalesce(func.sum(listed), 0).label("listed")).where(where, *conditions).subquery()
+
+    cutoffs = rule.cutoffs(today)
+    a = DealActivity
+    every = summed(DealTotal)
+    warm_days = summed(a, a.change_day >= min(map(_next_utc_midnight, cutoffs.values())), or_(*(
+        and_(a.statut == stage, a.change_day >= _next_utc_midnight(cutoff)) for stage, cutoff in cutoffs.items())))
+    edge = or_(*(and_(Deal.statut == stage, Deal.last_change_at >= cutoff,
+                      Deal.last_change_at < _next_utc_midnight(cutoff)) for stage, cutoff in cutoffs.items()))
+    warm_edge = select(func.count().label("deals"), func.coalesce(func.sum(listed_deal), 0).label("listed")).where(
+        dimension_clause(narrowed, Deal.statut, Deal.secteur, Deal.assignee), _listed_clause(deal_filter)
+        if without_due else true(), edge).subquery()
+    return (select((every.c.deals - warm_days.c.deals - warm_edge.c.deals).label("deals"),
+                   (every.c.listed - warm_days.c.listed - warm_edge.c.listed).label("listed"))
+            .select_from(every.join(warm_days, true()).join(warm_edge, true()))  # one row each
+            .subquery("cold"))
+
+
 def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int, today: date,
                     rule: ColdRule) -> DeadlineCounts:
-    """Overdue, next-7 and next-30-days and cold counts (listed in the grid, and all) in one statement; `listed`
+    """Overdue, next-7 and next-30-days and cold counts (all, and listed in the grid) in one statement; `listed`
     (the "all" scope) comes from the stage totals."""
     counts = []
     for scope in (DeadlineScope.OVERDUE, DeadlineScope.NEXT_7_DAYS, DeadlineScope.NEXT_30_DAYS):
@@ -219,15 +258,8 @@ def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int
         else:
             facts = fact_rows(narrowed)
             counts.append(select(func.coalesce(func.sum(facts.c.n), 0)).scalar_subquery())
-    statement = select(*counts)
-    cold_where = scope_clause(deal_filter, DeadlineScope.COLD, today, rule)
-    if cold_where is None:
-        statement = statement.add_columns(literal(0), literal(0))
-    else:
-        listed_case = case((_listed_clause(deal_filter), 1), else_=0)
-        cold = select(func.count().label("deals"), func.coalesce(func.sum(listed_case), 0).label("listed")).where(
-            cold_where).subquery("cold")
-        statement = statement.add_columns(cold.c.deals, cold.c.listed)
+    cold = _cold_counts(deal_filter, today, rule)
+    statement = select(*counts, cold.c.deals, cold.c.listed).select_from(cold)
     overdue, next_7_days, next_30_days, cold_deals, cold_listed = connection.execute(statement).one()
     return DeadlineCounts(listed=listed, overdue=int(overdue), next_7_days=int(next_7_days),
                           next_30_days=int(next_30_days), cold=int(cold_listed), cold_deals=int(cold_deals))
@@ -271,12 +303,10 @@ def sort_order(sort: tuple[tuple[str, bool], ...]) -> list[ColumnElement]:
 def _deal_rows(connection: Connection, where: ColumnElement[bool], order: list[ColumnElement], offset: int,
                limit: int, today: date, rule: ColdRule) -> tuple[DeadlineRow, ...]:
     """One page of the deals `where` selects, as grid rows with their urgency against `today` and, for the cold
-    ones, their days without change (the last history row of each deal of the page, read by index)."""
-    last_change = func.coalesce(select(func.max(DealEvent.at)).where(DealEvent.deal_id == Deal.id).scalar_subquery(),
-                                Deal.created_at)
+    ones, their days without change."""
     statement = (
         select(Deal.id, Deal.client, Deal.statut, Deal.montant_brut, Deal.valeur_ponderee, Deal.secteur,
-               Deal.assignee, Deal.date_echeance, Deal.version, last_change.label("last_change"))
+               Deal.assignee, Deal.date_echeance, Deal.version, Deal.last_change_at)
         .where(where)
         .order_by(*order, Deal.id)
         .offset(max(offset, 0))
@@ -293,16 +323,18 @@ def _deal_rows(connection: Connection, where: ColumnElement[bool], order: list[C
             is_next_30_days=(row.date_echeance is not None and row.statut in OPEN_STAGES
                              and today <= row.date_echeance <= horizon),
             version=row.version,
-            cold_days=_cold_days(row.statut, row.last_change, today, rule),
+            cold_days=_cold_days(row.statut, row.last_change_at, today, rule),
         )
         for row in connection.execute(statement)
     )
 
 
-def _cold_days(stage: str, last_change: datetime, today: date, rule: ColdRule) -> int | None:
+def _cold_days(stage: str, last_change: datetime | None, today: date, rule: ColdRule) -> int | None:
     """Days without change of a deal that is cold today (`cold_clause`'s rule, for one row), None otherwise."""
+    if last_change is None or stage not in OPEN_STAGES:
+        return None
     days = quiet_days(last_change, today)
-    return days if stage in OPEN_STAGES and days > rule.days_for(stage) else None
+    return days if days > rule.days_for(stage) else None
 
 
 

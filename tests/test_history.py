@@ -4,12 +4,13 @@ on every update: same tests on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, func, select, text
 from sqlalchemy.exc import IntegrityError
 
+from data.models import Deal, DealEvent
 from data.write_context import DEMO, FORMULAIRE, GRILLE, HORS_APPLICATION, IMPORT, SOURCES, write_source
 from services.cache import VersionedCache
 from services.importing import preview_import, run_import
@@ -211,7 +212,10 @@ def test_demo_data_is_recorded_as_demo(engine: Engine) -> None:
     with engine.connect() as connection:
         counts = connection.execute(text("SELECT action, source, count(*) FROM deal_events GROUP BY action, source "
                                          "ORDER BY action")).all()
-    assert [tuple(row) for row in counts] == [("created", DEMO, seeded), ("deleted", DEMO, seeded)]
+    by_action = {action: (source, count) for action, source, count in counts}
+    assert len(counts) == len(by_action) == 3  # one source per action
+    assert by_action["created"] == by_action["deleted"] == (DEMO, seeded)
+    assert by_action["updated"][0] == DEMO and by_action["updated"][1] > seeded  # their stories' moves
 
 
 def _context(connection: Connection) -> tuple:
@@ -275,3 +279,31 @@ def test_a_truncate_records_every_deal_deleted(postgres_only: Engine) -> None:
         connection.execute(text("TRUNCATE deals"))
     with postgres_only.connect() as connection:
         assert sorted(row[:2] for row in events(connection, action="deleted")) == [(i, "deleted") for i in ids]
+
+
+def _last_change_and_latest_row(connection: Connection, deal_id: int) -> tuple:
+    deal, latest = (select(Deal.last_change_at).where(Deal.id == deal_id).scalar_subquery(),
+                    select(func.max(DealEvent.at)).where(DealEvent.deal_id == deal_id).scalar_subquery())
+    return tuple(connection.execute(select(deal, latest)).one())
+
+
+def test_the_deal_keeps_the_time_of_its_last_history_row(engine: Engine) -> None:
+    """`deals.last_change_at` (what makes a deal cold) moves exactly when the history records a change, whoever
+    writes it: at the creation, on a tracked field changed with raw SQL, not on a notes-only change."""
+    with engine.begin() as connection:
+        deal_id = connection.execute(text("INSERT INTO deals (client, statut) VALUES ('Acme', 'Prospect') "
+                                          "RETURNING id")).scalar_one()
+    with engine.connect() as connection:
+        created, first_row = _last_change_and_latest_row(connection, deal_id)
+    assert created is not None and abs(created - first_row) < timedelta(seconds=1)
+
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET notes = 'appel lundi' WHERE id = :id"), {"id": deal_id})
+    with engine.connect() as connection:
+        assert _last_change_and_latest_row(connection, deal_id) == (created, first_row)
+
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET statut = 'Qualifié' WHERE id = :id"), {"id": deal_id})
+    with engine.connect() as connection:
+        moved, latest_row = _last_change_and_latest_row(connection, deal_id)
+    assert latest_row > first_row and moved >= created and abs(moved - latest_row) < timedelta(seconds=1)

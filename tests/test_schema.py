@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, Numeric, String, Text, bindparam, inspect, text
+from sqlalchemy import Engine, Numeric, String, Text, bindparam, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
-from data.models import Deal
+from data.models import Deal, DealActivity
 from domain.fields import DEAL_COLUMNS, FIELDS
 from domain.stages import PROBABILITY, STAGE_NAMES
 from tests.importing.conftest import assert_rollup_matches_deals
@@ -174,3 +175,27 @@ def test_migrated_schema_matches_the_model_and_the_field_rules(engine: Engine) -
             assert migrated[field.key]["type"].length == field.max_length, field.key
     assert set(DEAL_COLUMNS) <= set(migrated)
     assert "round" in str(Deal.__table__.c.valeur_ponderee.computed.sqltext)
+
+
+def test_activity_follows_every_write_and_each_last_change(engine: Engine) -> None:
+    """`deal_activity` stays equal to a GROUP BY over deals by stage, sector, salesperson and UTC day of last change,
+    whatever moves the last change (a tracked field, a date set on it directly) or leaves it (the notes)."""
+    for stage, amount in [("Prospect", "100"), ("Gagné", "250.50"), ("Qualifié", "40"), ("Perdu", "900")]:
+        insert(engine, statut=stage, montant=amount)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET last_change_at = '2026-10-01 08:30:00' WHERE montant_brut < 200"))
+        connection.execute(text("UPDATE deals SET notes = 'appel' WHERE montant_brut = 100"))
+        connection.execute(text("UPDATE deals SET statut = 'Négociation', assignee = 'Léa' WHERE montant_brut = 40"))
+        connection.execute(text("DELETE FROM deals WHERE montant_brut = 250.50"))
+        deals = connection.execute(select(Deal.statut, Deal.assignee, Deal.last_change_at, Deal.date_echeance)).all()
+        a = DealActivity
+        by_activity = connection.execute(select(a.statut, a.assignee, a.change_day, a.n, a.n_due)
+                                         .order_by(a.statut, a.change_day)).all()
+    expected: dict[tuple, list[int]] = {}
+    for stage, assignee, at, due in deals:
+        counts = expected.setdefault((stage, assignee, at.replace(hour=0, minute=0, second=0, microsecond=0)), [0, 0])
+        counts[0] += 1
+        counts[1] += due is not None
+    assert [tuple(row) for row in by_activity] == sorted(
+        (*key, n, due) for key, (n, due) in expected.items())
+    assert [key for key in expected if key[0] == "Prospect"] == [("Prospect", None, datetime(2026, 10, 1))]

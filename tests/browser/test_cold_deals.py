@@ -28,7 +28,8 @@ COLD_DAYS = 10
 def _open_with_history(dash_duo: DashComposite, database_url: str, rows: list[Row],
                        days_by_id: dict[int, int]) -> None:
     """The app on `rows`, created 60 days before today (a deal's creation cannot be moved once written), each
-    deal of `days_by_id` with its history moved back to that many days before today, noon in Paris."""
+    deal of `days_by_id` with its history (and its last change, which the database keeps) moved back to that many
+    days before today, noon in Paris."""
     app = create_app(Settings(database_url=database_url, demo_data=False, cache_type="simple"))
     engine = make_engine(database_url)
     created = start_of_paris_day(TODAY - timedelta(days=60))
@@ -40,6 +41,7 @@ def _open_with_history(dash_duo: DashComposite, database_url: str, rows: list[Ro
         for deal_id, days in days_by_id.items():
             at = start_of_paris_day(TODAY - timedelta(days=days)) + timedelta(hours=12)
             connection.execute(text("UPDATE deal_events SET at = :at WHERE deal_id = :id"), {"at": at, "id": deal_id})
+            connection.execute(text("UPDATE deals SET last_change_at = :at WHERE id = :id"), {"at": at, "id": deal_id})
     engine.dispose()
     dash_duo.start_server(app)
 

@@ -121,16 +121,19 @@ def _write_book(connection: Connection) -> dict[str, int]:
             "VALUES (:client, :stage, :amount, :due, :assignee) RETURNING id"),
             {"client": deal.client, "stage": initial, "amount": deal.amount, "due": deal.due,
              "assignee": deal.assignee}).scalar_one()
-        connection.execute(text("UPDATE deal_events SET at = :at WHERE deal_id = :id"),
-                           {"at": paris(TODAY - timedelta(days=deal.quiet), 12), "id": ids[deal.client]})
+        quiet_since = {"at": paris(TODAY - timedelta(days=deal.quiet), 12), "id": ids[deal.client]}
+        connection.execute(text("UPDATE deal_events SET at = :at WHERE deal_id = :id"), quiet_since)
+        connection.execute(text("UPDATE deals SET last_change_at = :at WHERE id = :id"), quiet_since)
     return ids
 
 
 def _moved_to(connection: Connection, at: datetime, statement: str, deal_id: int) -> None:
-    """Run `statement` on the deal, then date the history rows it wrote at `at`."""
+    """Run `statement` on the deal, then date the history rows it wrote, and its last change, at `at`."""
     last = connection.execute(text("SELECT coalesce(max(id), 0) FROM deal_events")).scalar_one()
     connection.execute(text(statement), {"id": deal_id})
-    connection.execute(text("UPDATE deal_events SET at = :at WHERE id > :last"), {"at": at, "last": last})
+    written = connection.execute(text("UPDATE deal_events SET at = :at WHERE id > :last"), {"at": at, "last": last})
+    if written.rowcount:  # the deal's last change, which the database keeps, moves with its history
+        connection.execute(text("UPDATE deals SET last_change_at = :at WHERE id = :id"), {"at": at, "id": deal_id})
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 
 from data import clock
 from domain.deal_filter import DealFilter
@@ -44,6 +44,7 @@ class Quiet:
     days: int
     due: date | None = TODAY + timedelta(days=20)
     sector: str = "Banque"
+    minutes: int = 12 * 60  # the time of its last change, in minutes after midnight in Paris
 
 
 DEALS = (
@@ -56,6 +57,10 @@ DEALS = (
     Quiet("Lost long ago", "Perdu", 40),
     Quiet("Qualified undated", "Qualifié", 20, due=None),
     Quiet("Qualified overdue", "Qualifié", 30, due=TODAY - timedelta(days=3), sector="Santé"),
+    Quiet("Qualified dated", "Qualifié", 15),  # beside the undated one (same stage, sector and salesperson)
+    # Around the Paris midnight that starts a cutoff day (23:00 UTC the day before, in winter): 10 and 11 days.
+    Quiet("Ten days after midnight", "Prospect", 10, minutes=30, sector="Industrie"),
+    Quiet("Eleven days before midnight", "Prospect", 11, minutes=23 * 60 + 30, sector="Industrie"),
 )
 
 
@@ -65,8 +70,14 @@ def expected_cold(deals: tuple[Quiet, ...], rule: ColdRule) -> dict[str, int]:
     return {deal.client: deal.days for deal in deals if deal.stage in OPEN and deal.days > rule.days_for(deal.stage)}
 
 
-def _noon_paris(days_ago: int) -> datetime:
-    return start_of_paris_day(TODAY - timedelta(days=days_ago)) + timedelta(hours=12)
+def _date_history(connection: Connection, deal_id: int, at: datetime) -> None:
+    """Move a deal's whole history to `at`, and its last change with it (as the database would have kept it)."""
+    connection.execute(text("UPDATE deal_events SET at = :at WHERE deal_id = :id"), {"at": at, "id": deal_id})
+    connection.execute(text("UPDATE deals SET last_change_at = :at WHERE id = :id"), {"at": at, "id": deal_id})
+
+
+def _noon_paris(days_ago: int, minutes: int = 12 * 60) -> datetime:
+    return start_of_paris_day(TODAY - timedelta(days=days_ago)) + timedelta(minutes=minutes)
 
 
 @pytest.fixture
@@ -82,8 +93,7 @@ def cold_book(engine: Engine) -> Iterator[tuple[DealReads, DealWrites, dict[str,
             "formulaire")
     with engine.begin() as connection:
         for deal in DEALS:
-            connection.execute(text("UPDATE deal_events SET at = :at WHERE deal_id = :id"),
-                               {"at": _noon_paris(deal.days), "id": ids[deal.client]})
+            _date_history(connection, ids[deal.client], _noon_paris(deal.days, deal.minutes))
     cache.bump()
     yield reads, writes, ids
 
@@ -96,7 +106,8 @@ def _cold_rows(reads: DealReads, deal_filter: DealFilter = EVERY_DEAL) -> dict[s
 def test_open_deals_quiet_for_more_than_their_stage_days_are_cold(cold_book) -> None:
     reads, _writes, _ids = cold_book
     cold = expected_cold(DEALS, RULE)
-    assert cold == {"Eleven days": 11, "Nego six days": 6, "Qualified undated": 20, "Qualified overdue": 30}
+    assert cold == {"Eleven days": 11, "Nego six days": 6, "Qualified undated": 20, "Qualified overdue": 30,
+                    "Qualified dated": 15, "Eleven days before midnight": 11}
 
     counts = reads.deadline_counts(DealFilter())
     assert counts.cold_deals == len(cold)
@@ -104,7 +115,8 @@ def test_open_deals_quiet_for_more_than_their_stage_days_are_cold(cold_book) -> 
     assert counts.cold == len(listed)
     assert _cold_rows(reads) == listed
     page = reads.deadlines(DealFilter(), DeadlineScope.COLD, limit=100)
-    assert [row.client for row in page.rows] == ["Qualified overdue", "Eleven days", "Nego six days"]  # soonest due
+    assert [row.client for row in page.rows] == ["Qualified overdue", "Eleven days", "Nego six days",
+                                                 "Qualified dated", "Eleven days before midnight"]  # soonest due
     assert page.total == len(listed)
 
 
@@ -159,6 +171,8 @@ def test_a_change_warms_a_deal_and_an_import_that_changes_nothing_does_not(engin
     with engine.begin() as connection:  # the change was written now, which is 30 days before TODAY: make it yesterday
         connection.execute(text("UPDATE deal_events SET at = :at WHERE deal_id = :id AND action = 'updated'"),
                            {"at": _noon_paris(1), "id": record.id})
+        connection.execute(text("UPDATE deals SET last_change_at = :at WHERE id = :id"),
+                           {"at": _noon_paris(1), "id": record.id})
     same = ("Client;Statut;Montant brut (€);Secteur;Date d'échéance;Commercial;Référence externe\r\n"
             f"Eleven days;Prospect;1000;Santé;{DEALS[2].due:%d/%m/%Y};Léa;R-2\r\n").encode()
     outcome = writes.import_file(same, "meme.csv")
@@ -180,6 +194,7 @@ def test_the_cold_scope_is_exported_as_listed(engine: Engine, cold_book) -> None
     exports.write(CSV, ExportView(DealFilter(), DeadlineScope.COLD), out)
     lines = out.getvalue().decode("utf-8-sig").splitlines()[1:]
     assert [line.split(";")[0] for line in lines] == ["Qualified overdue", "Eleven days", "Nego six days",
+                                                       "Qualified dated", "Eleven days before midnight",
                                                        "Qualified undated"]
 
 
