@@ -15,14 +15,16 @@ from sqlalchemy import Engine
 
 from data import clock
 from services.exports.csv_file import write_csv
+from services.exports.pdf_report import DEADLINE_ROWS, ReportContent, write_report
 from services.exports.summary import export_summary
 from services.exports.view import ExportView, count_rows, stream_rows
 from services.exports.workbook import write_workbook
 from services.reachability import database_reachable
 from services.reads import DealReads
 
-CSV, XLSX = "csv", "xlsx"
-MEDIA_TYPES = {CSV: "text/csv", XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+CSV, XLSX, PDF = "csv", "xlsx", "pdf"
+MEDIA_TYPES = {CSV: "text/csv", XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+               PDF: "application/pdf"}
 
 
 def _paris_now() -> datetime:
@@ -30,7 +32,7 @@ def _paris_now() -> datetime:
 
 
 class DealExports:
-    """CSV and Excel files of the deals a view shows."""
+    """CSV, Excel and PDF files of the deals a view shows."""
 
     def __init__(self, engine: Engine, reads: DealReads, today: Callable[[], date] = clock.today,
                  now: Callable[[], datetime] = _paris_now) -> None:
@@ -58,6 +60,18 @@ class DealExports:
             summary = export_summary(self._reads, view, self._now(), count)
             return write_workbook(stream_rows(connection, view, today), count, summary, today, out)
 
+    def pdf(self, view: ExportView, out: BinaryIO) -> int:
+        """Write the view's report to `out`: its figures (aggregates) and its first deadlines, never every row;
+        returns how many deals the view holds."""
+        today = self._today()
+        with database_reachable(), self._engine.connect() as connection:
+            count = count_rows(connection, view, today)
+        summary = export_summary(self._reads, view, self._now(), count)
+        deadlines = self._reads.deadlines(view.deal_filter, view.scope, view.sort, 0, DEADLINE_ROWS)
+        write_report(ReportContent(summary, self._reads.funnel(view.deal_filter), deadlines), out)
+        return count
+
     def write(self, file_format: str, view: ExportView, out: BinaryIO) -> int:
-        """`csv` or `xlsx` by name (the page's two buttons)."""
-        return self.xlsx(view, out) if file_format == XLSX else self.csv(view, out)
+        """`csv`, `xlsx` or `pdf` by name (the page's three buttons)."""
+        writer = {CSV: self.csv, XLSX: self.xlsx, PDF: self.pdf}[file_format]
+        return writer(view, out)
