@@ -32,6 +32,7 @@ window.crmIds = {
   "DEMO_REMOVE": "demo-remove",
   "EXPORT_CSV": "export-csv",
   "EXPORT_DOWNLOAD": "export-download",
+  "EXPORT_PDF": "export-pdf",
   "EXPORT_XLSX": "export-xlsx",
   "FILTERS_COLLAPSE": "filters-collapse",
   "FILTERS_TOGGLE": "filters-toggle",

@@ -82,6 +82,7 @@ DEAL_STEP_BUTTON = "deal-step-button"
 # Exports of the current view (filters, grid scope and sort); the file arrives through `export-download`.
 EXPORT_XLSX = "export-xlsx"
 EXPORT_CSV = "export-csv"
+EXPORT_PDF = "export-pdf"
 EXPORT_DOWNLOAD = "export-download"
 SIGN_OUT = "sign-out"
 ADMIN_LINK = "admin-link"  # the header's link to /admin/comptes, for an admin
