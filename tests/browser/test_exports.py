@@ -11,8 +11,8 @@ import pytest
 from dash.testing.composite import DashComposite
 
 from tests.browser import page
-from tests.browser.deals import TODAY, Row, expected_kpis, option_label, where
-from tests.exports.conftest import csv_cells
+from tests.browser.deals import TODAY, Row, deadline_rows, expected_kpis, option_label, where
+from tests.exports.conftest import csv_cells, deadline_clients, pdf_text, plain_spaces
 
 pytestmark = pytest.mark.browser
 
@@ -52,4 +52,23 @@ def test_the_excel_button_downloads_the_overdue_scope_in_the_grids_order(dashboa
     workbook = openpyxl.load_workbook(io.BytesIO(_downloaded(dashboard, f"deals-{TODAY.isoformat()}.xlsx")))
     assert [line[0] for line in workbook["Deals"].iter_rows(min_row=2, values_only=True)] == [
         row.client for row in overdue]
+    assert dashboard.get_logs() == []
+
+
+def test_the_pdf_button_downloads_the_report_of_the_filtered_view(dashboard: DashComposite, deals: list[Row],
+                                                                   tmp_path: Path) -> None:
+    page.choose(dashboard, "filter-sector", option_label("Banque", deals, lambda row: row.sector_label))
+    banking = where(deals, lambda row: row.secteur == "Banque")
+    cards = expected_kpis(banking)
+    page.wait_for_texts(dashboard, cards)
+
+    page.press(dashboard, "#export-pdf")
+
+    path = tmp_path / "rapport.pdf"
+    path.write_bytes(_downloaded(dashboard, f"deals-{TODAY.isoformat()}.pdf"))
+    text = pdf_text(path, "-layout")
+    assert "Filtres : Secteur : Banque" in text
+    for card in ("kpi-weighted-pipeline", "kpi-average-deal", "kpi-conversion-rate", "kpi-deal-count"):
+        assert plain_spaces(cards[card]) in text
+    assert deadline_clients(text) == [row.client for row in deadline_rows(banking)][:20]
     assert dashboard.get_logs() == []

@@ -21,7 +21,7 @@ from data.models import Deal
 from domain.pipeline_results import DeadlineScope, Kpis
 from layouts.kpis import kpi_texts
 from services.exports import DealExports, ExportView
-from tests.exports.conftest import INJECTIONS, Known, as_filter, reads_on
+from tests.exports.conftest import DAY, INJECTIONS, Known, as_filter, deadline_clients, pdf_text, plain_spaces, reads_on
 from tests.service.known_deals import TODAY, KnownDeal, Selection, expected_deadline_ids, expected_kpis, is_open
 
 SELECTIONS = {
@@ -31,7 +31,6 @@ SELECTIONS = {
     "nothing": Selection(search="zzz introuvable"),
 }
 MARKUP = ("<script>alert(1)</script>", "<b>x</b>", "Dupont & Fils <i>SA</i>")
-DATE = re.compile(r"\d\d/\d\d/\d{4}")
 OVERDUE_FILL, WHITE = (0xFD, 0xE2, 0xE1), (0xFF, 0xFF, 0xFF)
 
 
@@ -43,24 +42,6 @@ def _pdf(exports: DealExports, view: ExportView, folder: Path) -> Path:
     return path
 
 
-def _text(path: Path, *options: str) -> str:
-    """The PDF's text as `pdftotext` reads it, spaces of every width as plain spaces."""
-    done = subprocess.run(["pdftotext", "-enc", "UTF-8", *options, str(path), "-"], capture_output=True, check=True)
-    return re.sub(r"[\u00a0\u202f]", " ", done.stdout.decode("utf-8"))
-
-
-def _plain(text: str) -> str:
-    return re.sub(r"[\u00a0\u202f]", " ", text)
-
-
-def _table_clients(text: str) -> list[str]:
-    """The first cell of each deadline row, from the layout text: the lines under the table's header."""
-    lines = text.splitlines()
-    header = next(at for at, line in enumerate(lines) if "Client" in line and "Jours restants" in line)
-    rows = [line.strip() for line in lines[header + 1:] if DATE.search(line) and "exporté le" not in line]
-    return [re.split(r"\s{2,}", row)[0] for row in rows]
-
-
 def _selected(known: Known, selection: Selection) -> list[KnownDeal]:
     return [deal for deal in known.deals if selection.matches(deal)]
 
@@ -70,11 +51,11 @@ def test_the_report_shows_the_kpi_cards_of_the_selection(known: Known, name: str
     selection = SELECTIONS[name]
     cards = kpi_texts(Kpis(**expected_kpis(_selected(known, selection))))
 
-    text = _text(_pdf(known.exports, ExportView(as_filter(selection)), tmp_path))
+    text = pdf_text(_pdf(known.exports, ExportView(as_filter(selection)), tmp_path))
 
     assert "Pipeline des deals" in text
     for value in cards:
-        assert _plain(value) in text
+        assert plain_spaces(value) in text
     assert ("Aucun deal ne correspond à ces filtres." in text) == (name == "nothing")
 
 
@@ -84,7 +65,7 @@ def test_the_report_says_the_view_in_words_and_when(engine: Engine, known: Known
     view = ExportView(as_filter(Selection(sectors=("Logiciel",), assignees=("Hugo Bernard",))),
                       DeadlineScope.OVERDUE, (("montant_brut", True),))
 
-    text = _text(_pdf(exports, view, tmp_path))
+    text = pdf_text(_pdf(exports, view, tmp_path))
 
     assert "Exporté le 21/11/2026 à 14:05 (heure de Paris)" in text
     assert "Filtres : Secteur : Logiciel ; Commercial : Hugo Bernard" in text
@@ -95,9 +76,9 @@ def test_the_first_twenty_deadlines_in_the_grids_order(known: Known, tmp_path: P
     by_id = {deal.id: deal for deal in known.deals}
     expected = [by_id[at].client for at in expected_deadline_ids(known.deals, "all")[:20]]
 
-    text = _text(_pdf(known.exports, ExportView(), tmp_path), "-layout")
+    text = pdf_text(_pdf(known.exports, ExportView(), tmp_path), "-layout")
 
-    assert _table_clients(text) == expected
+    assert deadline_clients(text) == expected
     assert f"Les 20 prochaines échéances sur {len(expected_deadline_ids(known.deals, 'all'))}" in text
 
 
@@ -123,15 +104,15 @@ def test_overdue_deadlines_are_drawn_on_red(known: Known, tmp_path: Path) -> Non
     overdue = [is_open(deal) and deal.date_echeance < TODAY for deal in rows]
     assert any(overdue) and not all(overdue)
     path = _pdf(known.exports, ExportView(), tmp_path)
-    page = next(number for number, text in enumerate(_text(path).split("\f"), start=1) if "Jours restants" in text)
+    page = next(number for number, text in enumerate(pdf_text(path).split("\f"), start=1) if "Jours restants" in text)
 
     width, height, pixels = _pixels(path, page, tmp_path)
     words = [(float(x), float(y_min), float(y_max), word) for x, y_min, y_max, word in re.findall(
         r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">(.*?)</word>',
-        _text(path, "-bbox", "-f", str(page), "-l", str(page)))]
+        pdf_text(path, "-bbox", "-f", str(page), "-l", str(page)))]
     header = next(y_max for _, _, y_max, word in words if word == "restants")
     due_cells = [(x, y_min, y_max) for x, y_min, y_max, word in words
-                 if DATE.fullmatch(word) and header < y_min < height - 30]
+                 if DAY.fullmatch(word) and header < y_min < height - 30]
 
     def background(x: float, y_min: float, y_max: float) -> tuple[int, ...]:
         at = (int((y_min + y_max) / 2) * width + int(x) - 2) * 3
@@ -156,20 +137,20 @@ def odd_exports(engine: Engine) -> Iterator[DealExports]:
 def test_markup_and_injection_strings_show_as_typed(odd_exports: DealExports, tmp_path: Path) -> None:
     path = _pdf(odd_exports, ExportView(sort=(("montant_brut", False),)), tmp_path)
 
-    text = _text(path, "-layout")
+    text = pdf_text(path, "-layout")
 
     for value in (*MARKUP, *INJECTIONS):
         assert value.strip() in text
-    assert _table_clients(text) == [value.strip() for value in (*MARKUP, *INJECTIONS)]
+    assert deadline_clients(text) == [value.strip() for value in (*MARKUP, *INJECTIONS)]
 
 
 def test_markup_in_the_search_shows_in_the_filter_words(odd_exports: DealExports, tmp_path: Path) -> None:
     view = ExportView(as_filter(Selection(search="<b>x</b>")))
 
-    text = _text(_pdf(odd_exports, view, tmp_path))
+    text = pdf_text(_pdf(odd_exports, view, tmp_path))
 
     assert "Recherche : « <b>x</b> »" in text
-    assert _table_clients(_text(_pdf(odd_exports, view, tmp_path), "-layout")) == ["<b>x</b>"]
+    assert deadline_clients(pdf_text(_pdf(odd_exports, view, tmp_path), "-layout")) == ["<b>x</b>"]
 
 
 def test_pdftoppm_renders_page_one_as_a_landscape_page(known: Known, tmp_path: Path) -> None:
@@ -181,4 +162,4 @@ def test_pdftoppm_renders_page_one_as_a_landscape_page(known: Known, tmp_path: P
     png = (tmp_path / "page1.png").read_bytes()
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (math.ceil(297 / 25.4 * 80), math.ceil(210 / 25.4 * 80))  # A4 landscape at 80 dpi
-    assert "Page 1 sur 2" in _text(path)
+    assert "Page 1 sur 2" in pdf_text(path)
