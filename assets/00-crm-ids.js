@@ -31,7 +31,7 @@ window.crmIds = {
   "DEMO_BADGE": "demo-badge",
   "DEMO_REMOVE": "demo-remove",
   "EXPORT_CSV": "export-csv",
-  "EXPORT_DOWNLOAD": "export-download",
+  "EXPORT_LINK": "export-link",
   "EXPORT_PDF": "export-pdf",
   "EXPORT_XLSX": "export-xlsx",
   "FILTERS_COLLAPSE": "filters-collapse",
