@@ -119,8 +119,8 @@ def _deadline_table(rows: Sequence[DeadlineRow]) -> Table:
 def _deadlines(page: DeadlinePage, sort: str) -> list[Flowable]:
     """The heading that says which rows these are, the legend and the table (or why there is none)."""
     shown = len(page.rows)
-    heading = (f"Les {formatting.count(shown)} prochaines échéances sur {formatting.count(page.total)}"
-               if shown else "Échéances")
+    heading = (f"Les {formatting.count(shown)} prochaines échéances sur {formatting.count(page.total)}" if shown > 1
+               else f"La prochaine échéance sur {formatting.count(page.total)}" if shown else "Échéances")
     parts: list[Flowable] = [_paragraph(heading, "heading")]
     if not shown:
         return [*parts, _paragraph("Aucune échéance dans cette vue.", "meta")]

@@ -28,8 +28,8 @@ from services.reads import DealReads
 CSV, XLSX, PDF = "csv", "xlsx", "pdf"
 MEDIA_TYPES = {CSV: "text/csv", XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                PDF: "application/pdf"}
-# A workbook or a report is finished before its first byte can leave (a zip's directory comes last): it waits in
-# memory up to this size, then in a temporary file.
+# A workbook or a report is finished before its first byte can leave (a ZIP directory, a PDF cross-reference
+# table come last): it waits in memory up to this size, then in a temporary file.
 SPOOL_BYTES = 16 * 1024 * 1024
 
 
