@@ -16,11 +16,12 @@ from dash.development.base_component import Component
 from dash.types import RendererHooks
 from flask import Flask
 
+from api.export_download import export_download_blueprint
 from api.health import health_blueprint
 from api.v1.install import install_api
 from api.v1.token_auth import require_token_on_path
 from auth.admin_page import install_admin_page
-from auth.guard import acting_user, install_auth
+from auth.guard import acting_user, install_auth, signed_in_id
 from callbacks import register_callbacks
 from callbacks.import_seal import PreviewSeal
 from callbacks.mcp_tools import expose_figures
@@ -29,7 +30,8 @@ from data.setup import upgrade_schema
 from domain.accounts import may_add, may_administer
 from http_guards import protect
 from layouts.page import page_layout
-from services.exports import DealExports
+from services.exports import DealExports, ExportView
+from services.exports.download_token import DownloadRequest, DownloadTokens
 from settings import Settings, load_settings
 from wiring import build_services
 
@@ -82,9 +84,18 @@ def create_app(settings: Settings | None = None) -> Dash:
                            admin=settings.auth and may_administer(account), cold_rule=settings.stale_days)
 
     app.layout = layout
-    seal = PreviewSeal(settings.secret_key or secrets.token_urlsafe(32))
+    secret = settings.secret_key or secrets.token_urlsafe(32)
+    seal = PreviewSeal(secret)
+    deal_exports, download_tokens = DealExports(services.engine, services.reads), DownloadTokens(secret)
+    signed_in = partial(signed_in_id, settings.auth)
+    app.server.register_blueprint(export_download_blueprint(deal_exports, download_tokens, signed_in))
+
+    def export_link(file_format: str, view: ExportView) -> str:
+        """The download path of `view` in `file_format`, signed for the account asking."""
+        return f"/exports/{download_tokens.issue(DownloadRequest(file_format, view, signed_in()))}"
+
     register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files, actor,
-                       DealExports(services.engine, services.reads))
+                       deal_exports, export_link)
     return app
 
 

@@ -156,6 +156,20 @@
         });
       },
 
+      /* Download the export the button asked for: its signed link (callbacks/exports.py), followed as a
+         download so the page stays; the file streams from the server. */
+      followDownload: function (link) {
+        if (!link) {
+          return;
+        }
+        var anchor = document.createElement("a");
+        anchor.href = link;
+        anchor.download = "";
+        document.body.appendChild(anchor);
+        anchor.click();
+        anchor.remove();
+      },
+
       /* Ask the server for page 1 again (a new scope). */
       refreshGrid: function () {
         dash_ag_grid.getApiAsync(GRID).then(function (api) {

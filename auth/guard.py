@@ -156,3 +156,10 @@ def acting_user(auth: bool) -> Actor | None:
     if has_request_context() and current_user.is_authenticated:
         return Actor(current_user.account.display_name, current_user.account.role)
     return Actor("", Role.LECTURE)
+
+
+def signed_in_id(auth: bool) -> int | None:
+    """The id of the account asking (the export links are signed for it); None in solo mode or outside a session."""
+    if auth and has_request_context() and current_user.is_authenticated:
+        return current_user.account.id
+    return None

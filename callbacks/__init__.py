@@ -23,6 +23,7 @@ from callbacks import (
     since_visit,
     url_state,
 )
+from callbacks.exports import LinkSigner
 from callbacks.import_seal import PreviewSeal
 from domain.accounts import Actor
 from services.exports import DealExports
@@ -32,8 +33,10 @@ from services.writes import DealWrites
 
 
 def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService, seal: PreviewSeal,
-                       max_files: int, actor: Callable[[], Actor | None], deal_exports: DealExports) -> None:
-    """Attach every callback of the page to `app`; `actor` says who asks, inside a request (None: solo mode)."""
+                       max_files: int, actor: Callable[[], Actor | None], deal_exports: DealExports,
+                       export_link: LinkSigner) -> None:
+    """Attach every callback of the page to `app`; `actor` says who asks, inside a request (None: solo mode);
+    `export_link` signs an export's download path for the account asking."""
     guard.register(app)
     url_state.register(app)
     filter_options.register(app, reads)
@@ -42,5 +45,5 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     demo.register(app, reads, writes, actor)
     importing.register(app, imports, seal, max_files, actor)
     deal_form.register(app, reads, writes, actor)
-    exports.register(app, deal_exports)
+    exports.register(app, deal_exports, export_link)
     since_visit.register(app, reads)

@@ -84,10 +84,12 @@ DEAL_DATE = "deal-date"
 DEAL_FEEDBACK = "deal-feedback"
 DEAL_STEP = "deal-step"
 DEAL_STEP_BUTTON = "deal-step-button"
-# Exports of the current view (filters, grid scope and sort); the file arrives through `export-download`.
+# Exports of the current view (filters, grid scope and sort); `export-link` receives the signed link of the file,
+# which the browser follows (assets/dashboard.js `followDownload`).
 EXPORT_XLSX = "export-xlsx"
 EXPORT_CSV = "export-csv"
-EXPORT_DOWNLOAD = "export-download"
+EXPORT_PDF = "export-pdf"
+EXPORT_LINK = "export-link"
 SIGN_OUT = "sign-out"
 ADMIN_LINK = "admin-link"  # the header's link to /admin/comptes, for an admin
 DEMO_BADGE = "demo-badge"

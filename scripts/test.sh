@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
-# The one test command: virtualenv, Chromium, a throwaway PostgreSQL, then every test (unit, SQLite,
+# The one test command: virtualenv, Chromium, poppler, a throwaway PostgreSQL, then every test (unit, SQLite,
 # PostgreSQL, browser). Missing PostgreSQL or browser is a failure, never a skip. Extra args go to pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh" requirements-dev.txt
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
   [ "$(id -u)" = 0 ] || { echo "chromium and chromium-driver are missing: install them (apt) or run as root" >&2; exit 1; }
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
+# The PDF report's tests read it as a reader does: poppler's pdftotext and pdftoppm.
+if ! command -v pdftotext >/dev/null || ! command -v pdftoppm >/dev/null; then
+  [ "$(id -u)" = 0 ] || { echo "pdftotext and pdftoppm are missing: install poppler-utils (apt) or run as root" >&2; exit 1; }
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null
 fi
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   source "$ROOT/scripts/postgres.sh"

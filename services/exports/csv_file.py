@@ -2,14 +2,15 @@
 
 UTF-8 with a BOM (Excel otherwise guesses Windows-1252 and breaks the accents), `;` between cells, a decimal
 comma without digit grouping (`12500,50`: no thousands separator for the import to guess), `dd/mm/yyyy`
-dates. Rows are written as the cursor yields them, so a million deals never sit in memory at once.
+dates. Rows are written as the cursor yields them and leave in chunks of about `CHUNK_BYTES`, so a million deals
+never sit in memory at once, and a download route can send the first chunk before the last row is read.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Generator, Iterable
 from datetime import date
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -19,6 +20,8 @@ from sqlalchemy import Row
 
 from services.exports.columns import COLUMNS, Kind
 from services.exports.text_cells import safe_text
+
+CHUNK_BYTES = 256 * 1024
 
 
 def _money(value: Decimal | None) -> str:
@@ -46,16 +49,32 @@ WRITERS: dict[Kind, Callable[[Any], str]] = {Kind.TEXT: _text, Kind.MONEY: _mone
                                              Kind.DATE: _date}
 
 
-def write_csv(rows: Iterable[Row], out: BinaryIO) -> int:
-    """Write the header and `rows` (in `COLUMNS` order) to `out`; returns how many deals were written."""
+def csv_chunks(rows: Iterable[Row]) -> Generator[bytes, None, int]:
+    """The header and `rows` (in `COLUMNS` order) as the file's successive bytes; returns how many deals."""
     cells = [WRITERS[column.kind] for column in COLUMNS]
-    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    buffer = io.BytesIO()
+    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
     writer.writerow([column.header for column in COLUMNS])
     written = 0
     for row in rows:
         writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)])
         written += 1
+        if buffer.tell() >= CHUNK_BYTES:
+            text.flush()
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
     text.flush()
-    text.detach()  # the caller owns `out`
+    yield buffer.getvalue()
     return written
+
+
+def write_csv(rows: Iterable[Row], out: BinaryIO) -> int:
+    """Write the header and `rows` to `out`; returns how many deals were written."""
+    chunks = csv_chunks(rows)
+    while True:
+        try:
+            out.write(next(chunks))
+        except StopIteration as finished:
+            return finished.value

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -36,6 +39,7 @@ INJECTIONS = (
     "\r=2+2",
 )
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+DAY = re.compile(r"\d\d/\d\d/\d{4}")
 
 
 @dataclass(frozen=True)
@@ -85,3 +89,23 @@ def csv_bytes(exports: DealExports, view: ExportView) -> bytes:
 def csv_cells(content: bytes) -> list[list[str]]:
     """The CSV's rows of cells, read as French Excel does (UTF-8 BOM, `;`)."""
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def plain_spaces(text: str) -> str:
+    """French formats use no-break spaces of two widths; a reader sees spaces."""
+    return re.sub(r"[\u00a0\u202f]", " ", text)
+
+
+def pdf_text(path: Path, *options: str) -> str:
+    """The PDF's text as poppler's `pdftotext` reads it (`-layout` keeps the table's lines), plain spaces."""
+    done = subprocess.run(["pdftotext", "-enc", "UTF-8", *options, str(path), "-"], capture_output=True, check=True)
+    return plain_spaces(done.stdout.decode("utf-8"))
+
+
+def deadline_clients(layout_text: str) -> list[str]:
+    """The first cell of each deadline row of the report, from its `-layout` text: the dated lines under the
+    table's header (the page foot, dated too, left out)."""
+    lines = layout_text.splitlines()
+    header = next(at for at, line in enumerate(lines) if "Client" in line and "Jours restants" in line)
+    rows = [line.strip() for line in lines[header + 1:] if DAY.search(line) and "exporté le" not in line]
+    return [re.split(r"\s{2,}", row)[0] for row in rows]
