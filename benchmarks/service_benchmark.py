@@ -35,6 +35,7 @@ from sqlalchemy import Engine, event
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_data import TODAY, DealRow, PostgresTarget, SqliteTarget, Target, generate_deals, machine_facts
+from benchmarks.digest_benchmark import add_history
 from data import clock, migrate
 from domain.deal_filter import NO_ASSIGNEE, NO_SECTOR, DealFilter
 from domain.pipeline_results import DeadlineScope
@@ -195,8 +196,10 @@ def rss_mib() -> tuple[float, float]:
     return peak, current
 
 
-def benchmark(target: Target, size: int, rounds: int, keep: bool) -> Run:
-    """Create, migrate, load, analyze and measure one database at one size."""
+def benchmark(target: Target, size: int, rounds: int, keep: bool, history: bool = False) -> Run:
+    """Create, migrate, load, analyze and measure one database at one size; with `history` (PostgreSQL), the deals
+    get about 3 history rows each over the last 90 days first (`digest_benchmark.add_history`), so that the
+    cold-deal count has cold deals to count."""
     run = Run(target.label, size)
     engine = target.create()
     try:
@@ -206,6 +209,8 @@ def benchmark(target: Target, size: int, rounds: int, keep: bool) -> Run:
         target.load(engine, rows)
         run.load_seconds = time.perf_counter() - started
         run.generate_seconds = rows.seconds
+        if history and isinstance(target, PostgresTarget):
+            add_history(target.url)
         started = time.perf_counter()
         target.analyze(engine)
         run.analyze_seconds = time.perf_counter() - started
@@ -294,6 +299,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=5, help="passes over the filters per database and size")
     parser.add_argument("--databases", nargs="+", choices=["postgresql", "sqlite"], default=["postgresql", "sqlite"])
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards (to EXPLAIN by hand)")
+    parser.add_argument("--history", action="store_true",
+                        help="PostgreSQL: about 3 history rows per deal over 90 days, most open deals cold")
     return parser.parse_args()
 
 
@@ -312,7 +319,7 @@ def main() -> None:
             target: Target = (
                 PostgresTarget(args.postgres_url, size) if database == "postgresql" else SqliteTarget(sqlite_dir, size)
             )
-            runs.append(benchmark(target, size, args.rounds, args.keep))
+            runs.append(benchmark(target, size, args.rounds, args.keep, args.history))
             print_run(runs[-1], filter_count, args.rounds)
     print_summary(runs, facts, " ".join([".venv/bin/python", *sys.argv]))
 
