@@ -1,0 +1,108 @@
+"""Typed answers of the performance reads: per salesperson, the forecast by close month, stage movement and the
+velocity levers.
+
+Frozen dataclasses of plain values, like `domain.pipeline_results`, so they pickle into any cache backend and
+compare in tests. A figure with no meaning for the selection (a win rate with no closed deal, a cycle with no
+won deal) is `None`, never NaN or 0.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+STALE_DAYS = 10  # an open deal untouched for more than this many days is "sans mouvement"
+FORECAST_MONTHS = 12
+OVERDUE_BUCKET = "En retard"
+
+
+def rate(part: int, whole: int) -> Decimal | None:
+    """`part / whole` kept to six places, None when `whole` is 0 (no deal to rate)."""
+    return None if whole == 0 else (Decimal(part) / Decimal(whole)).quantize(Decimal("0.000001"))
+
+
+@dataclass(frozen=True)
+class AssigneePerformance:
+    """One salesperson's figures over the selected deals; `assignee` is "Non attribué" for deals with none."""
+
+    assignee: str
+    open_gross: Decimal
+    open_weighted: Decimal
+    won_amount: Decimal
+    won: int
+    lost: int
+    deal_count: int
+    average_deal: Decimal | None  # over the deals with an amount
+    average_cycle_days: Decimal | None  # creation -> won, over the won deals whose win is in the history
+    stale: int  # open deals without any change for more than STALE_DAYS days
+
+    @property
+    def win_rate(self) -> Decimal | None:
+        """Gagné / (Gagné + Perdu); None with no closed deal."""
+        return rate(self.won, self.won + self.lost)
+
+
+@dataclass(frozen=True)
+class ForecastCell:
+    """The open deals of one stage due in one bucket (a month, or overdue)."""
+
+    bucket: str  # "YYYY-MM" or OVERDUE_BUCKET
+    stage: str
+    count: int
+    gross: Decimal
+    weighted: Decimal
+
+
+@dataclass(frozen=True)
+class Forecast:
+    """Open deals by expected close month (overdue first, then the next 12 months), and the won amount of each
+    of the last 12 months; `months` and `past_months` list every bucket, so empty months show as zero."""
+
+    months: tuple[str, ...]
+    cells: tuple[ForecastCell, ...]
+    past_months: tuple[str, ...]
+    won_by_month: tuple[Decimal, ...]
+    undated: int  # open deals with no due date or due after the 12 months, left out
+
+
+@dataclass(frozen=True)
+class StageMovement:
+    """Deals that entered one open stage in the period: how many went on to a later stage, how many were lost,
+    and the average days of the stays that ended."""
+
+    stage: str
+    entered: int
+    advanced: int
+    lost: int
+    average_days: Decimal | None
+
+    @property
+    def advanced_rate(self) -> Decimal | None:
+        """Share of the entries that moved on to a later stage (Gagné included)."""
+        return rate(self.advanced, self.entered)
+
+    @property
+    def lost_rate(self) -> Decimal | None:
+        """Share of the entries that went to Perdu."""
+        return rate(self.lost, self.entered)
+
+
+@dataclass(frozen=True)
+class StageConversion:
+    """Stage movement over the days from `start` to `end`, inclusive."""
+
+    start: date
+    end: date
+    stages: tuple[StageMovement, ...]
+
+
+@dataclass(frozen=True)
+class VelocityLevers:
+    """The four levers of the sales velocity over the selection, and the open weighted pipeline."""
+
+    open_deals: int
+    average_deal: Decimal | None
+    win_rate: Decimal | None
+    average_cycle_days: Decimal | None
+    weighted_pipeline: Decimal
