@@ -11,18 +11,32 @@ from collections.abc import Callable
 
 from dash import Dash
 
-from callbacks import dashboard, deadlines, deal_form, demo, exports, filter_options, guard, importing, url_state
+from callbacks import (
+    dashboard,
+    deadlines,
+    deal_form,
+    demo,
+    exports,
+    filter_options,
+    guard,
+    importing,
+    performance,
+    url_state,
+)
 from callbacks.import_seal import PreviewSeal
 from domain.accounts import Actor
 from services.exports import DealExports
 from services.imports import ImportService
+from services.performance import PerformanceReads
 from services.reads import DealReads
 from services.writes import DealWrites
 
 
 def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService, seal: PreviewSeal,
-                       max_files: int, actor: Callable[[], Actor | None], deal_exports: DealExports) -> None:
-    """Attach every callback of the page to `app`; `actor` says who asks, inside a request (None: solo mode)."""
+                       max_files: int, actor: Callable[[], Actor | None], deal_exports: DealExports,
+                       performance_reads: PerformanceReads) -> None:
+    """Attach every callback of both pages to `app`; `actor` says who asks, inside a request (None: solo mode).
+    A callback whose outputs are on the other page is not called (Dash calls none whose outputs are absent)."""
     guard.register(app)
     url_state.register(app)
     filter_options.register(app, reads)
@@ -32,3 +46,4 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     importing.register(app, imports, seal, max_files, actor)
     deal_form.register(app, reads, writes, actor)
     exports.register(app, deal_exports)
+    performance.register(app, performance_reads)
