@@ -29,6 +29,7 @@ from data.setup import upgrade_schema
 from domain.accounts import may_add, may_administer
 from http_guards import protect
 from layouts.page import page_frame
+from pages import ROUTING_INPUTS
 from pages import dashboard as dashboard_page
 from pages import performance as performance_page
 from services.exports import DealExports
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         __name__,
         use_pages=True,
         pages_folder="",
+        routing_callback_inputs=ROUTING_INPUTS,
         compress=True,
         title="Tableau de bord CRM",
         update_title=None,

@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import dash
-from dash.development.base_component import Component
+from dash import no_update
 
 from layouts.page import dashboard_content
+from pages import already_shown
+
+TITLE = "Tableau de bord CRM"
 
 
 def register(upload_max_bytes: int, read_only: Callable[[], bool]) -> None:
     """Register `/`; `read_only()` says, inside the request, whether the account asking may not write."""
 
-    def layout(**_query: str) -> list[Component]:
+    def layout(shown_page: dict[str, Any] | None = None, **_query: str) -> Any:
         """Per visit of the page; the query string is the filters', applied by callbacks/url_state.py."""
+        if already_shown(shown_page, TITLE):
+            return no_update
         return dashboard_content(upload_max_bytes, read_only())
 
-    dash.register_page(__name__, path="/", name="Tableau de bord", title="Tableau de bord CRM", layout=layout)
+    dash.register_page(__name__, path="/", name="Tableau de bord", title=TITLE, layout=layout)
