@@ -89,7 +89,9 @@ window.crmIds = {
   "WHATIF_AVERAGE_DEAL": "whatif-average-deal",
   "WHATIF_CYCLE": "whatif-cycle",
   "WHATIF_DEAL_COUNT": "whatif-deal-count",
+  "WHATIF_PIPELINE": "whatif-pipeline",
   "WHATIF_PRESET": "whatif-preset",
   "WHATIF_RESULT": "whatif-result",
+  "WHATIF_VELOCITY": "whatif-velocity",
   "WHATIF_WIN_RATE": "whatif-win-rate"
 };
