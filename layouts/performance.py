@@ -95,7 +95,7 @@ def assignee_grid() -> dag.AgGrid:
                       defaultColDef={"resizable": True, "minWidth": 90, "flex": 1, "wrapHeaderText": True,
                                      "autoHeaderHeight": True},
                       dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": True,
-                                       "overlayNoRowsTemplate": "Aucun commercial dans cette sélection."},
+                                       "localeText": {"noRowsToShow": "Aucun commercial dans cette sélection"}},
                       className="ag-theme-alpine", style={"width": "100%"})
 
 
