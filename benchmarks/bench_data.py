@@ -41,6 +41,7 @@ HISTORY_COPY = "COPY deal_events (deal_id, at, action, field, old_value, new_val
 # A deal's creation date from its id alone, the same in SQL (placing `created_at`) and in Python (the moves).
 CREATED_DAYS_AGO = f"((id * 7919) % {HISTORY_DAYS})"
 FUNNEL_PATH = ("Prospect", "Qualifié", "Négociation", "Gagné")
+DETOUR_SHARE = 0.3  # with the `created` row, about 3 history rows per deal
 
 DealRow = tuple[str | None, ...]
 
@@ -204,17 +205,21 @@ def created_on(deal_id: int) -> datetime:
 
 
 def _stage_path(stage: str, rng: random.Random) -> list[str]:
-    """The stages a deal went through to reach `stage`: a few steps up the funnel, or lost on the way."""
-    if stage == "Perdu":
-        return [*FUNNEL_PATH[:rng.randint(1, 3)], "Perdu"]
-    end = FUNNEL_PATH.index(stage)
-    return list(FUNNEL_PATH[max(0, end - rng.randint(1, 2)):end + 1])
+    """The stages a deal went through to reach `stage`: up the funnel from Prospect (lost on the way for
+    Perdu), and for DETOUR_SHARE of the deals one step back and forth on an open stage."""
+    path = ([*FUNNEL_PATH[:rng.randint(1, 3)], "Perdu"] if stage == "Perdu"
+            else list(FUNNEL_PATH[:FUNNEL_PATH.index(stage) + 1]))
+    open_steps = [index for index, name in enumerate(path) if name in FUNNEL_PATH[:3]]
+    if rng.random() < DETOUR_SHARE and open_steps:
+        at = rng.choice(open_steps)
+        aside = FUNNEL_PATH[1] if path[at] == FUNNEL_PATH[0] else FUNNEL_PATH[FUNNEL_PATH.index(path[at]) - 1]
+        path[at + 1:at + 1] = [aside, path[at]]
+    return path
 
 
 def generate_history(count: int, seed: int = SEED) -> Iterator[tuple[object, ...]]:
     """Stage changes for the deals `generate_deals(count, seed)` gives (ids 1..count, as loaded in a fresh
-    database): each deal created in the first stage of its path and moved, evenly over its life, to its stage.
-    With the `created` row the triggers write, about 3 history rows per deal."""
+    database): each deal created in the first stage of its path and moved, evenly over its life, to its stage."""
     rng = random.Random(seed + 1)
     for deal_id, deal in enumerate(generate_deals(count, seed), start=1):
         path = _stage_path(str(deal[1]), rng)
