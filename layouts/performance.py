@@ -60,8 +60,8 @@ def _chart(title: str, graph_id: str, *extra: Any, note: str | None = None) -> h
 def _slider(slider_id: str, label: str) -> html.Div:
     marks = {-SLIDER_RANGE: f"−{SLIDER_RANGE} %", 0: "0", SLIDER_RANGE: f"+{SLIDER_RANGE} %"}
     return html.Div([html.Label(label, htmlFor=slider_id, className="form-label small mb-0"),
-                     dcc.Slider(id=slider_id, min=-SLIDER_RANGE, max=SLIDER_RANGE, step=1, value=0, marks=marks,
-                                updatemode="drag")], className="whatif-slider")
+                     dcc.Slider(id=slider_id, min=-SLIDER_RANGE, max=SLIDER_RANGE, step=1, value=0, marks=marks)],
+                    className="whatif-slider")
 
 
 def _velocity_card() -> html.Section:

@@ -21,13 +21,12 @@ from sqlalchemy import (
     extract,
     func,
     literal,
-    null,
     select,
     union_all,
 )
 from sqlalchemy.sql.selectable import Subquery
 
-from data.models import Deal, DealEvent
+from data.models import STAGE_CHANGES, Deal, DealEvent
 from domain.deal_filter import NO_ASSIGNEE, DealFilter
 from domain.performance_results import (
     FORECAST_MONTHS,
@@ -79,14 +78,10 @@ def _bucket_name(key: int) -> str:
     return f"{key // 100:04d}-{key % 100:02d}"
 
 
-def _statut_changes() -> ColumnElement[bool]:
-    return and_(DealEvent.field == "statut", DealEvent.action == "updated")
-
-
 def _won_at() -> Select:
     """Each deal's last change to Gagné."""
     return (select(DealEvent.deal_id, func.max(DealEvent.at).label("won_at"))
-            .where(_statut_changes(), DealEvent.new_value == WON).group_by(DealEvent.deal_id))
+            .where(STAGE_CHANGES, DealEvent.new_value == WON).group_by(DealEvent.deal_id))
 
 
 def _figure_columns(today: date) -> tuple[list[ColumnElement], Subquery]:
@@ -181,30 +176,40 @@ def won_by_month(connection: Connection, deal_filter: DealFilter, today: date) -
     return {_bucket_name(int(key)): _money(amount) for key, amount in connection.execute(statement)}
 
 
-def _stays(deal_filter: DealFilter) -> Select:
-    """Every stay of a selected deal in a stage: stage, entered, left (NULL: still there), next stage."""
+def _stays(deal_filter: DealFilter, since: datetime) -> Select:
+    """Every stay of a selected deal in a stage that began at `since` or later: stage, entered, left (NULL:
+    still there), next stage. A stay begins at a change (the stage it moved to, until the next change: `lead`
+    reads forward only, so the changes before `since` need not be read) or at the deal's creation (the stage
+    its first change left, or the stage it still has)."""
     order = {"partition_by": DealEvent.deal_id, "order_by": (DealEvent.at, DealEvent.id)}
-    ended = (
-        select(DealEvent.old_value.label("stage"),
-               func.coalesce(func.lag(DealEvent.at).over(**order), Deal.created_at).label("entered"),
-               DealEvent.at.label("left_at"), DealEvent.new_value.label("next_stage"))
-        .join(Deal, Deal.id == DealEvent.deal_id).where(_statut_changes(), deal_clause(deal_filter))
+    moved = (
+        select(DealEvent.new_value.label("stage"), DealEvent.at.label("entered"),
+               func.lead(DealEvent.at).over(**order).label("left_at"),
+               func.lead(DealEvent.new_value).over(**order).label("next_stage"))
+        .join(Deal, Deal.id == DealEvent.deal_id)
+        .where(STAGE_CHANGES, DealEvent.at >= since, deal_clause(deal_filter))
     )
-    last = (select(DealEvent.deal_id, func.max(DealEvent.at).label("last_at")).where(_statut_changes())
-            .group_by(DealEvent.deal_id).subquery("last_change"))
-    current = (
-        select(Deal.statut.label("stage"), func.coalesce(last.c.last_at, Deal.created_at).label("entered"),
-               null().label("left_at"), null().label("next_stage"))
-        .select_from(Deal).outerjoin(last, last.c.deal_id == Deal.id).where(deal_clause(deal_filter))
+    first = (
+        select(DealEvent.deal_id, DealEvent.at, DealEvent.old_value, DealEvent.new_value,
+               func.row_number().over(**order).label("position"))
+        .join(Deal, Deal.id == DealEvent.deal_id)
+        .where(STAGE_CHANGES, Deal.created_at >= since, deal_clause(deal_filter))
+        .subquery("first_change")
     )
-    return union_all(ended, current)
+    created = (
+        select(func.coalesce(first.c.old_value, Deal.statut).label("stage"), Deal.created_at.label("entered"),
+               first.c.at.label("left_at"), first.c.new_value.label("next_stage"))
+        .select_from(Deal).outerjoin(first, and_(first.c.deal_id == Deal.id, first.c.position == 1))
+        .where(Deal.created_at >= since, deal_clause(deal_filter))
+    )
+    return union_all(moved, created)
 
 
 def stage_movement(connection: Connection, deal_filter: DealFilter, start: date,
                    end: date) -> tuple[StageMovement, ...]:
     """Per open stage, the selected deals' entries into it from `start` to `end` (days of the UTC timestamps,
     inclusive): how many went on to a later stage, how many to Perdu, and the average days of the stays that ended."""
-    stays = _stays(deal_filter).subquery("stays")
+    stays = _stays(deal_filter, _midnight(start)).subquery("stays")
     rank = {name: position for position, name in enumerate(FUNNEL_STAGES)}
     stage_rank = case(rank, value=stays.c.stage, else_=-1)
     next_rank = case(rank, value=stays.c.next_stage, else_=-1)
