@@ -8,6 +8,7 @@ won deal) is `None`, never NaN or 0.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -15,6 +16,11 @@ from decimal import Decimal
 STALE_DAYS = 10  # an open deal untouched for more than this many days is "sans mouvement"
 FORECAST_MONTHS = 12
 OVERDUE_BUCKET = "En retard"
+
+
+def mean(total: Decimal, count: int) -> Decimal | None:
+    """`total / count` to the cent, None over nothing."""
+    return None if count == 0 else (total / count).quantize(Decimal("0.01"))
 
 
 def rate(part: int, whole: int) -> Decimal | None:
@@ -33,9 +39,22 @@ class AssigneePerformance:
     won: int
     lost: int
     deal_count: int
-    average_deal: Decimal | None  # over the deals with an amount
-    average_cycle_days: Decimal | None  # creation -> won, over the won deals whose win is in the history
     stale: int  # open deals without any change for more than STALE_DAYS days
+    open_count: int = 0
+    valued: int = 0  # deals with an amount
+    amount_total: Decimal = Decimal(0)  # their amounts
+    cycles: int = 0  # won deals whose win is in the history
+    cycle_days_total: Decimal = Decimal(0)  # their days from creation to the win
+
+    @property
+    def average_deal(self) -> Decimal | None:
+        """Panier moyen: mean amount of the deals that have one."""
+        return mean(self.amount_total, self.valued)
+
+    @property
+    def average_cycle_days(self) -> Decimal | None:
+        """Mean days from creation to the win; None with no won deal whose win is in the history."""
+        return mean(self.cycle_days_total, self.cycles)
 
     @property
     def win_rate(self) -> Decimal | None:
@@ -106,3 +125,17 @@ class VelocityLevers:
     win_rate: Decimal | None
     average_cycle_days: Decimal | None
     weighted_pipeline: Decimal
+
+
+def levers_of(people: Sequence[AssigneePerformance], chosen: Collection[str]) -> VelocityLevers:
+    """The levers of the chosen salespeople's deals (everyone's when none is chosen), from their figures: the
+    selection's own, without a query of its own."""
+    kept = [person for person in people if not chosen or person.assignee in chosen]
+    won, lost = sum(p.won for p in kept), sum(p.lost for p in kept)
+    return VelocityLevers(
+        open_deals=sum(p.open_count for p in kept),
+        average_deal=mean(sum((p.amount_total for p in kept), Decimal(0)), sum(p.valued for p in kept)),
+        win_rate=rate(won, won + lost),
+        average_cycle_days=mean(sum((p.cycle_days_total for p in kept), Decimal(0)), sum(p.cycles for p in kept)),
+        weighted_pipeline=sum((p.open_weighted for p in kept), Decimal("0.00")),
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import TypeVar
@@ -24,6 +25,7 @@ from domain.performance_results import (
     Forecast,
     StageConversion,
     VelocityLevers,
+    levers_of,
 )
 from services import performance_queries as queries
 from services.cache import VersionedCache
@@ -64,8 +66,9 @@ class PerformanceReads:
         return self._remember("perf-assignees", deal_filter, "", queries.assignee_figures)
 
     def levers(self, deal_filter: DealFilter) -> VelocityLevers:
-        """The sales velocity's four levers and the open weighted pipeline of the selection."""
-        return self._remember("perf-levers", deal_filter, "", queries.velocity_levers)
+        """The sales velocity's four levers and the open weighted pipeline of the selection, summed from the
+        figures of its salespeople: the same cached statement as the chart's (drawn over every salesperson)."""
+        return levers_of(self.assignees(replace(deal_filter, assignees=())), deal_filter.assignees)
 
     def forecast(self, deal_filter: DealFilter) -> Forecast:
         """Open deals by expected close month (overdue, then 12 months) and the won amount of the last 12."""

@@ -35,7 +35,6 @@ from domain.performance_results import (
     AssigneePerformance,
     ForecastCell,
     StageMovement,
-    VelocityLevers,
 )
 from domain.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, WON
 from services.day_span import day_span
@@ -51,11 +50,6 @@ def _money(value: Decimal | float | None) -> Decimal:
 
 def _average(value: Decimal | float | None) -> Decimal | None:
     return None if value is None else Decimal(str(value)).quantize(CENT)
-
-
-def _mean(total: Decimal | float | None, count: int) -> Decimal | None:
-    """An exact mean of amounts: the sum to the cent (a float on SQLite) over the count, None over none."""
-    return None if not count else (_money(total) / count).quantize(CENT)
 
 
 def _midnight(day: date) -> datetime:
@@ -100,7 +94,8 @@ def _figure_columns(today: date) -> tuple[list[ColumnElement], Subquery]:
         count_if(is_open), sum_if(is_open, Deal.montant_brut), sum_if(is_open, Deal.valeur_ponderee),
         sum_if(is_won, Deal.montant_brut), count_if(is_won), count_if(is_lost), func.count(),
         func.sum(Deal.montant_brut), func.count(Deal.montant_brut),
-        func.avg(case((is_won, day_span(Deal.created_at, won.c.won_at)), else_=None)),
+        func.sum(case((is_won, day_span(Deal.created_at, won.c.won_at)), else_=None)),
+        count_if(and_(is_won, won.c.won_at.is_not(None))),
         count_if(and_(is_open, Deal.updated_at < cutoff)),
     ], won
 
@@ -120,17 +115,10 @@ def assignee_figures(connection: Connection, deal_filter: DealFilter, today: dat
 
 
 def _person(row: Row) -> AssigneePerformance:
-    name, _open, gross, weighted, won_amount, won, lost, count, amounts, valued, cycle, stale = row
+    name, open_count, gross, weighted, won_amount, won, lost, count, amounts, valued, cycle_days, cycles, stale = row
     return AssigneePerformance(name, _money(gross), _money(weighted), _money(won_amount), int(won), int(lost),
-                               int(count), _mean(amounts, valued), _average(cycle), int(stale))
-
-
-def velocity_levers(connection: Connection, deal_filter: DealFilter, today: date) -> VelocityLevers:
-    """The velocity levers of the whole selection, the same aggregates as the per-salesperson ones."""
-    row = connection.execute(_figures(deal_filter, today)).one()
-    open_deals, _gross, weighted, _won_amount, won, lost, _count, amounts, valued, cycle, _stale = row
-    win_rate = None if won + lost == 0 else (Decimal(int(won)) / Decimal(int(won + lost))).quantize(Decimal("0.000001"))
-    return VelocityLevers(int(open_deals), _mean(amounts, valued), win_rate, _average(cycle), _money(weighted))
+                               int(count), int(stale), int(open_count), int(valued), _money(amounts), int(cycles),
+                               Decimal(str(cycle_days or 0)))
 
 
 def forecast_cells(connection: Connection, deal_filter: DealFilter,

@@ -20,10 +20,11 @@ from layouts.performance import assignee_rows, lever_texts, performance_content,
 from layouts.performance_figures import assignees_figure, forecast_figure, stage_conversion_figure
 
 NNBSP, NBSP = "\u202f", "\u00a0"
-LEA = AssigneePerformance("Léa Dubois", Decimal("12000.00"), Decimal("3600.00"), Decimal("5000.00"), 1, 1, 4,
-                          Decimal("4250.00"), Decimal("32.50"), 2)
-HUGO = AssigneePerformance("Hugo Bernard", Decimal("800.00"), Decimal("80.00"), Decimal("0.00"), 0, 0, 1,
-                           Decimal("800.00"), None, 0)
+LEA = AssigneePerformance("Léa Dubois", Decimal("12000.00"), Decimal("3600.00"), Decimal("5000.00"), 1, 1, 4, 2,
+                          open_count=2, valued=4, amount_total=Decimal("17000.00"), cycles=1,
+                          cycle_days_total=Decimal("32.5"))
+HUGO = AssigneePerformance("Hugo Bernard", Decimal("800.00"), Decimal("80.00"), Decimal("0.00"), 0, 0, 1, 0,
+                           open_count=1, valued=1, amount_total=Decimal("800.00"))
 
 
 def _ids(component: object) -> set[str]:

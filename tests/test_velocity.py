@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from domain.performance_results import VelocityLevers
+from domain.performance_results import AssigneePerformance, VelocityLevers, levers_of
 from domain.velocity import WhatIf, project, projected_levers, velocity
 
 LEVERS = VelocityLevers(open_deals=20, average_deal=Decimal("5000.00"), win_rate=Decimal("0.25"),
@@ -60,3 +60,17 @@ def test_a_selection_without_closed_deal_projects_no_velocity() -> None:
     projection = project(thin, WhatIf(average_deal=10, win_rate=10))
     assert (projection.velocity, projection.projected_velocity) == (None, None)
     assert projection.projected_weighted_pipeline == Decimal("33.00")
+
+
+def test_the_levers_of_a_selection_sum_its_salespeople() -> None:
+    lea = AssigneePerformance("Léa", Decimal("9000.00"), Decimal("2700.00"), Decimal("4000.00"), 1, 1, 5, 0,
+                              open_count=3, valued=4, amount_total=Decimal("17000.00"), cycles=1,
+                              cycle_days_total=Decimal("30"))
+    hugo = AssigneePerformance("Hugo", Decimal("1000.00"), Decimal("300.00"), Decimal("2000.00"), 2, 0, 3, 0,
+                               open_count=1, valued=3, amount_total=Decimal("4000.00"), cycles=2,
+                               cycle_days_total=Decimal("60"))
+    assert levers_of([lea, hugo], ()) == VelocityLevers(4, Decimal("3000.00"), Decimal("0.75"), Decimal("30.00"),
+                                                        Decimal("3000.00"))
+    assert levers_of([lea, hugo], ["Hugo"]) == VelocityLevers(1, Decimal("1333.33"), Decimal(1), Decimal("30.00"),
+                                                              Decimal("300.00"))
+    assert levers_of([lea], ["Personne"]) == VelocityLevers(0, None, None, None, Decimal("0.00"))
