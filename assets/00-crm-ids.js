@@ -90,8 +90,10 @@ window.crmIds = {
   "WHATIF_CYCLE": "whatif-cycle",
   "WHATIF_DEAL_COUNT": "whatif-deal-count",
   "WHATIF_PIPELINE": "whatif-pipeline",
+  "WHATIF_PIPELINE_NOW": "whatif-pipeline-now",
   "WHATIF_PRESET": "whatif-preset",
   "WHATIF_RESULT": "whatif-result",
   "WHATIF_VELOCITY": "whatif-velocity",
+  "WHATIF_VELOCITY_NOW": "whatif-velocity-now",
   "WHATIF_WIN_RATE": "whatif-win-rate"
 };

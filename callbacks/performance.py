@@ -20,11 +20,12 @@ from domain import formatting
 from domain.performance_results import VelocityLevers
 from domain.velocity import PRESET_AVERAGE_DEAL, WhatIf, project, velocity
 from layouts import ids
-from layouts.performance import assignee_rows, lever_items, whatif_items
+from layouts.performance import assignee_rows, lever_items, whatif_texts
 from layouts.performance_figures import assignees_figure, forecast_figure, stage_conversion_figure
 from services.performance import PerformanceReads
 
 SLIDERS = (ids.WHATIF_AVERAGE_DEAL, ids.WHATIF_WIN_RATE, ids.WHATIF_CYCLE, ids.WHATIF_DEAL_COUNT)
+WHATIF_TEXTS = (ids.WHATIF_VELOCITY, ids.WHATIF_VELOCITY_NOW, ids.WHATIF_PIPELINE, ids.WHATIF_PIPELINE_NOW)
 
 
 def _stored(levers: VelocityLevers) -> dict[str, Any]:
@@ -78,13 +79,13 @@ def register(app: Dash, service: PerformanceReads) -> None:
         levers = service.levers(selection(*filters))
         return formatting.euros(velocity(levers)), lever_items(levers), _stored(levers)
 
-    @app.callback(Output(ids.WHATIF_RESULT, "children"), Input(ids.LEVERS_STORE, "data"),
+    @app.callback(*(Output(text_id, "children") for text_id in WHATIF_TEXTS), Input(ids.LEVERS_STORE, "data"),
                   *(Input(slider, "value") for slider in SLIDERS))
-    def project_whatif(stored: dict[str, Any] | None, *changes: float | None) -> list:
+    def project_whatif(stored: dict[str, Any] | None, *changes: float | None) -> tuple[str, ...]:
         """No database here: the levers come from the store."""
         if not stored:
-            return whatif_items(None)
-        return whatif_items(project(_levers(stored), WhatIf(*(change or 0 for change in changes))))
+            return whatif_texts(None)
+        return whatif_texts(project(_levers(stored), WhatIf(*(change or 0 for change in changes))))
 
     app.clientside_callback(
         f"function () {{ return {PRESET_AVERAGE_DEAL}; }}",

@@ -60,7 +60,8 @@ def _chart(title: str, graph_id: str, *extra: Any, note: str | None = None) -> h
 def _slider(slider_id: str, label: str) -> html.Div:
     marks = {-SLIDER_RANGE: f"−{SLIDER_RANGE} %", 0: "0", SLIDER_RANGE: f"+{SLIDER_RANGE} %"}
     return html.Div([html.Label(label, htmlFor=slider_id, className="form-label small mb-0"),
-                     dcc.Slider(id=slider_id, min=-SLIDER_RANGE, max=SLIDER_RANGE, step=1, value=0, marks=marks)],
+                     dcc.Slider(id=slider_id, min=-SLIDER_RANGE, max=SLIDER_RANGE, step=1, value=0, marks=marks,
+                                updatemode="drag")],  # the issue: "updated as the sliders move"
                     className="whatif-slider")
 
 
@@ -78,7 +79,7 @@ def _velocity_card() -> html.Section:
                       *(_slider(slider_id, label) for slider_id, label in WHATIF_SLIDERS),
                       dbc.Button(f"+{PRESET_AVERAGE_DEAL} % panier moyen", id=ids.WHATIF_PRESET, size="sm",
                                  color="primary", outline=True, className="mt-1"),
-                      html.Div(whatif_items(None), id=ids.WHATIF_RESULT, className="small mt-2")],
+                      html.Div(whatif_result(), id=ids.WHATIF_RESULT, className="small mt-2")],
                      className="velocity-whatif"),
         ], className="velocity-grid"),
         dcc.Store(id=ids.LEVERS_STORE),
@@ -151,17 +152,19 @@ def lever_items(levers: VelocityLevers | None) -> list[html.Li]:
                                                                              strict=True)]
 
 
-def whatif_items(projection: Projection | None) -> list[html.Div]:
-    """Projected velocity and weighted pipeline against today's."""
+def whatif_texts(projection: Projection | None) -> tuple[str, str, str, str]:
+    """Projected velocity, today's, projected weighted pipeline, today's: the texts of `whatif_result`."""
     if projection is None:
-        now = projected = pipeline = projected_pipeline = formatting.NO_VALUE
-    else:
-        now, projected = formatting.euros(projection.velocity), formatting.euros(projection.projected_velocity)
-        pipeline = formatting.euros(projection.weighted_pipeline)
-        projected_pipeline = formatting.euros(projection.projected_weighted_pipeline)
+        return (formatting.NO_VALUE,) * 4
+    return (formatting.euros(projection.projected_velocity), formatting.euros(projection.velocity),
+            formatting.euros(projection.projected_weighted_pipeline), formatting.euros(projection.weighted_pipeline))
+
+
+def whatif_result() -> list[html.Div]:
+    """Projected velocity and weighted pipeline against today's, in elements the what-if fills in place."""
     return [
-        html.Div(["Vitesse projetée : ", html.Strong(projected, id=ids.WHATIF_VELOCITY),
-                  f" par jour (aujourd'hui : {now})"]),
-        html.Div(["Pipeline pondéré projeté : ", html.Strong(projected_pipeline, id=ids.WHATIF_PIPELINE),
-                  f" (aujourd'hui : {pipeline})"]),
+        html.Div(["Vitesse projetée : ", html.Strong("—", id=ids.WHATIF_VELOCITY), " par jour (aujourd'hui : ",
+                  html.Span("—", id=ids.WHATIF_VELOCITY_NOW), ")"]),
+        html.Div(["Pipeline pondéré projeté : ", html.Strong("—", id=ids.WHATIF_PIPELINE), " (aujourd'hui : ",
+                  html.Span("—", id=ids.WHATIF_PIPELINE_NOW), ")"]),
     ]
