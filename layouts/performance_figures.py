@@ -31,6 +31,9 @@ GROSS_COLOUR = "#f59e0b"
 NO_ASSIGNEE_DEAL = "Aucun deal dans cette sélection :<br>aucun commercial à afficher."
 NO_FORECAST = "Aucun deal ouvert avec une échéance<br>dans les 12 mois, ni gain sur les 12 derniers."
 NO_MOVEMENT = "Aucune entrée dans une étape ouverte<br>sur cette période."
+NO_WON = "Aucun deal gagné<br>sur ces 12 mois."
+NO_DUE = "Aucun deal ouvert avec une échéance<br>dans les 12 mois."
+ZERO_ONLY = {"tickvals": [0], "range": [0, 1]}  # an axis with nothing on it: "0 €", not "0 €, 0 €, 1 €…"
 LEGEND = {"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"}
 
 
@@ -104,14 +107,24 @@ def forecast_figure(forecast: Forecast) -> Figure:
                    "hovertemplate": "<b>%{x}</b><br>Montant brut : %{customdata}<extra></extra>"})
     money_axis = {"tickformat": ",.0f", "ticksuffix": " €", "showgrid": True, "gridcolor": "#e9ecef",
                   "fixedrange": True, "rangemode": "tozero"}
+    annotations = [_title("Gagné par mois", 0.18), _title("Prévision par mois d'échéance (ouverts)", 0.72)]
+    nothing_won, nothing_due = not any(forecast.won_by_month), not forecast.cells
+    annotations += [_nothing(NO_WON, 0.18)] if nothing_won else []
+    annotations += [_nothing(NO_DUE, 0.72)] if nothing_due else []
     return _figure(
         traces, barmode="stack", showlegend=True, legend={**LEGEND, "y": 1.14, "yanchor": "bottom"},
         xaxis={"domain": [0, 0.36], "type": "category", "tickangle": -45, "fixedrange": True},
         xaxis2={"domain": [0.44, 1], "type": "category", "tickangle": -45, "fixedrange": True, "anchor": "y2"},
-        yaxis={**money_axis, "anchor": "x"}, yaxis2={**money_axis, "anchor": "x2"},
-        margin={"l": 70, "r": 8, "t": 64, "b": 64},
-        annotations=[_title("Gagné par mois", 0.18), _title("Prévision par mois d'échéance (ouverts)", 0.72)],
+        yaxis={**money_axis, "anchor": "x", **(ZERO_ONLY if nothing_won else {})},
+        yaxis2={**money_axis, "anchor": "x2", **(ZERO_ONLY if nothing_due else {})},
+        margin={"l": 70, "r": 8, "t": 64, "b": 64}, annotations=annotations,
     )
+
+
+def _nothing(text: str, x: float) -> dict:
+    """A message in the middle of an empty side of the forecast."""
+    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 0.5,
+            "xanchor": "center", "font": {"size": 12, "color": "#6c757d"}}
 
 
 def _title(text: str, x: float) -> dict:

@@ -94,3 +94,13 @@ def test_stage_movement_labels_each_stage_with_its_entries_and_stay() -> None:
     advanced, lost = go.Figure(stage_conversion_figure(conversion)).data
     assert list(advanced.text) == [f"75,0{NBSP}%", f"0,0{NBSP}%"] and list(lost.text) == [f"25,0{NBSP}%", f"0,0{NBSP}%"]
     assert list(advanced.x) == [f"Prospect<br>4 entrées · 12,2{NBSP}jours", "Qualifié<br>2 entrées · durée —"]
+
+
+def test_a_forecast_side_with_nothing_says_so_instead_of_odd_ticks() -> None:
+    forecast = Forecast(("En retard", "2026-11"), (ForecastCell("2026-11", "Prospect", 1, Decimal("100.00"),
+                                                                Decimal("10.00")),),
+                        ("2026-10", "2026-11"), (Decimal("0.00"), Decimal("0.00")), 0)
+    figure = forecast_figure(forecast)
+    assert figure["layout"]["yaxis"]["tickvals"] == [0] and "tickvals" not in figure["layout"]["yaxis2"]
+    assert "Aucun deal gagné<br>sur ces 12 mois." in [note["text"] for note in figure["layout"]["annotations"]]
+    go.Figure(figure)
