@@ -11,7 +11,7 @@ import secrets
 import sys
 from functools import cache, partial
 
-from dash import Dash
+from dash import Dash, page_container
 from dash.development.base_component import Component
 from dash.types import RendererHooks
 from flask import Flask
@@ -29,7 +29,10 @@ from data.clock import today
 from data.setup import upgrade_schema
 from domain.accounts import may_add, may_administer
 from http_guards import protect
-from layouts.page import page_layout
+from layouts.page import page_frame
+from pages import ROUTING_INPUTS
+from pages import dashboard as dashboard_page
+from pages import performance as performance_page
 from services.exports import DealExports, ExportView
 from services.exports.download_token import DownloadRequest, DownloadTokens
 from settings import Settings, load_settings
@@ -57,8 +60,12 @@ def create_app(settings: Settings | None = None) -> Dash:
     # Responses are compressed (flask-compress): figures are repetitive JSON. The renderer hooks tell
     # assets/01-slow-answers.js when a callback request leaves and when its answer comes back, so that only a
     # late answer shows a loading state.
+    # Dash pages (`/` and `/performance`), registered below rather than found in a folder (pages/__init__.py).
     app = Dash(
         __name__,
+        use_pages=True,
+        pages_folder="",
+        routing_callback_inputs=ROUTING_INPUTS,
         compress=True,
         title="Tableau de bord CRM",
         update_title=None,
@@ -77,11 +84,15 @@ def create_app(settings: Settings | None = None) -> Dash:
         require_token_on_path(app.server, f"/{MCP_PATH}", services.tokens.account_for)
     actor = partial(acting_user, settings.auth)
 
+    dashboard_page.register(settings.upload_max_bytes, lambda: not may_add(actor()), settings.stale_days)
+    performance_page.register(services.performance.default_period)
+
     def layout() -> Component:
-        """Per page load, for the account asking: a read-only one gets no control that writes."""
+        """Per page load, for the account asking: a read-only one gets no control that writes. The frame (header,
+        filters, navigation) is shared; the page itself comes into Dash's page container."""
         account = actor()
-        return page_layout(settings.upload_max_bytes, sign_out=settings.auth, read_only=not may_add(account),
-                           admin=settings.auth and may_administer(account), cold_rule=settings.stale_days)
+        return page_frame(page_container, sign_out=settings.auth, read_only=not may_add(account),
+                          admin=settings.auth and may_administer(account))
 
     app.layout = layout
     secret = settings.secret_key or secrets.token_urlsafe(32)
@@ -95,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         return f"/exports/{download_tokens.issue(DownloadRequest(file_format, view, signed_in()))}"
 
     register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files, actor,
-                       deal_exports, export_link)
+                       deal_exports, export_link, services.performance)
     return app
 
 

@@ -21,6 +21,7 @@ from services.cache import CacheBackend, VersionedCache
 from services.health import HealthReport, check_health
 from services.importing import XlsxLimits
 from services.imports import ImportService
+from services.performance import PerformanceReads
 from services.reads import DealReads
 from services.tokens import ApiTokens
 from services.writes import DealWrites
@@ -43,8 +44,8 @@ def make_cache_backend(settings: Settings) -> CacheBackend:
 
 @dataclass(frozen=True)
 class Services:
-    """The read side, the one write path, the import flow, the accounts and their API tokens, over one engine
-    and one cache."""
+    """The read side (the dashboard's and the performance page's), the one write path, the import flow, the
+    accounts and their API tokens, over one engine and one cache."""
 
     engine: Engine
     reads: DealReads
@@ -53,6 +54,7 @@ class Services:
     health: Callable[[], HealthReport]
     accounts: Accounts
     tokens: ApiTokens
+    performance: PerformanceReads
 
 
 def build_services(settings: Settings) -> Services:
@@ -63,4 +65,5 @@ def build_services(settings: Settings) -> Services:
     limits = XlsxLimits(settings.xlsx_max_unpacked_bytes, settings.xlsx_max_cells)
     return Services(engine, DealReads(engine, cache, cold_rule=settings.stale_days), writes,
                     ImportService(engine, writes, max_bytes=settings.upload_max_bytes, xlsx_limits=limits),
-                    partial(check_health, engine, cache), Accounts(engine), ApiTokens(engine))
+                    partial(check_health, engine, cache), Accounts(engine), ApiTokens(engine),
+                    PerformanceReads(engine, cache))

@@ -12,8 +12,8 @@ import platform
 import random
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date, timedelta
-from itertools import accumulate, islice
+from datetime import date, datetime, time, timedelta
+from itertools import accumulate, islice, pairwise
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -36,6 +36,12 @@ COLUMNS = ("client", "statut", "montant_brut", "secteur", "date_echeance", "assi
 POSTGRES_COPY = f"COPY deals ({', '.join(COLUMNS)}) FROM STDIN"
 SQLITE_INSERT = f"INSERT INTO deals ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 MIB = 1024 * 1024
+HISTORY_DAYS = 700  # deals created over the 700 days before TODAY
+HISTORY_COPY = "COPY deal_events (deal_id, at, action, field, old_value, new_value, source) FROM STDIN"
+# A deal's creation date from its id alone, the same in SQL (placing `created_at`) and in Python (the moves).
+CREATED_DAYS_AGO = f"((id * 7919) % {HISTORY_DAYS})"
+FUNNEL_PATH = ("Prospect", "Qualifié", "Négociation", "Gagné")
+DETOUR_SHARE = 0.3  # with the `created` row, about 3 history rows per deal
 
 DealRow = tuple[str | None, ...]
 
@@ -191,3 +197,58 @@ def machine_facts(postgres_url: str) -> list[str]:
         f"SQLite {sqlite3.sqlite_version}",
         f"Python {platform.python_version()}",
     ]
+
+
+def created_on(deal_id: int) -> datetime:
+    """When deal `deal_id` was created, as `place_creations` sets it (09:00 UTC)."""
+    return datetime.combine(TODAY - timedelta(days=(deal_id * 7919) % HISTORY_DAYS), time(9))
+
+
+def _stage_path(stage: str, rng: random.Random) -> list[str]:
+    """The stages a deal went through to reach `stage`: up the funnel from Prospect (lost on the way for
+    Perdu), and for DETOUR_SHARE of the deals one step back and forth on an open stage."""
+    path = ([*FUNNEL_PATH[:rng.randint(1, 3)], "Perdu"] if stage == "Perdu"
+            else list(FUNNEL_PATH[:FUNNEL_PATH.index(stage) + 1]))
+    open_steps = [index for index, name in enumerate(path) if name in FUNNEL_PATH[:3]]
+    if rng.random() < DETOUR_SHARE and open_steps:
+        at = rng.choice(open_steps)
+        aside = FUNNEL_PATH[1] if path[at] == FUNNEL_PATH[0] else FUNNEL_PATH[FUNNEL_PATH.index(path[at]) - 1]
+        path[at + 1:at + 1] = [aside, path[at]]
+    return path
+
+
+def generate_history(count: int, seed: int = SEED) -> Iterator[tuple[object, ...]]:
+    """Stage changes for the deals `generate_deals(count, seed)` gives (ids 1..count, as loaded in a fresh
+    database): each deal created in the first stage of its path and moved, evenly over its life, to its stage."""
+    rng = random.Random(seed + 1)
+    for deal_id, deal in enumerate(generate_deals(count, seed), start=1):
+        path = _stage_path(str(deal[1]), rng)
+        created = created_on(deal_id)
+        life = datetime.combine(TODAY, time(9)) - created
+        for step, (old, new) in enumerate(pairwise(path), start=1):
+            at = created + life * step / len(path)
+            yield deal_id, at.isoformat(sep=" "), "updated", "statut", old, new, "import"
+
+
+def load_history(engine: Engine, count: int) -> None:
+    """PostgreSQL: COPY the stage changes into `deal_events`, then place each deal's creation (`created_on`) and
+    last change (its last move), with the deals' update triggers off so they stay as placed."""
+    raw = engine.raw_connection()
+    try:
+        with raw.driver_connection.cursor() as cursor:
+            with cursor.copy(HISTORY_COPY) as copy:
+                for row in generate_history(count):
+                    copy.write_row(row)
+            cursor.execute("ALTER TABLE deals DISABLE TRIGGER USER")
+            cursor.execute(f"UPDATE deals SET created_at = TIMESTAMP '{TODAY.isoformat()} 09:00' - "
+                           f"{CREATED_DAYS_AGO} * INTERVAL '1 day', updated_at = TIMESTAMP "
+                           f"'{TODAY.isoformat()} 09:00' - {CREATED_DAYS_AGO} * INTERVAL '1 day'")
+            cursor.execute("UPDATE deals SET updated_at = moved.last_at FROM (SELECT deal_id, max(at) AS last_at "
+                           "FROM deal_events WHERE action = 'updated' GROUP BY deal_id) AS moved "
+                           "WHERE moved.deal_id = deals.id")
+            cursor.execute("ALTER TABLE deals ENABLE TRIGGER USER")
+            cursor.execute("UPDATE deal_events SET at = deals.created_at FROM deals "
+                           "WHERE deal_events.deal_id = deals.id AND deal_events.action = 'created'")
+        raw.commit()
+    finally:
+        raw.close()

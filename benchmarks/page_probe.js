@@ -258,8 +258,12 @@
     var deadline = performance.now() + options.timeoutMs;
     function poll() {
       var now = performance.now();
-      if (window.store && window.store.getState().paths.strs[GRID]) {
-        watchGridAnswers();
+      /* Every checked output in the layout: with Dash pages, a page's outputs arrive after the frame's. */
+      var paths = window.store ? window.store.getState().paths.strs : {};
+      if (Object.keys(options.check).every(function (id) { return paths[id]; })) {
+        if (paths[GRID]) {
+          watchGridAnswers();
+        }
         var last = lastChange(origin);
         var ready = pendingCallbacks() === 0 && allShown(options.check, since) &&
           (!options.notEmpty || document.getElementById(options.notEmpty).textContent !== options.emptyText);

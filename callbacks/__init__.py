@@ -20,6 +20,7 @@ from callbacks import (
     filter_options,
     guard,
     importing,
+    performance,
     since_visit,
     url_state,
 )
@@ -28,15 +29,17 @@ from callbacks.import_seal import PreviewSeal
 from domain.accounts import Actor
 from services.exports import DealExports
 from services.imports import ImportService
+from services.performance import PerformanceReads
 from services.reads import DealReads
 from services.writes import DealWrites
 
 
 def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService, seal: PreviewSeal,
                        max_files: int, actor: Callable[[], Actor | None], deal_exports: DealExports,
-                       export_link: LinkSigner) -> None:
-    """Attach every callback of the page to `app`; `actor` says who asks, inside a request (None: solo mode);
-    `export_link` signs an export's download path for the account asking."""
+                       export_link: LinkSigner, performance_reads: PerformanceReads) -> None:
+    """Attach every callback of both pages to `app`; `actor` says who asks, inside a request (None: solo mode);
+    `export_link` signs an export's download path for the account asking. A callback whose outputs are on the
+    other page is not called (Dash calls none whose outputs are absent)."""
     guard.register(app)
     url_state.register(app)
     filter_options.register(app, reads)
@@ -47,3 +50,4 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     deal_form.register(app, reads, writes, actor)
     exports.register(app, deal_exports, export_link)
     since_visit.register(app, reads)
+    performance.register(app, performance_reads)

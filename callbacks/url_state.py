@@ -8,6 +8,8 @@ The controls stay the single source of truth. Two callbacks, both in the browser
   there): set the controls to what the URL describes, without the values no dropdown offers (a stale
   link), which it also removes from the URL in place.
 Each one does nothing when the URL already describes the controls, so neither sets the other off again.
+A third keeps the navigation links' query string on the selection, so moving between `/` and `/performance`
+keeps it in the URL (the filters themselves are outside the pages and keep their values).
 A single callback doing both ways made every filter change wait for it before any figure was requested.
 The stages' URL slugs come from `domain.stages`, written into the functions here so they have one source.
 """
@@ -44,4 +46,11 @@ def register(app: Dash) -> None:
         Input(ids.URL_HISTORY, "data"),
         *(Input(component, "options") for component in OPTION_IDS),
         *filter_states(),
+    )
+    app.clientside_callback(
+        f"function (...values) {{ var query = window.crmUrlState.encode({stages}, values); "
+        f"return ['/' + query, '/performance' + query]; }}",
+        Output(ids.NAV_DASHBOARD, "href"),
+        Output(ids.NAV_PERFORMANCE, "href"),
+        *filter_inputs(),
     )

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Text,
     false,
     func,
+    text,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -164,6 +165,9 @@ class DealActivity(Base):
     ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))
 
 
+STAGE_CHANGES = text("field = 'statut' AND action = 'updated'")  # the history rows of a stage change
+
+
 class DealEvent(Base):
     """One change of one deal, written by database triggers only (migration 0008): `created`, `restored`,
     `deleted`, or `updated` with the field and its old and new values as locale-free text (`12500.50`,
@@ -172,7 +176,9 @@ class DealEvent(Base):
     __tablename__ = "deal_events"
     __table_args__ = (
         Index("ix_deal_events_deal_at", "deal_id", "at"),
-        Index("ix_deal_events_at", "at", "deal_id"),  # the recent history, for cold deals (migration 0011)
+        Index("ix_deal_events_at", "at", "deal_id"),  # the history by time: a day's, since a visit (migration 0011)
+        Index("ix_deal_events_stage_changes", "deal_id", "at", "id", postgresql_where=STAGE_CHANGES,
+              sqlite_where=STAGE_CHANGES, postgresql_include=["old_value", "new_value"]),  # migration 0013
         CheckConstraint("action IN ('created', 'updated', 'deleted', 'restored')", name="ck_deal_events_action_known"),
         CheckConstraint("source IN ('formulaire', 'grille', 'import', 'api', 'démo', 'hors application')",
                         name="ck_deal_events_source_known"),

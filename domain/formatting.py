@@ -44,6 +44,19 @@ def day(value: date | None) -> str:
     return NO_VALUE if value is None else format_date(value, "dd/MM/yyyy", locale=LOCALE)
 
 
+def month(value: date) -> str:
+    """A month as `nov. 2026` (the forecast's buckets)."""
+    return format_date(value, "MMM yyyy", locale=LOCALE)
+
+
+def days(value: Decimal | float | None) -> str:
+    """A duration in days with one decimal, `12,5 jours` (`1,0 jour`)."""
+    if value is None:
+        return NO_VALUE
+    shown = format_decimal(value, format="#,##0.0", locale=LOCALE)
+    return f"{shown}\u00a0jour" if Decimal(str(value)).quantize(Decimal("0.1")) <= 1 else f"{shown}\u00a0jours"
+
+
 def moment(value: datetime | None) -> str:
     """A database timestamp (naive, UTC) as Paris time, `21/11/2026 14:05`."""
     if value is None:

@@ -105,6 +105,28 @@ SELECTION_MESSAGE = "selection-message"
 # The grid's page 1 sent with the figures of a filter change, and the digests of the outputs the browser shows.
 GRID_FIRST_PAGE = "grid-first-page"
 SHOWN_OUTPUTS = "shown-outputs"
+# The performance page (/performance).
+GRAPH_ASSIGNEES = "graph-assignees"
+TABLE_ASSIGNEES = "table-assignees"
+GRAPH_FORECAST = "graph-forecast"
+GRAPH_STAGE_CONVERSION = "graph-stage-conversion"
+KPI_VELOCITY = "kpi-velocity"
+WHATIF_AVERAGE_DEAL = "whatif-average-deal"
+WHATIF_WIN_RATE = "whatif-win-rate"
+WHATIF_CYCLE = "whatif-cycle"
+WHATIF_DEAL_COUNT = "whatif-deal-count"
+WHATIF_PRESET = "whatif-preset"
+WHATIF_RESULT = "whatif-result"
+WHATIF_VELOCITY = "whatif-velocity"
+WHATIF_PIPELINE = "whatif-pipeline"
+WHATIF_VELOCITY_NOW = "whatif-velocity-now"
+WHATIF_PIPELINE_NOW = "whatif-pipeline-now"
+VELOCITY_LEVERS = "velocity-levers"
+LEVERS_STORE = "levers-store"
+STAGE_PERIOD = "stage-period"
+PAGE_NAV = "page-nav"
+NAV_DASHBOARD = "nav-dashboard"
+NAV_PERFORMANCE = "nav-performance"
 
 
 def kpi_count_id(stage_slug: str) -> str:

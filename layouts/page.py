@@ -1,4 +1,5 @@
-"""The page skeleton: header, filter side bar, KPI cards, charts, deadline grid and upload area.
+"""The page skeleton: the frame every page shares (header, filter side bar, navigation) and the dashboard page
+(KPI cards, charts, deadline grid and upload area).
 
 Every output starts in its empty state ("—", "Chargement…") at its final size, so the first answers and
 later redraws fill it in place without moving the page. An output whose answer is late (250 ms) is dimmed,
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from layouts import deadlines, ids
@@ -81,33 +83,59 @@ def _deadlines(read_only: bool, cold_rule: ColdRule) -> html.Section:
     ], className="card chart-card mt-3")
 
 
-def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool = False,
-                admin: bool = False, cold_rule: ColdRule = DEFAULT_COLD_RULE) -> dbc.Container:
-    """Built per page load; the URL callback then sets the filters and the figures follow. `sign_out`: the
-    header's sign-out button (AUTH=on); `read_only`: no control that writes (a `lecture` account); `admin`: the
-    link to the accounts page (an admin signed in); `cold_rule`: when a deal is cold (`STALE_DAYS`), for the
-    cold-deal card's tooltip."""
+def dashboard_content(upload_max_bytes: int, read_only: bool = False,
+                      cold_rule: ColdRule = DEFAULT_COLD_RULE) -> list[Component]:
+    """The dashboard page (`/`) inside the shared frame: its stores, cards, charts, grid and upload area (a list,
+    not a wrapper: every component costs the renderer work on each update); `cold_rule`: when a deal is cold
+    (`STALE_DAYS`), for the cold-deal card's tooltip and the grid's legend."""
+    return [
+        dcc.Store(id=ids.SHOWN_OUTPUTS),
+        dcc.Store(id=ids.GRID_FIRST_PAGE),
+        kpi_cards(cold_rule),
+        data_health_card(),
+        html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
+        html.P(CLICK_HINT, className="chart-hint mt-3 mb-0"),
+        _charts(),
+        _deadlines(read_only, cold_rule),
+        import_panel(upload_max_bytes, shown=not read_only),
+    ]
+
+
+def _navigation() -> html.Nav:
+    """Links between the pages: `dcc.Link`, so moving stays in the browser (the filters keep their values);
+    callbacks/url_state.py keeps their query string on the current selection."""
+    return html.Nav([
+        dcc.Link("Tableau de bord", href="/", id=ids.NAV_DASHBOARD, className="nav-link px-2"),
+        dcc.Link("Performance", href="/performance", id=ids.NAV_PERFORMANCE, className="nav-link px-2"),
+    ], id=ids.PAGE_NAV, className="nav page-nav mb-2")
+
+
+def page_frame(content: Component | list[Component], sign_out: bool = False, read_only: bool = False,
+               admin: bool = False, navigation: bool = True) -> dbc.Container:
+    """The frame every page shares, built per page load: header, app-wide stores and messages, the deal form,
+    the filter side bar and the navigation, with `content` (a page, or Dash's page container) beside the
+    filters. The filters live here, outside the pages, so their values survive moving between pages."""
     return dbc.Container([
         dcc.Store(id=ids.URL_HISTORY),
         dcc.Store(id=ids.DATA_VERSION),
         dcc.Store(id=ids.DB_STATUS),
-        dcc.Store(id=ids.SHOWN_OUTPUTS),
-        dcc.Store(id=ids.GRID_FIRST_PAGE),
         _header(sign_out, read_only, admin),
+        *([_navigation()] if navigation else []),
         app_alert(),
         *since_visit_panel(),
         deal_form(),
         dbc.Row([
             dbc.Col(dbc.Collapse(filter_panel(), id=ids.FILTERS_COLLAPSE, is_open=False),
                     xs=12, lg="auto", className="filters-column mb-3"),
-            dbc.Col([
-                kpi_cards(cold_rule),
-                data_health_card(),
-                html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
-                html.P(CLICK_HINT, className="chart-hint mt-3 mb-0"),
-                _charts(),
-                _deadlines(read_only, cold_rule),
-                import_panel(upload_max_bytes, shown=not read_only),
-            ], xs=12, lg=True, className="main-column"),
+            dbc.Col(content, xs=12, lg=True, className="main-column"),
         ]),
     ], fluid=True, className="pb-4")
+
+
+def page_layout(upload_max_bytes: int, sign_out: bool = False, read_only: bool = False,
+                admin: bool = False) -> dbc.Container:
+    """The dashboard in its frame, with the navigation (what tests/test_layouts.py weighs); the app serves the
+    frame around Dash's page container instead (app.py), which adds its own few components. `sign_out`: the
+    header's sign-out button (AUTH=on); `read_only`: no control that writes (a `lecture` account); `admin`: the
+    link to the accounts page (an admin signed in)."""
+    return page_frame(dashboard_content(upload_max_bytes, read_only), sign_out, read_only, admin)

@@ -43,7 +43,7 @@ def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> 
 PREVIOUS_HEAD = "0006_demo_flag"
 OPTIONAL_AMOUNT = "0007_optional_amount"
 USERS = "0009_users"
-HEAD = "0012_last_change"
+HEAD = "0013_stage_change_index"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),

@@ -1,8 +1,8 @@
 """An index on the history's time: `ix_deal_events_at` on `deal_events (at, deal_id)`.
 
-Cold deals (`services.queries.cold_clause`) are the open deals with no history row since a cutoff a few days
-back: the database reads the recent rows of the history from this index alone (the deal id is in it) instead
-of the whole history, three or more rows per deal.
+The history is read by time: yesterday's changes for the e-mail digest, the changes since the founder's last
+visit. The database reads those rows from this index alone (the deal id is in it) instead of the whole history,
+three or more rows per deal.
 """
 
 from alembic import op

@@ -1,0 +1,102 @@
+"""The performance page's wiring: one callback per query, a what-if that asks the database nothing.
+
+Each figure follows the filters and the data version; its outputs exist only on `/performance`, so on the
+dashboard Dash never calls it. The velocity levers are read once per selection into `levers-store`; the
+what-if sliders project from the store with `domain.velocity` (no query per slider move).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, replace
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from dash import ClientsideFunction, Dash, Input, Output, State
+
+from callbacks.guard import guarded_callback
+from callbacks.selection import filter_inputs, selection
+from domain import formatting
+from domain.performance_results import VelocityLevers
+from domain.velocity import PRESET_AVERAGE_DEAL, WhatIf, project, velocity
+from layouts import ids
+from layouts.performance import assignee_rows, lever_items, whatif_texts
+from layouts.performance_figures import assignees_figure, forecast_figure, stage_conversion_figure
+from services.performance import PerformanceReads
+
+SLIDERS = (ids.WHATIF_AVERAGE_DEAL, ids.WHATIF_WIN_RATE, ids.WHATIF_CYCLE, ids.WHATIF_DEAL_COUNT)
+WHATIF_TEXTS = (ids.WHATIF_VELOCITY, ids.WHATIF_VELOCITY_NOW, ids.WHATIF_PIPELINE, ids.WHATIF_PIPELINE_NOW)
+
+
+def _stored(levers: VelocityLevers) -> dict[str, Any]:
+    """The levers as JSON for the browser: exact decimals as text."""
+    return {key: value if value is None or isinstance(value, int) else str(value)
+            for key, value in asdict(levers).items()}
+
+
+def _levers(data: dict[str, Any]) -> VelocityLevers:
+    def number(value: Any) -> Decimal | None:
+        return None if value is None else Decimal(value)
+
+    return VelocityLevers(int(data["open_deals"]), number(data["average_deal"]), number(data["win_rate"]),
+                          number(data["average_cycle_days"]), Decimal(data["weighted_pipeline"]))
+
+
+def _day(value: str | None) -> date | None:
+    """The date picker's `YYYY-MM-DD` (perhaps with a time), or None when empty or malformed."""
+    try:
+        return date.fromisoformat(value[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def register(app: Dash, service: PerformanceReads) -> None:
+    """The page's figures, its velocity and what-if, and the salesperson click."""
+
+    @guarded_callback(app, Output(ids.GRAPH_ASSIGNEES, "figure"), Output(ids.TABLE_ASSIGNEES, "rowData"),
+                      Input(ids.DATA_VERSION, "data"), *filter_inputs())
+    def refresh_assignees(_version: str | None, *filters: Any) -> tuple:
+        """Drawn over every salesperson (the chosen ones highlighted, so the others stay clickable); the grid
+        lists the chosen ones."""
+        deal_filter = selection(*filters)
+        people = service.assignees(replace(deal_filter, assignees=()))
+        listed = [p for p in people if not deal_filter.assignees or p.assignee in deal_filter.assignees]
+        return assignees_figure(people, deal_filter.assignees), assignee_rows(listed)
+
+    @guarded_callback(app, Output(ids.GRAPH_FORECAST, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
+    def refresh_forecast(_version: str | None, *filters: Any) -> dict:
+        return forecast_figure(service.forecast(selection(*filters)))
+
+    @guarded_callback(app, Output(ids.GRAPH_STAGE_CONVERSION, "figure"), Input(ids.DATA_VERSION, "data"),
+                      *filter_inputs(), Input(ids.STAGE_PERIOD, "start_date"), Input(ids.STAGE_PERIOD, "end_date"))
+    def refresh_stage_conversion(_version: str | None, *values: Any) -> dict:
+        *filters, start, end = values
+        return stage_conversion_figure(service.stage_conversion(selection(*filters), _day(start), _day(end)))
+
+    @guarded_callback(app, Output(ids.KPI_VELOCITY, "children"), Output(ids.VELOCITY_LEVERS, "children"),
+                      Output(ids.LEVERS_STORE, "data"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
+    def refresh_levers(_version: str | None, *filters: Any) -> tuple:
+        levers = service.levers(selection(*filters))
+        return formatting.euros(velocity(levers)), lever_items(levers), _stored(levers)
+
+    @app.callback(*(Output(text_id, "children") for text_id in WHATIF_TEXTS), Input(ids.LEVERS_STORE, "data"),
+                  *(Input(slider, "value") for slider in SLIDERS))
+    def project_whatif(stored: dict[str, Any] | None, *changes: float | None) -> tuple[str, ...]:
+        """No database here: the levers come from the store."""
+        if not stored:
+            return whatif_texts(None)
+        return whatif_texts(project(_levers(stored), WhatIf(*(change or 0 for change in changes))))
+
+    app.clientside_callback(
+        f"function () {{ return {PRESET_AVERAGE_DEAL}; }}",
+        Output(ids.WHATIF_AVERAGE_DEAL, "value"),
+        Input(ids.WHATIF_PRESET, "n_clicks"),
+        prevent_initial_call=True,
+    )
+    app.clientside_callback(
+        ClientsideFunction("crm", "toggleClicked"),
+        Output(ids.FILTER_ASSIGNEE, "value", allow_duplicate=True),
+        Input(ids.GRAPH_ASSIGNEES, "clickData"),
+        State(ids.FILTER_ASSIGNEE, "value"),
+        prevent_initial_call=True,
+    )

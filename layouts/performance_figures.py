@@ -1,0 +1,157 @@
+"""The performance page's charts as pure functions of the performance reads' answers.
+
+Plain dicts in plotly.js's schema, with the dashboard's look (`layouts.figures`): amounts and rates are written
+as French text (Babel), never with plotly's English number formats; an empty answer gives a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import date
+
+from domain import formatting
+from domain.performance_results import AssigneePerformance, Forecast, StageConversion
+from domain.stages import OPEN_STAGES
+from layouts.figures import (
+    PRIMARY,
+    STAGE_COLOURS,
+    TEXT_MARGIN,
+    Figure,
+    _figure,
+    empty_figure,
+    highlight,
+    label_margin,
+    plotly_text,
+    short_label,
+)
+
+WON_COLOUR = "#16a34a"
+LOST_COLOUR = "#dc2626"
+GROSS_COLOUR = "#f59e0b"
+NO_ASSIGNEE_DEAL = "Aucun deal dans cette sélection :<br>aucun commercial à afficher."
+NO_FORECAST = "Aucun deal ouvert avec une échéance<br>dans les 12 mois, ni gain sur les 12 derniers."
+NO_MOVEMENT = "Aucune entrée dans une étape ouverte<br>sur cette période."
+NO_WON = "Aucun deal gagné<br>sur ces 12 mois."
+NO_DUE = "Aucun deal ouvert avec une échéance<br>dans les 12 mois."
+ZERO_ONLY = {"tickvals": [0], "range": [0, 1]}  # an axis with nothing on it: "0 €", not "0 €, 0 €, 1 €…"
+LEGEND = {"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"}
+
+
+def assignees_figure(people: Sequence[AssigneePerformance], selected: Collection[str]) -> Figure:
+    """Open pipeline per salesperson, weighted and gross side by side, largest first; a click on a salesperson
+    sends their name (`y`), as a sector bar does."""
+    if not people:
+        return empty_figure(NO_ASSIGNEE_DEAL)
+    labels = [person.assignee for person in people]
+    shown = [plotly_text(label) for label in labels]
+    cut = [short_label(label) for label in labels]
+    hover = [[formatting.euros(p.won_amount), formatting.percent(p.win_rate), formatting.count(p.won),
+              formatting.count(p.lost)] for p in people]
+    template = ("<b>%{y}</b><br>%{fullData.name} : %{text}<br>Gagné : %{customdata[0]} (%{customdata[2]} deals, "
+                "perdus : %{customdata[3]})<br>Taux de gain : %{customdata[1]}<extra></extra>")
+
+    def bars(name: str, values: list, colour: str) -> dict:
+        return {"type": "bar", "orientation": "h", "name": name, "y": shown, "x": [float(v) for v in values],
+                "text": [plotly_text(formatting.euros(v)) for v in values], "textposition": "outside",
+                "cliponaxis": False, "constraintext": "none", "customdata": hover, "hovertemplate": template,
+                "marker": {"color": highlight(labels, selected, [colour] * len(labels))}}
+
+    weighted = bars("Pipeline pondéré", [p.open_weighted for p in people], PRIMARY)
+    gross = bars("Pipeline brut", [p.open_gross for p in people], STAGE_COLOURS["Prospect"])
+    largest = max(float(p.open_gross) for p in people)
+    return _figure(
+        [weighted, gross], barmode="group", showlegend=True, legend=LEGEND,
+        xaxis={"visible": False, "range": [0, largest * 1.02 or 1], "fixedrange": True},
+        yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True, "ticksuffix": " ",
+               "tickmode": "array", "tickvals": shown, "ticktext": [plotly_text(label) for label in cut]},
+        bargap=0.25, margin={"l": label_margin(cut), "r": TEXT_MARGIN, "b": 40},
+    )
+
+
+def _month_label(bucket: str) -> str:
+    """`2026-11` as `nov. 2026`; the overdue bucket keeps its name."""
+    if len(bucket) != 7 or bucket[4] != "-":
+        return bucket
+    return formatting.month(date(int(bucket[:4]), int(bucket[5:]), 1))
+
+
+def forecast_figure(forecast: Forecast) -> Figure:
+    """Left: the won amount of each of the last 12 months. Right: the open deals by expected close month
+    (overdue first), weighted value stacked by stage, gross amount as a line."""
+    if not forecast.cells and not any(forecast.won_by_month):
+        return empty_figure(NO_FORECAST)
+    past = [_month_label(month) for month in forecast.past_months]
+    ahead = [_month_label(bucket) for bucket in forecast.months]
+    won = {"type": "bar", "name": "Gagné (12 derniers mois)", "x": past,
+           "y": [float(amount) for amount in forecast.won_by_month], "marker": {"color": WON_COLOUR},
+           "customdata": [formatting.euros(amount) for amount in forecast.won_by_month],
+           "hovertemplate": "<b>%{x}</b><br>Gagné : %{customdata}<extra></extra>", "xaxis": "x", "yaxis": "y"}
+    traces = [won]
+    for stage in OPEN_STAGES:
+        cells = {cell.bucket: cell for cell in forecast.cells if cell.stage == stage}
+        weighted = [cells[bucket].weighted if bucket in cells else 0 for bucket in forecast.months]
+        counts = [cells[bucket].count if bucket in cells else 0 for bucket in forecast.months]
+        traces.append({
+            "type": "bar", "name": f"Pondéré – {stage}", "x": ahead, "y": [float(value) for value in weighted],
+            "marker": {"color": STAGE_COLOURS[stage]}, "xaxis": "x2", "yaxis": "y2",
+            "customdata": [[formatting.euros(value), formatting.count(n)] for value, n in zip(weighted, counts,
+                                                                                             strict=True)],
+            "hovertemplate": f"<b>%{{x}}</b><br>{stage} : %{{customdata[0]}} pondérés (%{{customdata[1]}} deals)"
+                             "<extra></extra>",
+        })
+    gross = [sum((cell.gross for cell in forecast.cells if cell.bucket == bucket), start=0)
+             for bucket in forecast.months]
+    traces.append({"type": "scatter", "mode": "lines+markers", "name": "Montant brut", "x": ahead,
+                   "y": [float(value) for value in gross], "line": {"color": GROSS_COLOUR}, "xaxis": "x2",
+                   "yaxis": "y2", "customdata": [formatting.euros(value) for value in gross],
+                   "hovertemplate": "<b>%{x}</b><br>Montant brut : %{customdata}<extra></extra>"})
+    money_axis = {"tickformat": ",.0f", "ticksuffix": " €", "showgrid": True, "gridcolor": "#e9ecef",
+                  "fixedrange": True, "rangemode": "tozero"}
+    annotations = [_title("Gagné par mois", 0.18), _title("Prévision par mois d'échéance (ouverts)", 0.72)]
+    nothing_won, nothing_due = not any(forecast.won_by_month), not forecast.cells
+    annotations += [_nothing(NO_WON, 0.18)] if nothing_won else []
+    annotations += [_nothing(NO_DUE, 0.72)] if nothing_due else []
+    return _figure(
+        traces, barmode="stack", showlegend=True, legend={**LEGEND, "y": 1.14, "yanchor": "bottom"},
+        xaxis={"domain": [0, 0.36], "type": "category", "tickangle": -45, "fixedrange": True},
+        xaxis2={"domain": [0.44, 1], "type": "category", "tickangle": -45, "fixedrange": True, "anchor": "y2"},
+        yaxis={**money_axis, "anchor": "x", **(ZERO_ONLY if nothing_won else {})},
+        yaxis2={**money_axis, "anchor": "x2", **(ZERO_ONLY if nothing_due else {})},
+        margin={"l": 70, "r": 8, "t": 64, "b": 64}, annotations=annotations,
+    )
+
+
+def _nothing(text: str, x: float) -> dict:
+    """A message in the middle of an empty side of the forecast."""
+    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 0.5,
+            "xanchor": "center", "font": {"size": 12, "color": "#6c757d"}}
+
+
+def _title(text: str, x: float) -> dict:
+    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 1.01,
+            "xanchor": "center", "yanchor": "bottom", "font": {"size": 13, "color": "#6c757d"}}
+
+
+def stage_conversion_figure(conversion: StageConversion) -> Figure:
+    """Per open stage, the share of entries that went on and the share lost, the entries and the average stay
+    under each stage's name (the rule for deals without history is written under the chart, in its card)."""
+    if not any(movement.entered for movement in conversion.stages):
+        return empty_figure(NO_MOVEMENT)
+    labels = [f"{m.stage}<br>{formatting.count(m.entered)} entrées · {formatting.days(m.average_days)}"
+              if m.average_days is not None else f"{m.stage}<br>{formatting.count(m.entered)} entrées · durée —"
+              for m in conversion.stages]
+
+    def bars(name: str, rates: list, colour: str) -> dict:
+        texts = [formatting.percent(rate) for rate in rates]
+        return {"type": "bar", "name": name, "x": labels, "y": [float(rate or 0) for rate in rates],
+                "text": texts, "textposition": "outside", "cliponaxis": False, "marker": {"color": colour},
+                "hovertemplate": f"<b>%{{x}}</b><br>{name} : %{{text}}<extra></extra>"}
+
+    return _figure(
+        [bars("Passés à une étape suivante", [m.advanced_rate for m in conversion.stages], PRIMARY),
+         bars("Perdus", [m.lost_rate for m in conversion.stages], LOST_COLOUR)],
+        barmode="group", showlegend=True, legend={**LEGEND, "y": 1.12, "yanchor": "bottom"},
+        xaxis={"type": "category", "fixedrange": True}, yaxis={"visible": False, "range": [0, 1.15],
+                                                               "fixedrange": True},
+        margin={"l": 8, "r": 8, "t": 36, "b": 56},
+    )

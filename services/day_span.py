@@ -1,0 +1,39 @@
+"""`day_span(start, end)`: the days between two timestamps, with their fraction, in SQL on both databases.
+
+PostgreSQL subtracts timestamps into an interval (its seconds / 86 400); SQLite stores text and has `julianday`.
+One expression type with a compilation per dialect keeps every query that needs a duration written once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Float
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+
+class day_span(FunctionElement):  # noqa: N801 - used as a SQL function name
+    """Days from the first timestamp to the second (fractional)."""
+
+    type = Float()
+    inherit_cache = True
+    name = "day_span"
+
+
+def _bounds(element: day_span, compiler: SQLCompiler, **kw: Any) -> tuple[str, str]:
+    start, end = list(element.clauses)
+    return compiler.process(start, **kw), compiler.process(end, **kw)
+
+
+@compiles(day_span, "postgresql")
+def _postgresql(element: day_span, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = _bounds(element, compiler, **kw)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+
+
+@compiles(day_span, "sqlite")
+def _sqlite(element: day_span, compiler: SQLCompiler, **kw: Any) -> str:
+    start, end = _bounds(element, compiler, **kw)
+    return f"(julianday({end}) - julianday({start}))"

@@ -1,0 +1,110 @@
+"""The performance page's reads: cached SQL aggregates per salesperson, by close month, by stage movement.
+
+A read service of its own beside `DealReads` (same engine, same versioned cache), so the dashboard's reads
+stay one module. Every read resolves the overdue filter against today first and is cached under the
+normalised filter, today and the data version: a write through the app is seen at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import partial
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+
+from data import clock
+from domain.deal_filter import DealFilter
+from domain.performance_results import (
+    FORECAST_MONTHS,
+    OVERDUE_BUCKET,
+    AssigneePerformance,
+    Forecast,
+    StageConversion,
+    VelocityLevers,
+    levers_of,
+)
+from domain.staleness import DEFAULT_COLD_RULE, ColdRule
+from services import performance_queries as queries
+from services.cache import VersionedCache
+from services.queries import resolved
+from services.reachability import database_reachable
+
+DEFAULT_PERIOD_DAYS = 365
+T = TypeVar("T")
+
+
+class PerformanceReads:
+    """Cached performance reads of the deals of one database."""
+
+    def __init__(self, engine: Engine, cache: VersionedCache, today: Callable[[], date] = clock.today,
+                 cold_rule: ColdRule = DEFAULT_COLD_RULE) -> None:
+        self._engine = engine
+        self._cache = cache
+        self._today = today
+        self._cold_rule = cold_rule
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        with database_reachable(), self._engine.connect() as connection:
+            yield connection
+
+    def _remember(self, name: str, deal_filter: DealFilter, extra: str,
+                  compute: Callable[[Connection, DealFilter, date], T]) -> T:
+        """`compute` on a connection, with the resolved filter and today, cached under both and `extra`."""
+        today = self._today()
+        deal_filter = resolved(deal_filter, today)
+
+        def run() -> T:
+            with self._connection() as connection:
+                return compute(connection, deal_filter, today)
+
+        return self._cache.remember(name, f"{deal_filter.cache_key()}:{today}:{extra}", run)
+
+    def assignees(self, deal_filter: DealFilter) -> tuple[AssigneePerformance, ...]:
+        """Each salesperson's figures over the selection, the largest open pipeline first."""
+        return self._remember("perf-assignees", deal_filter, str(self._cold_rule),
+                              partial(queries.assignee_figures, rule=self._cold_rule))
+
+    def levers(self, deal_filter: DealFilter) -> VelocityLevers:
+        """The sales velocity's four levers and the open weighted pipeline of the selection, summed from the
+        figures of its salespeople: the same cached statement as the chart's (drawn over every salesperson)."""
+        return levers_of(self.assignees(replace(deal_filter, assignees=())), deal_filter.assignees)
+
+    def forecast(self, deal_filter: DealFilter) -> Forecast:
+        """Open deals by expected close month (overdue, then 12 months) and the won amount of the last 12."""
+        def compute(connection: Connection, selected: DealFilter, today: date) -> Forecast:
+            cells, undated = queries.forecast_cells(connection, selected, today)
+            won = queries.won_by_month(connection, selected, today)
+            months = tuple(_month(today, shift) for shift in range(FORECAST_MONTHS))
+            past = tuple(_month(today, shift) for shift in range(1 - FORECAST_MONTHS, 1))
+            won_amounts = tuple(won.get(month, Decimal("0.00")) for month in past)
+            return Forecast((OVERDUE_BUCKET, *months), cells, past, won_amounts, undated)
+
+        return self._remember("perf-forecast", deal_filter, "", compute)
+
+    def default_period(self) -> tuple[date, date]:
+        """The last 12 months up to today: the stage movement's period until the founder picks one."""
+        today = self._today()
+        return today - timedelta(days=DEFAULT_PERIOD_DAYS), today
+
+    def stage_conversion(self, deal_filter: DealFilter, start: date | None = None,
+                         end: date | None = None) -> StageConversion:
+        """Per open stage, the entries of the period, their share moved on and lost, the average stay."""
+        default_start, default_end = self.default_period()
+        start, end = start or default_start, end or default_end
+        start, end = min(start, end), max(start, end)
+
+        def compute(connection: Connection, selected: DealFilter, _today: date) -> StageConversion:
+            return StageConversion(start, end, queries.stage_movement(connection, selected, start, end))
+
+        return self._remember("perf-stages", deal_filter, f"{start}:{end}", compute)
+
+
+def _month(today: date, shift: int) -> str:
+    """The name (`2026-11`) of the month `shift` months from today's."""
+    return queries.month_key(queries.month_start(today, shift))

@@ -1,0 +1,218 @@
+"""The performance page's SQL: each function is one statement, grouped in the database, returning small values.
+
+Dates of stage changes come from `deal_events` (rows with `field = 'statut'` written by the triggers): a deal's
+stay in a stage starts at the change that brought it there, or at the deal's creation when no change did (a
+deal created in that stage, or imported before the history existed). A deal is won at its last change to
+Gagné; a won deal with no such change has no known cycle.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Row,
+    Select,
+    and_,
+    case,
+    extract,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.sql.selectable import Subquery
+
+from data.models import STAGE_CHANGES, Deal, DealEvent
+from domain.deal_filter import NO_ASSIGNEE, DealFilter
+from domain.performance_results import (
+    FORECAST_MONTHS,
+    OVERDUE_BUCKET,
+    AssigneePerformance,
+    ForecastCell,
+    StageMovement,
+)
+from domain.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, WON
+from domain.staleness import DEFAULT_COLD_RULE, ColdRule
+from services.day_span import day_span
+from services.filter_clauses import deal_clause
+from services.queries import cold_clause
+
+CENT = Decimal("0.01")
+UNDATED, OVERDUE = -1, 0  # forecast buckets besides the months (year * 100 + month)
+
+
+def _money(value: Decimal | float | None) -> Decimal:
+    return Decimal(str(value or 0)).quantize(CENT)
+
+
+def _average(value: Decimal | float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(CENT)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time())
+
+
+def month_start(day: date, months_later: int) -> date:
+    """The first day of the month `months_later` months after `day`'s (negative: before)."""
+    index = day.year * 12 + day.month - 1 + months_later
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_key(day: date) -> str:
+    """`2026-11`: how a month bucket is named in the results."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def _bucket_name(key: int) -> str:
+    """`2026-11` from the SQL's month key 202611."""
+    return f"{key // 100:04d}-{key % 100:02d}"
+
+
+def _won_at() -> Select:
+    """Each deal's last change to Gagné."""
+    return (select(DealEvent.deal_id, func.max(DealEvent.at).label("won_at"))
+            .where(STAGE_CHANGES, DealEvent.new_value == WON).group_by(DealEvent.deal_id))
+
+
+def _figure_columns(today: date, rule: ColdRule) -> tuple[list[ColumnElement], Subquery]:
+    """The per-salesperson figures as aggregates over deals joined with their win time (alias `won`); the cold
+    deals are the dashboard's (`services.queries.cold_clause`)."""
+    won = _won_at().subquery("won")
+    is_open, is_won, is_lost = Deal.statut.in_(OPEN_STAGES), Deal.statut == WON, Deal.statut == LOST
+
+    def count_if(condition: ColumnElement[bool]) -> ColumnElement:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    def sum_if(condition: ColumnElement[bool], column: ColumnElement) -> ColumnElement:
+        return func.sum(case((condition, column), else_=None))
+
+    return [
+        count_if(is_open), sum_if(is_open, Deal.montant_brut), sum_if(is_open, Deal.valeur_ponderee),
+        sum_if(is_won, Deal.montant_brut), count_if(is_won), count_if(is_lost), func.count(),
+        func.sum(Deal.montant_brut), func.count(Deal.montant_brut),
+        func.sum(case((is_won, day_span(Deal.created_at, won.c.won_at)), else_=None)),
+        count_if(and_(is_won, won.c.won_at.is_not(None))),
+        count_if(cold_clause(rule, today)),
+    ], won
+
+
+def _figures(deal_filter: DealFilter, today: date, rule: ColdRule, *leading: ColumnElement) -> Select:
+    columns, won = _figure_columns(today, rule)
+    return (select(*leading, *columns).select_from(Deal).outerjoin(won, won.c.deal_id == Deal.id)
+            .where(deal_clause(deal_filter)))
+
+
+def assignee_figures(connection: Connection, deal_filter: DealFilter, today: date,
+                     rule: ColdRule = DEFAULT_COLD_RULE) -> tuple[AssigneePerformance, ...]:
+    """Every salesperson of the selection with their figures (their cold deals by `rule`), the largest open
+    pipeline first."""
+    name = func.coalesce(Deal.assignee, NO_ASSIGNEE)
+    rows = connection.execute(_figures(deal_filter, today, rule, name.label("name")).group_by(name)).all()
+    people = [_person(row) for row in rows]
+    return tuple(sorted(people, key=lambda person: (-person.open_gross, person.assignee)))
+
+
+def _person(row: Row) -> AssigneePerformance:
+    name, open_count, gross, weighted, won_amount, won, lost, count, amounts, valued, cycle_days, cycles, stale = row
+    return AssigneePerformance(name, _money(gross), _money(weighted), _money(won_amount), int(won), int(lost),
+                               int(count), int(stale), int(open_count), int(valued), _money(amounts), int(cycles),
+                               Decimal(str(cycle_days or 0)))
+
+
+def forecast_cells(connection: Connection, deal_filter: DealFilter,
+                   today: date) -> tuple[tuple[ForecastCell, ...], int]:
+    """Open deals per stage and bucket (overdue, or one of the 12 months from this one), and how many open
+    deals fall in neither (no due date, or due later)."""
+    horizon = month_start(today, FORECAST_MONTHS)
+    due = Deal.date_echeance
+    bucket = case(
+        (due.is_(None) | (due >= horizon), literal(UNDATED)),
+        (due < today, literal(OVERDUE)),
+        else_=extract("year", due) * 100 + extract("month", due),
+    )
+    statement = (
+        select(bucket.label("bucket"), Deal.statut, func.count(), func.sum(Deal.montant_brut),
+               func.sum(Deal.valeur_ponderee))
+        .where(deal_clause(deal_filter), Deal.statut.in_(OPEN_STAGES))
+        .group_by(bucket, Deal.statut)
+    )
+    cells, undated = [], 0
+    for key, stage, count, gross, weighted in connection.execute(statement):
+        key = int(key)
+        if key == UNDATED:
+            undated += int(count)
+            continue
+        name = OVERDUE_BUCKET if key == OVERDUE else _bucket_name(key)
+        cells.append(ForecastCell(name, stage, int(count), _money(gross), _money(weighted)))
+    return tuple(cells), undated
+
+
+def won_by_month(connection: Connection, deal_filter: DealFilter, today: date) -> dict[str, Decimal]:
+    """The won amount per month over the 12 months up to this one, by the date each deal was won (its
+    creation when the history has no win)."""
+    won = _won_at().subquery("won")
+    won_on = func.coalesce(won.c.won_at, Deal.created_at)
+    month = extract("year", won_on) * 100 + extract("month", won_on)
+    statement = (
+        select(month, func.sum(Deal.montant_brut)).select_from(Deal).outerjoin(won, won.c.deal_id == Deal.id)
+        .where(deal_clause(deal_filter), Deal.statut == WON,
+               won_on >= _midnight(month_start(today, 1 - FORECAST_MONTHS)), won_on < _midnight(month_start(today, 1)))
+        .group_by(month)
+    )
+    return {_bucket_name(int(key)): _money(amount) for key, amount in connection.execute(statement)}
+
+
+def _stays(deal_filter: DealFilter, since: datetime) -> Select:
+    """Every stay of a selected deal in a stage that began at `since` or later: stage, entered, left (NULL:
+    still there), next stage. A stay begins at a change (the stage it moved to, until the next change: `lead`
+    reads forward only, so the changes before `since` need not be read) or at the deal's creation (the stage
+    its first change left, or the stage it still has)."""
+    order = {"partition_by": DealEvent.deal_id, "order_by": (DealEvent.at, DealEvent.id)}
+    moved = (
+        select(DealEvent.new_value.label("stage"), DealEvent.at.label("entered"),
+               func.lead(DealEvent.at).over(**order).label("left_at"),
+               func.lead(DealEvent.new_value).over(**order).label("next_stage"))
+        .join(Deal, Deal.id == DealEvent.deal_id)
+        .where(STAGE_CHANGES, DealEvent.at >= since, deal_clause(deal_filter))
+    )
+    first = (
+        select(DealEvent.deal_id, DealEvent.at, DealEvent.old_value, DealEvent.new_value,
+               func.row_number().over(**order).label("position"))
+        .join(Deal, Deal.id == DealEvent.deal_id)
+        .where(STAGE_CHANGES, Deal.created_at >= since, deal_clause(deal_filter))
+        .subquery("first_change")
+    )
+    created = (
+        select(func.coalesce(first.c.old_value, Deal.statut).label("stage"), Deal.created_at.label("entered"),
+               first.c.at.label("left_at"), first.c.new_value.label("next_stage"))
+        .select_from(Deal).outerjoin(first, and_(first.c.deal_id == Deal.id, first.c.position == 1))
+        .where(Deal.created_at >= since, deal_clause(deal_filter))
+    )
+    return union_all(moved, created)
+
+
+def stage_movement(connection: Connection, deal_filter: DealFilter, start: date,
+                   end: date) -> tuple[StageMovement, ...]:
+    """Per open stage, the selected deals' entries into it from `start` to `end` (days of the UTC timestamps,
+    inclusive): how many went on to a later stage, how many to Perdu, and the average days of the stays that ended."""
+    stays = _stays(deal_filter, _midnight(start)).subquery("stays")
+    rank = {name: position for position, name in enumerate(FUNNEL_STAGES)}
+    stage_rank = case(rank, value=stays.c.stage, else_=-1)
+    next_rank = case(rank, value=stays.c.next_stage, else_=-1)
+    statement = (
+        select(stays.c.stage, func.count(),
+               func.coalesce(func.sum(case((next_rank > stage_rank, 1), else_=0)), 0),
+               func.coalesce(func.sum(case((stays.c.next_stage == LOST, 1), else_=0)), 0),
+               func.avg(case((stays.c.left_at.is_not(None), day_span(stays.c.entered, stays.c.left_at)), else_=None)))
+        .where(stays.c.stage.in_(OPEN_STAGES), stays.c.entered >= _midnight(start),
+               stays.c.entered < _midnight(end + timedelta(days=1)))
+        .group_by(stays.c.stage)
+    )
+    found = {stage: (int(n), int(advanced), int(lost), _average(days))
+             for stage, n, advanced, lost, days in connection.execute(statement)}
+    return tuple(StageMovement(stage, *found.get(stage, (0, 0, 0, None))) for stage in OPEN_STAGES)
