@@ -98,16 +98,19 @@ class DemoStory:
 
 def demo_story(deal: DemoDeal, today: date) -> DemoStory:
     """The same story for the same deal and `today`. Its last change (its last move, or its creation for a deal
-    still a prospect) is within the last 10 days for two thirds of the open deals and every closed one, 11 to 60
-    days back for the other open deals; a deal that moved was created 20 to 330 days ago, its moves spread over
-    the time between; every time is before today."""
+    still a prospect) is within the last 10 days for two thirds of the open deals, 11 to 60 days back for the
+    others, any day of the last 300 for a won or lost one; a deal that moved was created up to 330 days before
+    that, its moves spread over the time between; every time is before today."""
     rng = random.Random(deal.ref_externe)
     if deal.statut == LOST:
         path = [*OPEN_STAGES[1:rng.randint(1, len(OPEN_STAGES))], LOST]
     else:
         path = list(STAGE_NAMES[1:STAGE_NAMES.index(deal.statut) + 1])
-    quiet = rng.randint(0, 10) if deal.statut not in OPEN_STAGES or rng.random() < 2 / 3 else rng.randint(11, 60)
-    age = rng.randint(max(20, quiet + len(path)), 330) if path else quiet
+    if deal.statut not in OPEN_STAGES:
+        quiet = rng.randint(0, 300)  # won or lost any day of the last ten months
+    else:
+        quiet = rng.randint(0, 10) if rng.random() < 2 / 3 else rng.randint(11, 60)
+    age = rng.randint(max(20, quiet + len(path)), 330 + quiet) if path else quiet
     midnight = start_of_paris_day(today)
 
     def days_ago(days: int) -> datetime:

@@ -117,7 +117,7 @@ def forecast_figure(forecast: Forecast) -> Figure:
         xaxis2={"domain": [0.44, 1], "type": "category", "tickangle": -45, "fixedrange": True, "anchor": "y2"},
         yaxis={**money_axis, "anchor": "x", **(ZERO_ONLY if nothing_won else {})},
         yaxis2={**money_axis, "anchor": "x2", **(ZERO_ONLY if nothing_due else {})},
-        margin={"l": 70, "r": 8, "t": 64, "b": 64}, annotations=annotations,
+        margin={"l": 100, "r": 8, "t": 64, "b": 64}, annotations=annotations,  # "16 000 000 €" fits
     )
 
 
