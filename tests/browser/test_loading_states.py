@@ -73,6 +73,7 @@ def test_a_late_first_load_shows_the_grid_once_its_rows_arrive(
     with engine.connect() as locker:
         locker.execute(text("LOCK TABLE deals, deal_totals, deal_rollup IN ACCESS EXCLUSIVE MODE"))
         dash_duo.start_server(app)
+        dash_duo.wait_for_element("#table-deadlines", timeout=page.TIMEOUT)  # the page comes after the frame
         until(lambda: dash_duo.driver.execute_script(DEADLINES_LOOK)[1], timeout=page.TIMEOUT)
         locker.rollback()
     engine.dispose()
