@@ -51,6 +51,7 @@ window.crmIds = {
   "GRAPH_SECTORS": "graph-sectors",
   "GRAPH_STAGE_CONVERSION": "graph-stage-conversion",
   "GRAPH_TOP_SECTORS": "graph-top-sectors",
+  "GRAPH_TREND": "graph-trend",
   "GRID_FIRST_PAGE": "grid-first-page",
   "IMPORT_COLUMN_CHOICE": "import-column",
   "IMPORT_CONFIRM": "import-confirm",

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_data import PostgresTarget, fill, machine_facts  # noqa: E402
-from data import clock  # noqa: E402
+from data import clock, pipeline_changes  # noqa: E402
 from data.db import make_engine  # noqa: E402
 from domain.digest_render import html_part, text_part  # noqa: E402
 from domain.staleness import start_of_paris_day  # noqa: E402
@@ -73,6 +73,7 @@ def add_history(url: str) -> None:
         # Each deal's last change, as the database keeps it; with the triggers on, so `deal_activity` follows.
         run("UPDATE deals SET last_change_at = latest.at FROM (SELECT deal_id, max(at) AS at FROM deal_events "
             "GROUP BY deal_id) AS latest WHERE latest.deal_id = deals.id")
+        pipeline_changes.rebuild(connection)  # the trend's daily moves, on the days the history says
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
         connection.exec_driver_sql("VACUUM ANALYZE")
     engine.dispose()

@@ -21,7 +21,12 @@ from domain.performance_results import VelocityLevers
 from domain.velocity import PRESET_AVERAGE_DEAL, WhatIf, project, velocity
 from layouts import ids
 from layouts.performance import assignee_rows, lever_items, whatif_texts
-from layouts.performance_figures import assignees_figure, forecast_figure, stage_conversion_figure
+from layouts.performance_figures import (
+    assignees_figure,
+    forecast_figure,
+    stage_conversion_figure,
+    trend_figure,
+)
 from services.performance import PerformanceReads
 
 SLIDERS = (ids.WHATIF_AVERAGE_DEAL, ids.WHATIF_WIN_RATE, ids.WHATIF_CYCLE, ids.WHATIF_DEAL_COUNT)
@@ -66,6 +71,10 @@ def register(app: Dash, service: PerformanceReads) -> None:
     @guarded_callback(app, Output(ids.GRAPH_FORECAST, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
     def refresh_forecast(_version: str | None, *filters: Any) -> dict:
         return forecast_figure(service.forecast(selection(*filters)))
+
+    @guarded_callback(app, Output(ids.GRAPH_TREND, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
+    def refresh_trend(_version: str | None, *filters: Any) -> dict:
+        return trend_figure(service.trend(selection(*filters)))
 
     @guarded_callback(app, Output(ids.GRAPH_STAGE_CONVERSION, "figure"), Input(ids.DATA_VERSION, "data"),
                       *filter_inputs(), Input(ids.STAGE_PERIOD, "start_date"), Input(ids.STAGE_PERIOD, "end_date"))

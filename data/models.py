@@ -165,6 +165,21 @@ class DealActivity(Base):
     ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))
 
 
+class PipelineChange(Base):
+    """How much the open pipeline (deal count, weighted value) moved per (UTC day, stage, sector, salesperson):
+    kept by database triggers at each write (migration 0014), rebuilt from the history by
+    `data.pipeline_changes.rebuild`. The weekly trend is today's pipeline less the moves after each week."""
+
+    __tablename__ = "pipeline_changes"
+
+    change_day: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    statut: Mapped[str] = mapped_column(_text(STATUT), primary_key=True)
+    secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), primary_key=True)
+    assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+    ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+
+
 STAGE_CHANGES = text("field = 'statut' AND action = 'updated'")  # the history rows of a stage change
 
 

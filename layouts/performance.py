@@ -26,6 +26,8 @@ SLIDER_RANGE = 50  # each what-if lever moves from -50 % to +50 %
 NO_WON_CYCLE = "aucun deal gagné avec historique"
 FROM_CREATION_NOTE = ("Les deals sans historique (importés avant le suivi des changements) comptent depuis leur "
                       "date de création. Durée moyenne : séjours terminés dans l'étape.")
+TREND_NOTE = ("Fin de chaque semaine (lundi 0 h UTC) ; la semaine en cours : maintenant. Les deals importés sans "
+              "historique comptent depuis leur date de création.")
 LEVER_NAMES = ("Deals ouverts", "Panier moyen", "Taux de gain", "Cycle moyen")
 WHATIF_SLIDERS = (
     (ids.WHATIF_AVERAGE_DEAL, "Panier moyen"),
@@ -113,6 +115,7 @@ def performance_content(period: tuple[date, date]) -> list[Any]:
                           className="text-muted")),
         html.Section(assignee_grid(), className="card chart-card mt-3"),
         _chart("Prévision par mois de clôture", ids.GRAPH_FORECAST),
+        _chart("Tendance : pipeline ouvert des 26 dernières semaines", ids.GRAPH_TREND, note=TREND_NOTE),
         _chart("Passage d'étape", ids.GRAPH_STAGE_CONVERSION, html.Small("Période :", className="text-muted"),
                picker, note=FROM_CREATION_NOTE),
     ]

@@ -11,6 +11,7 @@ from datetime import date
 
 from domain import formatting
 from domain.performance_results import AssigneePerformance, Forecast, StageConversion
+from domain.pipeline_trend import PipelineTrend
 from domain.stages import OPEN_STAGES
 from layouts.figures import (
     PRIMARY,
@@ -31,6 +32,10 @@ GROSS_COLOUR = "#f59e0b"
 NO_ASSIGNEE_DEAL = "Aucun deal dans cette sélection :<br>aucun commercial à afficher."
 NO_FORECAST = "Aucun deal ouvert avec une échéance<br>dans les 12 mois, ni gain sur les 12 derniers."
 NO_MOVEMENT = "Aucune entrée dans une étape ouverte<br>sur cette période."
+NO_TREND = "Aucun deal ouvert dans cette sélection<br>sur les 26 dernières semaines."
+PARTIAL_TREND = ("La tendance suit les étapes, secteurs et commerciaux choisis ; "
+                 "pas l'échéance, la recherche ni les montants ou échéances manquants.")
+COUNT_COLOUR = "#adb5bd"
 NO_WON = "Aucun deal gagné<br>sur ces 12 mois."
 NO_DUE = "Aucun deal ouvert avec une échéance<br>dans les 12 mois."
 ZERO_ONLY = {"tickvals": [0], "range": [0, 1]}  # an axis with nothing on it: "0 €", not "0 €, 0 €, 1 €…"
@@ -154,4 +159,35 @@ def stage_conversion_figure(conversion: StageConversion) -> Figure:
         xaxis={"type": "category", "fixedrange": True}, yaxis={"visible": False, "range": [0, 1.15],
                                                                "fixedrange": True},
         margin={"l": 8, "r": 8, "t": 36, "b": 56},
+    )
+
+
+def trend_figure(trend: PipelineTrend) -> Figure:
+    """The weighted open pipeline (line, euros, left axis) and the open deal count (bars, right axis) at the end
+    of each week; the current week's point is now. A note says when some filters are not followed."""
+    if not any(point.deals for point in trend.points):
+        return empty_figure(NO_TREND)
+    weeks = [formatting.day(point.week_start)[:5] for point in trend.points]
+    week_names = [f"semaine du {formatting.day(point.week_start)}" for point in trend.points]
+    counts = {"type": "bar", "name": "Deals ouverts", "x": weeks, "y": [point.deals for point in trend.points],
+              "marker": {"color": COUNT_COLOUR}, "yaxis": "y2",
+              "customdata": [[name, formatting.count(point.deals)] for name, point in zip(week_names, trend.points,
+                                                                                          strict=True)],
+              "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} deals ouverts<extra></extra>"}
+    weighted = {"type": "scatter", "mode": "lines+markers", "name": "Pipeline pondéré", "x": weeks,
+                "y": [float(point.weighted) for point in trend.points], "line": {"color": PRIMARY, "width": 3},
+                "customdata": [[name, formatting.euros(point.weighted)] for name, point in zip(week_names,
+                                                                                               trend.points,
+                                                                                               strict=True)],
+                "hovertemplate": "<b>%{customdata[0]}</b><br>Pipeline pondéré : %{customdata[1]}<extra></extra>"}
+    annotations = [{"text": PARTIAL_TREND, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
+                    "y": -0.3, "xanchor": "left", "font": {"size": 12, "color": "#b45309"}}] if trend.partial else []
+    return _figure(
+        [counts, weighted], showlegend=True, legend={**LEGEND, "y": 1.02, "yanchor": "bottom"},
+        xaxis={"type": "category", "tickangle": -45, "fixedrange": True, "title": {"text": "Semaine du"}},
+        yaxis={"tickformat": ",.0f", "ticksuffix": " €", "showgrid": True, "gridcolor": "#e9ecef", "fixedrange": True,
+               "rangemode": "tozero"},
+        yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "fixedrange": True, "tickformat": ",d",
+                "title": {"text": "Deals ouverts"}},
+        margin={"l": 100, "r": 64, "t": 40, "b": 110 if trend.partial else 80}, annotations=annotations,
     )

@@ -28,8 +28,10 @@ from domain.performance_results import (
     VelocityLevers,
     levers_of,
 )
+from domain.pipeline_trend import PipelineTrend
 from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from services import performance_queries as queries
+from services import trend_queries
 from services.cache import VersionedCache
 from services.queries import resolved
 from services.reachability import database_reachable
@@ -86,6 +88,10 @@ class PerformanceReads:
             return Forecast((OVERDUE_BUCKET, *months), cells, past, won_amounts, undated)
 
         return self._remember("perf-forecast", deal_filter, "", compute)
+
+    def trend(self, deal_filter: DealFilter) -> PipelineTrend:
+        """The open pipeline (weighted value, deal count) at the end of each of the last 26 weeks."""
+        return self._remember("perf-trend", deal_filter, "", trend_queries.pipeline_trend)
 
     def default_period(self) -> tuple[date, date]:
         """The last 12 months up to today: the stage movement's period until the founder picks one."""

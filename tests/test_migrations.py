@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -43,7 +44,8 @@ def test_upgrade_from_empty_then_downgrade_to_empty(empty_database_url: str) -> 
 PREVIOUS_HEAD = "0006_demo_flag"
 OPTIONAL_AMOUNT = "0007_optional_amount"
 USERS = "0009_users"
-HEAD = "0013_stage_change_index"
+STAGE_CHANGE_INDEX = "0013_stage_change_index"
+HEAD = "0014_pipeline_changes"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
@@ -378,4 +380,40 @@ def test_api_tokens_migration_keeps_the_import_runs_and_accounts_and_goes_back_t
     with engine.connect() as connection:
         assert connection.execute(text(runs_and_users)).all() == before
     upgrade(engine)
+    engine.dispose()
+
+
+def test_pipeline_changes_migration_places_the_history_on_its_days(empty_database_url: str) -> None:
+    """A deal created before the history existed, and one created then moved on known days: the upgrade writes
+    the open pipeline's moves on those days, and from then on the triggers add each write's move."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, STAGE_CHANGE_INDEX)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut, secteur, created_at) VALUES "
+                                "('Ancien', 'Négociation', 1000, 'BTP', '2026-09-01 10:00:00'), "
+                                "('Suivi', 'Prospect', 2000, NULL, '2026-10-05 09:00:00')"))
+        connection.execute(text("UPDATE deals SET statut = 'Qualifié' WHERE client = 'Suivi'"))
+        connection.execute(text("DELETE FROM deal_events WHERE deal_id = (SELECT id FROM deals WHERE client = "
+                                "'Ancien')"))  # as if written before 0008
+        connection.execute(text("UPDATE deal_events SET at = :created WHERE action = 'created'"),
+                           {"created": datetime(2026, 10, 5, 9)})
+        connection.execute(text("UPDATE deal_events SET at = :moved WHERE action = 'updated'"),
+                           {"moved": datetime(2026, 10, 20, 16, 30)})
+
+    upgrade(engine)
+    moves = ("SELECT change_day, statut, secteur, n, ponderee FROM pipeline_changes "
+             "ORDER BY change_day, statut, n")
+    with engine.connect() as connection:
+        placed = [(str(day)[:10], stage, sector, n, Decimal(str(weighted)))
+                  for day, stage, sector, n, weighted in connection.execute(text(moves))]
+    assert placed == [("2026-09-01", "Négociation", "BTP", 1, Decimal("700.00")),
+                      ("2026-10-05", "Prospect", None, 1, Decimal("200.00")),
+                      ("2026-10-20", "Prospect", None, -1, Decimal("-200.00")),
+                      ("2026-10-20", "Qualifié", None, 1, Decimal("600.00"))]
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET statut = 'Perdu' WHERE client = 'Ancien'"))
+        today = connection.execute(text(
+            "SELECT statut, n, ponderee FROM pipeline_changes WHERE change_day > '2026-11-01'")).all()
+    assert [(stage, n, Decimal(str(weighted))) for stage, n, weighted in today] == [
+        ("Négociation", -1, Decimal("-700.00"))]
     engine.dispose()

@@ -38,7 +38,7 @@ def _ids(component: object) -> set[str]:
 
 def test_the_page_has_every_contract_id() -> None:
     shown = set().union(*(_ids(part) for part in performance_content((date(2025, 11, 21), date(2026, 11, 21)))))
-    assert shown >= {"graph-assignees", "table-assignees", "graph-forecast", "graph-stage-conversion",
+    assert shown >= {"graph-assignees", "table-assignees", "graph-forecast", "graph-stage-conversion", "graph-trend",
                      "kpi-velocity", "whatif-average-deal", "whatif-win-rate", "whatif-cycle", "whatif-deal-count"}
 
 

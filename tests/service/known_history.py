@@ -2,7 +2,8 @@
 figures over them.
 
 Each deal is created in a first stage and moved through the write service (so the triggers write the history);
-the history's times and the deals' creation and last-change times are then placed on known dates with SQL.
+the history's times and the deals' creation and last-change times are then placed on known dates with SQL, and
+the pipeline's daily moves rebuilt from that dated history (as the demo does).
 The expectations below walk the scripted moves in Python, sharing nothing with the SQL under test.
 """
 
@@ -16,6 +17,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, text
 
+from data import pipeline_changes
 from domain.stages import OPEN_STAGES
 from domain.staleness import quiet_days
 from services.deal_input import typed_values
@@ -125,6 +127,8 @@ def write_history(engine: Engine, reads: DealReads, writes: DealWrites, scripted
                 connection.execute(text("UPDATE deal_events SET at = :at WHERE deal_id = :id AND id > :mark"),
                                    {"at": moved_at, "id": deal_id, "mark": mark})
     _place_creations(engine, scripted)
+    with engine.begin() as connection:
+        pipeline_changes.rebuild(connection)
 
 
 def _place_creations(engine: Engine, scripted: list[ScriptedDeal]) -> None:
