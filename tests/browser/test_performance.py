@@ -27,12 +27,14 @@ from settings import Settings
 from tests.browser import page
 from tests.browser.conftest import sqlite_copy
 from tests.browser.deals import NBSP, french_count, french_euros
+from tests.service.known_deals import Selection
 from tests.service.known_history import (
     ScriptedDeal,
     expected_by_person,
     expected_forecast,
     expected_movement,
     expected_person,
+    expected_trend,
     make_history,
     shift_month,
     write_history,
@@ -210,6 +212,28 @@ def test_a_click_on_a_salesperson_filters_both_pages(performance_page: DashCompo
 
     page.wait_for_texts(performance_page, {"kpi-deal-count": french_count(len(of(CAMILLE)))})
     assert page.chosen(performance_page, "filter-assignee") == [CAMILLE]
+    assert performance_page.get_logs() == []
+
+
+def weekly(dash_duo: DashComposite) -> list[tuple[int, Decimal]]:
+    """The trend's (open deals, weighted value) per week, as drawn; nothing until both traces are there."""
+    drawn = {trace["name"]: trace for trace in traces(dash_duo, "graph-trend")}
+    if set(drawn) != {"Deals ouverts", "Pipeline pondéré"}:
+        return []
+    return [(count, Decimal(str(value)).quantize(Decimal("0.01")))
+            for count, value in zip(drawn["Deals ouverts"]["y"], drawn["Pipeline pondéré"]["y"], strict=True)]
+
+
+def test_the_trend_shows_each_week_s_open_pipeline_and_follows_a_salesperson_click(
+        performance_page: DashComposite) -> None:
+    until(lambda: weekly(performance_page) == expected_trend(HISTORY, Selection()), timeout=page.TIMEOUT)
+    monday = date(2026, 11, 16)  # the week of 21/11/2026
+    assert traces(performance_page, "graph-trend")[0]["x"][-2:] == [f"{monday - timedelta(weeks=1):%d/%m}",
+                                                                    f"{monday:%d/%m}"]
+    page.click_bar(performance_page, "graph-assignees", CAMILLE)
+    until(lambda: weekly(performance_page) == expected_trend(HISTORY, Selection(assignees=(CAMILLE,))),
+          timeout=page.TIMEOUT)
+    assert weekly(performance_page)[-1][1] == expected_by_person(HISTORY)[CAMILLE]["open_weighted"]
     assert performance_page.get_logs() == []
 
 

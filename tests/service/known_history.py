@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -23,7 +23,7 @@ from domain.staleness import quiet_days
 from services.deal_input import typed_values
 from services.reads import DealReads
 from services.writes import DealWrites
-from tests.service.known_deals import ASSIGNEES, CENT, SECTORS, TODAY, KnownDeal
+from tests.service.known_deals import ASSIGNEES, CENT, SECTORS, TODAY, KnownDeal, Selection
 
 NOON = time(12)
 FUNNEL = ("Prospect", "Qualifié", "Négociation", "Gagné")
@@ -237,3 +237,38 @@ def expected_movement(items: list[ScriptedDeal], start: date, end: date) -> dict
         ended = [days(stay[1], stay[2]) for stay in stays if stay[2] is not None]
         found[stage] = (len(stays), advanced, lost, mean(ended))
     return found
+
+
+def stage_at(item: ScriptedDeal, instant: datetime) -> str | None:
+    """The deal's stage at `instant` from its script; None before its creation."""
+    if item.created >= instant:
+        return None
+    stage = item.first_stage
+    for moved_at, new_stage in item.moves:
+        if moved_at < instant:
+            stage = new_stage
+    return stage
+
+
+def expected_trend(items: list[ScriptedDeal], selection: Selection,
+                   weeks: int = 26) -> list[tuple[int, Decimal]]:
+    """(open deals, weighted value) at the end of each of the last `weeks` weeks (Monday 00:00 UTC after it), the
+    current week's at the end of the history; stage filters apply to the stage of then."""
+    monday = TODAY - timedelta(days=TODAY.weekday())
+    ends = [datetime.combine(monday - timedelta(weeks=back - 1), datetime.min.time())
+            for back in range(weeks - 1, 0, -1)]
+    ends.append(datetime.max)
+    points = []
+    for end in ends:
+        count, weighted = 0, Decimal("0.00")
+        for item in items:
+            stage = stage_at(item, end)
+            then = Selection(sectors=selection.sectors, assignees=selection.assignees, missing=selection.missing)
+            if stage not in OPEN_STAGES or (selection.stages and stage not in selection.stages):
+                continue
+            if not then.matches(item.deal):
+                continue
+            count += 1
+            weighted += replace(item.deal, statut=stage).weighted or Decimal("0.00")
+        points.append((count, weighted))
+    return points

@@ -7,7 +7,6 @@ Expectations are computed from the scripted moves alone; the code under test rea
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -25,7 +24,7 @@ from services.reads import DealReads
 from services.writes import DealWrites
 from settings import Settings
 from tests.service.known_deals import CENT, TODAY, Selection
-from tests.service.known_history import ScriptedDeal, make_history, write_history
+from tests.service.known_history import expected_trend, make_history, write_history
 from wiring import make_cache_backend
 
 HISTORY = make_history(count=60, seed=16)
@@ -48,40 +47,6 @@ def as_filter(selection: Selection) -> DealFilter:
                             missing=selection.missing)
 
 
-def stage_at(item: ScriptedDeal, instant: datetime) -> str | None:
-    """The deal's stage at `instant` from its script; None before its creation."""
-    if item.created >= instant:
-        return None
-    stage = item.first_stage
-    for moved_at, new_stage in item.moves:
-        if moved_at < instant:
-            stage = new_stage
-    return stage
-
-
-def expected_points(selection: Selection) -> list[tuple[int, Decimal]]:
-    """(open deals, weighted value) at the end of each of the last 26 weeks (Monday 00:00 UTC after it), the
-    current week's at the end of the history; stage filters apply to the stage of then."""
-    monday = TODAY - timedelta(days=TODAY.weekday())
-    ends = [datetime.combine(monday - timedelta(weeks=back - 1), datetime.min.time())
-            for back in range(WEEKS - 1, 0, -1)]
-    ends.append(datetime.max)
-    points = []
-    for end in ends:
-        count, weighted = 0, Decimal("0.00")
-        for item in HISTORY:
-            stage = stage_at(item, end)
-            then = Selection(sectors=selection.sectors, assignees=selection.assignees, missing=selection.missing)
-            if stage not in OPEN_STAGES or (selection.stages and stage not in selection.stages):
-                continue
-            if not then.matches(item.deal):
-                continue
-            count += 1
-            weighted += replace(item.deal, statut=stage).weighted or Decimal("0.00")
-        points.append((count, weighted))
-    return points
-
-
 @pytest.fixture
 def cache() -> VersionedCache:
     return VersionedCache(make_cache_backend(Settings(cache_type="simple")))
@@ -94,7 +59,7 @@ def performance(engine: Engine, cache: VersionedCache) -> PerformanceReads:
 
 
 def test_the_history_moves_open_deals_within_the_weeks_shown() -> None:
-    expected = expected_points(Selection())
+    expected = expected_trend(HISTORY, Selection())
     assert len(set(expected)) > 5  # the trend is not flat: deals enter, move, leave
     start = datetime.combine(TODAY - timedelta(weeks=WEEKS), datetime.min.time())
     assert any(start < moved_at for item in HISTORY for moved_at, stage in item.moves if stage == "Perdu")
@@ -104,7 +69,7 @@ def test_the_history_moves_open_deals_within_the_weeks_shown() -> None:
 @pytest.mark.parametrize("selection", FOLLOWED, ids=str)
 def test_each_week_shows_the_open_pipeline_of_its_end(performance: PerformanceReads, selection: Selection) -> None:
     trend = performance.trend(as_filter(selection))
-    assert [(point.deals, point.weighted) for point in trend.points] == expected_points(selection)
+    assert [(point.deals, point.weighted) for point in trend.points] == expected_trend(HISTORY, selection)
     monday = TODAY - timedelta(days=TODAY.weekday())
     assert [point.week_start for point in trend.points] == [monday - timedelta(weeks=back)
                                                             for back in range(WEEKS - 1, -1, -1)]
@@ -117,7 +82,7 @@ def test_filters_the_moves_do_not_know_are_said_and_left_out(performance: Perfor
                                                               selection: Selection) -> None:
     trend = performance.trend(as_filter(selection))
     assert trend.partial
-    assert [(point.deals, point.weighted) for point in trend.points] == expected_points(Selection())
+    assert [(point.deals, point.weighted) for point in trend.points] == expected_trend(HISTORY, Selection())
 
 
 def _moves(connection: Connection) -> set[tuple]:
