@@ -2,7 +2,8 @@
 
 Starts the app on a temporary SQLite database filled with the demo deals (today fixed, so the pictures are
 reproducible), opens it in Debian's headless Chromium and saves `docs/dashboard-desktop.png` (1440×900,
-what a laptop shows first) and `docs/dashboard-phone.png` (390 wide, the whole page). Prints any browser
+what a laptop shows first), `docs/dashboard-phone.png` (390 wide, the whole page) and
+`docs/performance-desktop.png` (the performance page, 1440 wide, the whole page). Prints any browser
 console error, so a broken page is not silently photographed.
 
     python benchmarks/screenshots.py [--out docs]
@@ -55,6 +56,19 @@ def _wait_until_drawn(driver: webdriver.Chrome) -> None:
     time.sleep(1.0)
 
 
+def _shoot_performance(driver: webdriver.Chrome, url: str, out: Path) -> None:
+    """The performance page at laptop width, the whole page, once its grid and trend are drawn."""
+    driver.set_window_size(*SIZES["desktop"][:2])
+    driver.get(f"{url}performance")
+    wait = WebDriverWait(driver, 30)
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#table-assignees .ag-row"))
+    wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#graph-trend .scatterlayer .trace"))
+    time.sleep(1.0)
+    driver.set_window_size(SIZES["desktop"][0], driver.execute_script("return document.documentElement.scrollHeight"))
+    time.sleep(1.0)
+    driver.save_screenshot(str(out / "performance-desktop.png"))
+
+
 def shoot(url: str, out: Path) -> list[str]:
     """Save both screenshots; return the browser console errors seen."""
     driver = _browser()
@@ -70,6 +84,8 @@ def shoot(url: str, out: Path) -> list[str]:
                 time.sleep(1.0)
             driver.save_screenshot(str(out / f"dashboard-{name}.png"))
             errors += [entry["message"] for entry in driver.get_log("browser")]
+        _shoot_performance(driver, url, out)
+        errors += [entry["message"] for entry in driver.get_log("browser")]
     finally:
         driver.quit()
     return errors
@@ -92,7 +108,7 @@ def main() -> None:
             server.shutdown()
     for error in errors:
         print(f"console error: {error}", file=sys.stderr)
-    print(f"saved {', '.join(f'dashboard-{name}.png' for name in SIZES)} in {args.out}")
+    print(f"saved {', '.join(f'dashboard-{name}.png' for name in SIZES)}, performance-desktop.png in {args.out}")
     sys.exit(1 if errors else 0)
 
 

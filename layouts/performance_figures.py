@@ -35,7 +35,7 @@ NO_MOVEMENT = "Aucune entrée dans une étape ouverte<br>sur cette période."
 NO_TREND = "Aucun deal ouvert dans cette sélection<br>sur les 26 dernières semaines."
 PARTIAL_TREND = ("La tendance suit les étapes, secteurs et commerciaux choisis ; "
                  "pas l'échéance, la recherche ni les montants ou échéances manquants.")
-COUNT_COLOUR = "#adb5bd"
+COUNT_COLOUR = "#dee2e6"  # light: the weighted line is the figure, the count its context
 NO_WON = "Aucun deal gagné<br>sur ces 12 mois."
 NO_DUE = "Aucun deal ouvert avec une échéance<br>dans les 12 mois."
 ZERO_ONLY = {"tickvals": [0], "range": [0, 1]}  # an axis with nothing on it: "0 €", not "0 €, 0 €, 1 €…"
@@ -170,12 +170,13 @@ def trend_figure(trend: PipelineTrend) -> Figure:
     weeks = [formatting.day(point.week_start)[:5] for point in trend.points]
     week_names = [f"semaine du {formatting.day(point.week_start)}" for point in trend.points]
     counts = {"type": "bar", "name": "Deals ouverts", "x": weeks, "y": [point.deals for point in trend.points],
-              "marker": {"color": COUNT_COLOUR}, "yaxis": "y2",
+              "marker": {"color": COUNT_COLOUR},
               "customdata": [[name, formatting.count(point.deals)] for name, point in zip(week_names, trend.points,
                                                                                           strict=True)],
               "hovertemplate": "<b>%{customdata[0]}</b><br>%{customdata[1]} deals ouverts<extra></extra>"}
     weighted = {"type": "scatter", "mode": "lines+markers", "name": "Pipeline pondéré", "x": weeks,
                 "y": [float(point.weighted) for point in trend.points], "line": {"color": PRIMARY, "width": 3},
+                "yaxis": "y2",  # the overlaying axis: drawn over the bars
                 "customdata": [[name, formatting.euros(point.weighted)] for name, point in zip(week_names,
                                                                                                trend.points,
                                                                                                strict=True)],
@@ -185,9 +186,9 @@ def trend_figure(trend: PipelineTrend) -> Figure:
     return _figure(
         [counts, weighted], showlegend=True, legend={**LEGEND, "y": 1.02, "yanchor": "bottom"},
         xaxis={"type": "category", "tickangle": -45, "fixedrange": True, "title": {"text": "Semaine du"}},
-        yaxis={"tickformat": ",.0f", "ticksuffix": " €", "showgrid": True, "gridcolor": "#e9ecef", "fixedrange": True,
-               "rangemode": "tozero"},
-        yaxis2={"overlaying": "y", "side": "right", "rangemode": "tozero", "fixedrange": True, "tickformat": ",d",
-                "title": {"text": "Deals ouverts"}},
+        yaxis={"side": "right", "rangemode": "tozero", "fixedrange": True, "tickformat": ",d", "showgrid": False,
+               "title": {"text": "Deals ouverts"}},
+        yaxis2={"overlaying": "y", "side": "left", "tickformat": ",.0f", "ticksuffix": " €", "showgrid": True,
+                "gridcolor": "#e9ecef", "fixedrange": True, "rangemode": "tozero", "tickmode": "auto"},
         margin={"l": 100, "r": 64, "t": 40, "b": 110 if trend.partial else 80}, annotations=annotations,
     )
