@@ -3,7 +3,7 @@
 (function () {
   "use strict";
   var STAGE = "statut", SECTOR = "secteur", ASSIGNEE = "commercial", FROM = "du", TO = "au", MISSING = "manque",
-      SEARCH = "q";
+      SEARCH = "q", VIEW = "vue";
   var DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
   var SEARCH_MAX_LENGTH = 100;  /* domain/deal_filter.py SEARCH_MAX_LENGTH */
 
@@ -57,6 +57,27 @@
     return text ? "?" + text : "";
   }
 
+  /* `query` (a selection's, from `encode`) with the grid's scope (`vue=`) that `search` holds, kept last. */
+  function withView(query, search) {
+    var view = new URLSearchParams(search || "").get(VIEW);
+    if (!view) {
+      return query;
+    }
+    return (query ? query + "&" : "?") + new URLSearchParams([[VIEW, view]]).toString();
+  }
+
+  /* The grid's scope changed: write it in the URL in place (no history entry: back goes to the previous
+     selection, not the previous scope); `slugs` maps each scope to its `vue=` value, none for every deal. */
+  function writeView(slugs, scope) {
+    var location = window.location, query = new URLSearchParams(location.search);
+    query.delete(VIEW);
+    if (slugs[scope]) {
+      query.append(VIEW, slugs[scope]);
+    }
+    var text = query.toString();
+    window.history.replaceState(null, "", location.pathname + (text ? "?" + text : "") + location.hash);
+  }
+
   /* The selection a query string describes; unknown keys, stages and malformed dates are ignored, and of
      several `q=` the first counts. */
   function decode(stages, search) {
@@ -79,7 +100,8 @@
   function writeUrl(stages, stagesValue, sectors, assignees, dueFrom, dueTo, missing, search) {
     var values = [stagesValue, sectors, assignees, dueFrom, dueTo, missing, search], location = window.location;
     if (!shows(stages, location.search, values)) {
-      window.history.pushState(null, "", location.pathname + encode(stages, values) + location.hash);
+      window.history.pushState(null, "", location.pathname + withView(encode(stages, values), location.search)
+                               + location.hash);
     }
   }
 
@@ -119,7 +141,7 @@
     hearHistory(historyStore);
     var location = window.location;
     var wanted = offered(decode(stages, location.search), optionLists);
-    var query = encode(stages, wanted);
+    var query = withView(encode(stages, wanted), location.search);
     if (query !== location.search) {
       window.history.replaceState(null, "", location.pathname + query + location.hash);
     }
@@ -130,5 +152,5 @@
   }
 
   window.crmUrlState = {canonical: canonical, encode: encode, decode: decode, writeUrl: writeUrl,
-                         readUrl: readUrl};
+                         readUrl: readUrl, writeView: writeView};
 })();

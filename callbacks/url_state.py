@@ -11,6 +11,9 @@ Each one does nothing when the URL already describes the controls, so neither se
 A third keeps the navigation links' query string on the selection, so moving between `/` and `/performance`
 keeps it in the URL (the filters themselves are outside the pages and keep their values).
 A single callback doing both ways made every filter change wait for it before any figure was requested.
+The deadline grid's scope rides along as `vue=` (`domain.view_links`): the page reads it when it opens (a digest
+link), the grid's scope callback (callbacks/deadlines.py) writes it in place when the founder switches, and the
+two above keep it.
 The stages' URL slugs come from `domain.stages`, written into the functions here so they have one source.
 """
 

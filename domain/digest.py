@@ -25,14 +25,13 @@ FIELD_WORDS = {"statut": "étape", "montant_brut": "montant", "date_echeance": "
 @dataclass(frozen=True)
 class DealSection:
     """One list of deals: its title, the first rows (as the dashboard's grid orders them), how many there are in
-    all, the link to the view that selects them and, when the link alone is not enough, what to do there."""
+    all, the link to the dashboard view that shows them, and a note on what the list leaves out."""
 
     kind: str
     title: str
     rows: tuple[DeadlineRow, ...]
     total: int
     link: str
-    hint: str = ""
     note: str = ""
 
     @property

@@ -45,7 +45,7 @@ def _section_text(section: DealSection) -> list[str]:
         lines.append(_more(section.more, "autre", "autres"))
     if section.note:
         lines.append(section.note)
-    lines.append(f"{SEE} : {section.link}" + (f" ({section.hint})" if section.hint else ""))
+    lines.append(f"{SEE} : {section.link}")
     return lines
 
 
@@ -63,9 +63,8 @@ def text_part(digest: Digest) -> str:
     return "\n\n".join("\n".join(block) for block in blocks) + "\n"
 
 
-def _link(url: str, hint: str = "") -> str:
-    after = f" ({escape(hint)})" if hint else ""
-    return f'<p><a href="{escape(url)}">{SEE}</a>{after}</p>'
+def _link(url: str) -> str:
+    return f'<p><a href="{escape(url)}">{SEE}</a></p>'
 
 
 def _section_html(section: DealSection) -> str:
@@ -74,7 +73,7 @@ def _section_html(section: DealSection) -> str:
     more = f"<p>{escape(_more(section.more, 'autre', 'autres'))}</p>" if section.more else ""
     note = f"<p>{escape(section.note)}</p>" if section.note else ""
     return (f"<h2 style=\"font-size: 18px\">{escape(section.title)} ({formatting.count(section.total)})</h2>"
-            f"{body}{more}{note}{_link(section.link, section.hint)}")
+            f"{body}{more}{note}{_link(section.link)}")
 
 
 def html_part(digest: Digest) -> str:

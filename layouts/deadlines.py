@@ -95,10 +95,11 @@ def scope_options(counts: DeadlineCounts | None) -> list[dict[str, str]]:
     return [{"label": label(scope), "value": scope.value} for scope in DeadlineScope]
 
 
-def scope_switch() -> dbc.RadioItems:
-    """All / overdue / next 7 days / next 30 days / cold, drawn as toggle buttons."""
+def scope_switch(scope: DeadlineScope = DeadlineScope.ALL) -> dbc.RadioItems:
+    """All / overdue / next 7 days / next 30 days / cold, drawn as toggle buttons; `scope` chosen first (a link's
+    `vue=`)."""
     return dbc.RadioItems(
-        id=ids.DEADLINES_SCOPE, options=scope_options(None), value=DeadlineScope.ALL.value,
+        id=ids.DEADLINES_SCOPE, options=scope_options(None), value=scope.value,
         className="scope-switch", inputClassName="btn-check",
         labelClassName="btn btn-outline-secondary btn-sm", labelCheckedClassName="active",
     )

@@ -14,6 +14,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from domain.pipeline_results import DeadlineScope
 from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from layouts import deadlines, ids
 from layouts.app_alert import app_alert
@@ -74,20 +75,20 @@ def _charts() -> html.Div:
     ], className="chart-grid")
 
 
-def _deadlines(read_only: bool, cold_rule: ColdRule) -> html.Section:
+def _deadlines(read_only: bool, cold_rule: ColdRule, scope: DeadlineScope) -> html.Section:
     return html.Section([
-        html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch(), *export_controls()],
+        html.Div([html.H2("Échéances", className="h6 mb-0 me-3"), deadlines.scope_switch(scope), *export_controls()],
                  className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         deadlines.deadline_grid(editable=not read_only),
         deadlines.legend(cold_rule),
     ], className="card chart-card mt-3")
 
 
-def dashboard_content(upload_max_bytes: int, read_only: bool = False,
-                      cold_rule: ColdRule = DEFAULT_COLD_RULE) -> list[Component]:
+def dashboard_content(upload_max_bytes: int, read_only: bool = False, cold_rule: ColdRule = DEFAULT_COLD_RULE,
+                      scope: DeadlineScope = DeadlineScope.ALL) -> list[Component]:
     """The dashboard page (`/`) inside the shared frame: its stores, cards, charts, grid and upload area (a list,
     not a wrapper: every component costs the renderer work on each update); `cold_rule`: when a deal is cold
-    (`STALE_DAYS`), for the cold-deal card's tooltip and the grid's legend."""
+    (`STALE_DAYS`), for the cold-deal card's tooltip and the grid's legend; `scope`: the grid's first scope."""
     return [
         dcc.Store(id=ids.SHOWN_OUTPUTS),
         dcc.Store(id=ids.GRID_FIRST_PAGE),
@@ -96,7 +97,7 @@ def dashboard_content(upload_max_bytes: int, read_only: bool = False,
         html.Div(id=ids.SELECTION_MESSAGE, className="selection-message"),
         html.P(CLICK_HINT, className="chart-hint mt-3 mb-0"),
         _charts(),
-        _deadlines(read_only, cold_rule),
+        _deadlines(read_only, cold_rule, scope),
         import_panel(upload_max_bytes, shown=not read_only),
     ]
 

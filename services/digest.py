@@ -26,21 +26,22 @@ from services.reachability import database_reachable
 from services.reads import DealReads
 
 SECTION_LIMIT = 50
-COLD_HINT = "puis choisissez « Froids » au-dessus de la grille"
 
 
-def section_filters(today: date) -> dict[str, DealFilter]:
-    """The dashboard selection behind each section's link: the next 7 days as open stages and a due-date range
-    (the grid's "7 prochains jours"), the overdue ones as `manque=retard`, the cold ones as the open stages (the
-    URL cannot name the "Froids" scope: the link says to choose it)."""
+def section_views(today: date) -> dict[str, tuple[DealFilter, DeadlineScope]]:
+    """The dashboard view behind each section's link, filters and grid scope: the next 7 days as open stages
+    and a due-date range on the grid's "7 prochains jours", the overdue ones as `manque=retard` on "En retard",
+    the cold ones as the open stages on "Froids"."""
     next_days = scope_filter(DealFilter(), DeadlineScope.NEXT_7_DAYS, today) or DealFilter.nothing()
-    return {DUE_SOON: next_days, OVERDUE: DealFilter(missing=(MISSING_OVERDUE,)), COLD: DealFilter(stages=OPEN_STAGES)}
+    return {DUE_SOON: (next_days, DeadlineScope.NEXT_7_DAYS),
+            OVERDUE: (DealFilter(missing=(MISSING_OVERDUE,)), DeadlineScope.OVERDUE),
+            COLD: (DealFilter(stages=OPEN_STAGES), DeadlineScope.COLD)}
 
 
 def _section(reads: DealReads, kind: str, title: str, scope: DeadlineScope, link: str, limit: int,
-             hint: str = "", note: str = "") -> DealSection:
+             note: str = "") -> DealSection:
     page = reads.deadlines(DealFilter(), scope, offset=0, limit=limit)
-    return DealSection(kind, title, page.rows, page.total, link, hint, note)
+    return DealSection(kind, title, page.rows, page.total, link, note)
 
 
 def _kinds() -> dict[str, ColumnElement[bool]]:
@@ -76,14 +77,14 @@ def build_digest(reads: DealReads, engine: Engine, today: date, public_url: str,
                  limit: int = SECTION_LIMIT) -> Digest:
     """The digest of `today` (Paris): the grid's next-7-days, overdue and cold scopes, at most `limit` deals each,
     and the changes of the day before."""
-    links = {kind: view_url(public_url, selection) for kind, selection in section_filters(today).items()}
+    links = {kind: view_url(public_url, *view) for kind, view in section_views(today).items()}
     cold = reads.deadline_counts(DealFilter())
     undated = cold.cold_deals - cold.cold
     note = f"Et {formatting.count(undated)} sans échéance (comptés sur la carte « Deals froids »)." if undated else ""
     sections = (
         _section(reads, DUE_SOON, "Échéances des 7 prochains jours", DeadlineScope.NEXT_7_DAYS, links[DUE_SOON], limit),
         _section(reads, OVERDUE, "En retard", DeadlineScope.OVERDUE, links[OVERDUE], limit),
-        _section(reads, COLD, "Deals froids", DeadlineScope.COLD, links[COLD], limit, COLD_HINT, note),
+        _section(reads, COLD, "Deals froids", DeadlineScope.COLD, links[COLD], limit, note=note),
     )
     with database_reachable(), engine.connect() as connection:
         changes, counts = changes_between(connection, today - timedelta(days=1), today, limit)

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 from dash.testing.composite import DashComposite
+from dash.testing.wait import until
 from sqlalchemy import insert, text
 
 from app import create_app
@@ -19,7 +20,7 @@ from data.models import Deal
 from domain.staleness import start_of_paris_day
 from settings import Settings
 from tests.browser import page
-from tests.browser.deals import OPEN, TODAY, Row, french_count
+from tests.browser.deals import OPEN, TODAY, Row, french_count, option_label
 
 pytestmark = pytest.mark.browser
 COLD_DAYS = 10
@@ -64,4 +65,31 @@ def test_cold_deals_are_counted_listed_and_marked(dash_duo: DashComposite, fixed
     page.wait_for_grid(dash_duo, "cold_days", [f"{quiet[row.id]} j" for row in cold])
     rows = dash_duo.find_elements("#table-deadlines .ag-center-cols-container .ag-row")
     assert rows and all("deadline-cold" in row.get_attribute("class") for row in rows)
+    assert dash_duo.get_logs() == []
+
+
+def test_a_link_opens_the_cold_scope_and_the_url_keeps_the_scope(dash_duo: DashComposite, fixed_today: date,
+                                                                  sqlite_url: str, deals: list[Row]) -> None:
+    """The digest's link to the cold deals (`vue=froids`) opens the grid on them; switching the scope writes it in
+    the URL, a filter change keeps it, and a reload opens the same view."""
+    dated_open = [row for row in deals if row.statut in OPEN and row.date_echeance is not None]
+    quiet = {dated_open[0].id: 25, dated_open[1].id: 11}
+    _open_with_history(dash_duo, sqlite_url, deals, quiet)
+    cold = sorted((row for row in deals if row.id in quiet), key=lambda row: (row.date_echeance, row.id))
+
+    dash_duo.driver.get(f"{dash_duo.server_url}/?vue=froids")
+    page.wait_for_grid(dash_duo, "client", [row.client for row in cold])
+    assert page.props(dash_duo, "deadlines-scope")["value"] == "cold"
+
+    page.choose_scope(dash_duo, "Toutes")
+    until(lambda: "vue=" not in dash_duo.driver.current_url, timeout=page.TIMEOUT)
+    page.choose_scope(dash_duo, "7 prochains jours")
+    until(lambda: dash_duo.driver.current_url.endswith("/?vue=7-jours"), timeout=page.TIMEOUT)
+    page.choose(dash_duo, "filter-status", option_label("Prospect", deals, lambda row: row.statut))
+    until(lambda: dash_duo.driver.current_url.endswith("/?statut=prospect&vue=7-jours"), timeout=page.TIMEOUT)
+
+    dash_duo.driver.refresh()
+    page.wait_for_texts(dash_duo, {"kpi-deal-count": french_count(sum(row.statut == "Prospect" for row in deals))})
+    assert page.props(dash_duo, "deadlines-scope")["value"] == "next7"
+    assert page.chosen(dash_duo, "filter-status") == ["Prospect"]
     assert dash_duo.get_logs() == []

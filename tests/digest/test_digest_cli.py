@@ -192,6 +192,11 @@ def _link(lines: list[str]) -> str:
     return next(line.removeprefix(SEE).split(" ")[0] for line in lines if line.startswith(SEE))
 
 
+def scope(url: str) -> str | None:
+    """The grid's scope a link opens (`vue=`), read with urllib."""
+    return parse_qs(urlsplit(url).query).get("vue", [None])[0]
+
+
 def parsed(url: str) -> DealFilter:
     """The selection the dashboard reads from a link (assets/url_state.js `decode`), read with urllib."""
     parts = urlsplit(url)
@@ -251,7 +256,9 @@ def test_the_digest_lists_the_expected_deals_and_changes_with_links(
     assert overdue == DealFilter.build(missing=["retard"])
     assert resolved(overdue, TODAY) == scope_filter(DealFilter(), DeadlineScope.OVERDUE, TODAY)
     assert parsed(_link(blocks["DEALS FROIDS"])) == DealFilter.build(stages=OPEN_STAGES)
-    assert "(puis choisissez « Froids » au-dessus de la grille)" in "\n".join(blocks["DEALS FROIDS"])
+    assert [scope(_link(blocks[name])) for name in ("ÉCHÉANCES DES 7 PROCHAINS JOURS", "EN RETARD", "DEALS FROIDS")
+            ] == ["7-jours", "en-retard", "froids"]
+    assert scope(_link(changes)) is None
     assert parsed(_link(changes)) == DealFilter()
 
     assert SCRIPT not in html_part and "&lt;script&gt;alert(1)&lt;/script&gt;" in html_part

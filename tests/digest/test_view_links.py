@@ -8,7 +8,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from domain.deal_filter import DealFilter
-from domain.view_links import view_url
+from domain.pipeline_results import DeadlineScope
+from domain.view_links import scope_of, view_url
 
 BASE = "https://crm.exemple.fr"
 
@@ -32,3 +33,16 @@ def test_a_link_holds_the_selection_in_the_dashboards_order(selection: DealFilte
 
 def test_dates_are_iso_days() -> None:
     assert view_url(BASE, DealFilter(due_from=date(2026, 1, 5))) == f"{BASE}/?du=2026-01-05"
+
+
+@pytest.mark.parametrize("scope", list(DeadlineScope))
+def test_the_grid_s_scope_goes_last_and_reads_back(scope: DeadlineScope) -> None:
+    url = view_url(BASE, DealFilter.build(stages=["Prospect"]), scope)
+    pairs = parse_qsl(urlsplit(url).query)
+    assert pairs[0] == ("statut", "prospect")
+    assert scope_of(dict(pairs).get("vue")) == scope
+    assert ("vue" in dict(pairs)) == (scope != DeadlineScope.ALL)
+
+
+def test_an_unknown_scope_shows_every_deal() -> None:
+    assert scope_of("tout-sauf") == scope_of(None) == DeadlineScope.ALL
