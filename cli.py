@@ -384,7 +384,7 @@ def _password(from_stdin: bool) -> str:
 
 def _described(account: Account) -> str:
     state = "actif" if account.active else "désactivé"
-    return f"{account.login}  {account.display_name}  {account.role.value}  {state}"
+    return f"{account.login}  {account.display_name}  {account.role.value}  {state}  {account.email or 'sans e-mail'}"
 
 
 stdin_option = click.option("--mot-de-passe-stdin", "from_stdin", is_flag=True,
@@ -392,7 +392,8 @@ stdin_option = click.option("--mot-de-passe-stdin", "from_stdin", is_flag=True,
 
 
 @crm.group("users", cls=_Group, invoke_without_command=True, subcommand_metavar="COMMANDE [ARGUMENTS]...",
-           help="Les comptes de l'équipe (AUTH=on) : add, list, disable, set-role, reset-password.")
+           help="Les comptes de l'équipe (AUTH=on) et leurs adresses e-mail (le point du jour) : add, list, "
+                "disable, enable, set-role, set-email, reset-password.")
 @click.pass_context
 def users(ctx: click.Context) -> None:
     """The accounts' group; without a subcommand it refuses in French."""
@@ -404,9 +405,11 @@ def users(ctx: click.Context) -> None:
 @click.option("--nom", metavar="NOM", help="le nom affiché (obligatoire) ; pour un commercial, celui des deals "
                                             "dont il est le commercial")
 @click.option("--role", metavar="RÔLE", help="admin, commercial ou lecture (obligatoire)")
+@click.option("--email", metavar="ADRESSE", help="son adresse e-mail, où va le point du jour (crm digest)")
 @stdin_option
 @database_option
-def users_add(login: str, nom: str | None, role: str | None, from_stdin: bool, database_url: str | None) -> int:
+def users_add(login: str, nom: str | None, role: str | None, email: str | None, from_stdin: bool,
+              database_url: str | None) -> int:
     """The first account of a team is an admin made here. (`--nom` and `--role` are checked here: Click would
     mark them "[required]" in English in the help.)"""
     for option, value in (("--nom", nom), ("--role", role)):
@@ -414,10 +417,10 @@ def users_add(login: str, nom: str | None, role: str | None, from_stdin: bool, d
             raise FrenchUsageError(f"l'option {option} est obligatoire", click.get_current_context())
     password = _password(from_stdin)
     return _told(database_url, lambda services: "Compte créé : "
-                 f"{_described(services.accounts.add(login, str(nom), str(role), password))}")
+                 f"{_described(services.accounts.add(login, str(nom), str(role), password, email))}")
 
 
-@users.command("list", help="Liste les comptes : identifiant, nom, rôle, état.")
+@users.command("list", help="Liste les comptes : identifiant, nom, rôle, état, adresse e-mail.")
 @database_option
 def users_list(database_url: str | None) -> int:
     return _told(database_url, lambda services: "\n".join(map(_described, services.accounts.all())) or "Aucun compte.")
@@ -443,6 +446,16 @@ def users_enable(login: str, database_url: str | None) -> int:
 @database_option
 def users_set_role(login: str, role: str, database_url: str | None) -> int:
     return _told(database_url, lambda services: f"Rôle changé : {_described(services.accounts.set_role(login, role))}")
+
+
+@users.command("set-email", help="Change l'adresse e-mail d'un compte, où va le point du jour (crm digest) ; "
+                                 "une adresse vide (\"\") la retire.")
+@click.argument("login", metavar="IDENTIFIANT", help="le compte")
+@click.argument("email", metavar="ADRESSE", help="la nouvelle adresse, ou \"\" pour la retirer")
+@database_option
+def users_set_email(login: str, email: str, database_url: str | None) -> int:
+    return _told(database_url, lambda services: "Adresse changée : "
+                 f"{_described(services.accounts.set_email(login, email))}")
 
 
 @users.command("reset-password", help="Donne un nouveau mot de passe à un compte.")
@@ -528,16 +541,24 @@ def _smtp_reason(error: Exception) -> str:
 
 
 def _address(value: str) -> str:
-    """One recipient of `--to`: a single address, not a list (the shell would not split it either)."""
-    address = value.strip()
-    if address.count("@") != 1 or address.startswith("@") or address.endswith("@") or any(
-            character in address for character in " ,;<>\n"):
+    """One recipient of `--to`: a single address, not a list (the shell would not split it either), by the rule
+    of an account's address."""
+    from domain.accounts import AccountInputError, clean_email
+
+    try:
+        return clean_email(value)
+    except AccountInputError:
         _refuse(f"--to attend une adresse e-mail, pas « {value} »")
-    return address
 
 
-def _digest(services: Services, settings: Settings, recipients: tuple[str, ...], dry_run: bool) -> int:
-    """Compose today's digest; print it (`--dry-run`) or send it, and say to whom."""
+# The three ways to say who receives the digest, in the order `crm digest` looks at them.
+RECIPIENT_WAYS = ("--to ADRESSE, DIGEST_TO, ou une adresse e-mail sur un compte actif (crm users set-email "
+                  "IDENTIFIANT ADRESSE)")
+
+
+def _digest(services: Services, settings: Settings, chosen: tuple[str, ...], dry_run: bool) -> int:
+    """Compose today's digest; print it (`--dry-run`) or send it, and say to whom: `chosen` (--to, else
+    DIGEST_TO), else the active accounts' addresses."""
     import smtplib
 
     from data.clock import today
@@ -547,12 +568,16 @@ def _digest(services: Services, settings: Settings, recipients: tuple[str, ...],
     from services import mailer
     from services.digest import build_digest
 
+    recipients = chosen or tuple(services.accounts.recipients())
+    if not recipients and not dry_run:
+        click.echo(f"Erreur : aucun destinataire : {RECIPIENT_WAYS}.", err=True)
+        return 1
     digest = build_digest(services.reads, services.engine, today(), settings.public_url)
     sender = settings.smtp_from or settings.smtp_user
     if dry_run:
         server = f"{settings.smtp_host}:{settings.smtp_port}" if settings.smtp_host else "aucun serveur (SMTP_HOST)"
         click.echo(f"Envoi simulé, rien n'est envoyé. De : {sender or 'aucun expéditeur (SMTP_FROM)'} ; "
-                   f"à : {', '.join(recipients) or 'personne (--to ou DIGEST_TO)'} ; par : {server}.\n"
+                   f"à : {', '.join(recipients) or f'personne ({RECIPIENT_WAYS})'} ; par : {server}.\n"
                    f"Objet : {subject(digest)}\n\n{text_part(digest)}", nl=False)
         return 0
     message = mailer.compose(sender, recipients, subject(digest), text_part(digest), html_part(digest))
@@ -571,15 +596,18 @@ def _digest(services: Services, settings: Settings, recipients: tuple[str, ...],
 @crm.command("digest", short_help="Envoie le point du jour par e-mail.",
              help="Envoie par e-mail (texte et HTML) le point du jour : les échéances des 7 prochains jours, les "
                   "deals en retard, les deals froids et les changements d'hier, chacun avec le lien de sa vue du "
-                  "tableau de bord (PUBLIC_URL). Serveur d'envoi : SMTP_HOST, SMTP_PORT, SMTP_STARTTLS, SMTP_USER, "
+                  "tableau de bord (PUBLIC_URL). Destinataires : --to, sinon DIGEST_TO, sinon l'adresse e-mail de "
+                  "chaque compte actif. Serveur d'envoi : SMTP_HOST, SMTP_PORT, SMTP_STARTTLS, SMTP_USER, "
                   "SMTP_PASSWORD, SMTP_FROM (voir .env.example).",
              epilog="Code de sortie 1 quand l'envoi n'est pas réglé (SMTP_HOST, destinataires) ou a échoué.")
 @click.option("--to", "recipients", metavar="ADRESSE", multiple=True,
-              help="un destinataire ; répétable (par défaut : DIGEST_TO)")
+              help="un destinataire ; répétable (par défaut : DIGEST_TO, sinon l'adresse e-mail de chaque compte "
+                   "actif, crm users set-email)")
 @click.option("--dry-run", is_flag=True, help="affiche l'e-mail (sa partie texte) et à qui il irait, sans l'envoyer")
 @database_option
 def digest(recipients: tuple[str, ...], dry_run: bool, database_url: str | None) -> int:
-    """What is missing to send is said before the database is opened."""
+    """What is missing to send is said before the database is opened, but the accounts' addresses, which are in
+    it."""
     settings = _settings()
     chosen = tuple(dict.fromkeys(map(_address, recipients))) or settings.digest_to
     missing = [] if dry_run else [
@@ -587,7 +615,6 @@ def digest(recipients: tuple[str, ...], dry_run: bool, database_url: str | None)
             ("l'envoi d'e-mails n'est pas réglé : indiquez le serveur SMTP (SMTP_HOST, et selon lui SMTP_PORT, "
              "SMTP_STARTTLS, SMTP_USER, SMTP_PASSWORD) dans .env ou l'environnement ; --dry-run montre l'e-mail "
              "sans l'envoyer", not settings.smtp_host),
-            ("aucun destinataire : --to ADRESSE ou DIGEST_TO", not chosen),
             ("aucun expéditeur : SMTP_FROM (ou SMTP_USER)", not (settings.smtp_from or settings.smtp_user)),
         ) if lacking]
     if missing:

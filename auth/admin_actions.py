@@ -1,7 +1,7 @@
-"""What the admin page's forms do, through `services.accounts.Accounts` (which checks every login, name, role
-and password and refuses in French). Two rules are the page's own: a new password is typed twice, and an admin
-may neither disable their own account nor take away their own admin role (and the service refuses to leave the
-team without an active admin, whoever asks)."""
+"""What the admin page's forms do, through `services.accounts.Accounts` (which checks every login, name, e-mail
+address, role and password and refuses in French). Two rules are the page's own: a new password is typed twice,
+and an admin may neither disable their own account nor take away their own admin role (and the service refuses to
+leave the team without an active admin, whoever asks)."""
 
 from __future__ import annotations
 
@@ -31,7 +31,8 @@ def _is_me(form: Form, me: Account) -> bool:
 
 def add(accounts: Accounts, form: Form, _me: Account) -> str:
     password = _typed_twice(form)
-    added = accounts.add(form.get("identifiant", ""), form.get("nom", ""), form.get("role", ""), password)
+    added = accounts.add(form.get("identifiant", ""), form.get("nom", ""), form.get("role", ""), password,
+                         form.get("email", ""))
     return f"Compte créé : {added.login} ({added.display_name}, {added.role.value})."
 
 
@@ -55,13 +56,20 @@ def enable(accounts: Accounts, form: Form, _me: Account) -> str:
     return f"Compte {enabled.login} réactivé : il peut de nouveau se connecter."
 
 
+def set_email(accounts: Accounts, form: Form, _me: Account) -> str:
+    changed = accounts.set_email(form.get("identifiant", ""), form.get("email", ""))
+    return (f"Adresse e-mail de {changed.login} : {changed.email}." if changed.email
+            else f"Adresse e-mail de {changed.login} retirée.")
+
+
 def reset_password(accounts: Accounts, form: Form, _me: Account) -> str:
     changed = accounts.reset_password(form.get("identifiant", ""), _typed_twice(form))
     return f"Mot de passe de {changed.login} changé."
 
 
 ACTIONS: dict[str, Callable[[Accounts, Form, Account], str]] = {
-    "ajouter": add, "role": set_role, "desactiver": disable, "reactiver": enable, "mot_de_passe": reset_password}
+    "ajouter": add, "role": set_role, "desactiver": disable, "reactiver": enable, "email": set_email,
+    "mot_de_passe": reset_password}
 
 
 def act(accounts: Accounts, form: Form, me: Account) -> str:

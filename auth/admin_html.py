@@ -1,5 +1,6 @@
 """The admin page's HTML: plain server-rendered pages in French, styled by the Bootstrap CSS the dashboard
-already serves from assets/ (no CDN). Jinja escapes every value put in them (logins, names, messages)."""
+already serves from assets/ (no CDN). Jinja escapes every value put in them (logins, names, addresses,
+messages)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Mapping
 
 from jinja2 import DictLoader, Environment
 
-from domain.accounts import PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Account, Role
+from domain.accounts import EMAIL_MAX_LENGTH, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH, Account, Role
 
 # Served by Dash from assets/ (the signed-in guard lets it through); a test checks that it answers.
 BOOTSTRAP_CSS = "/assets/00-bootstrap-5.3.6.min.css"
@@ -46,7 +47,8 @@ ACCOUNTS = """{% extends "base" %}
 {% block content %}
 <div class="card mb-4"><div class="card-body p-0 table-responsive">
 <table class="table align-middle mb-0" id="admin-accounts">
-<thead><tr><th>Identifiant</th><th>Nom affiché</th><th>Rôle</th><th>État</th><th>Mot de passe</th></tr></thead>
+<thead><tr><th>Identifiant</th><th>Nom affiché</th><th>Rôle</th><th>État</th><th>E-mail (point du jour)</th>
+<th>Mot de passe</th></tr></thead>
 <tbody>
 {% for account in accounts %}{% set mine = account.login == me %}
 <tr data-login="{{ account.login }}">
@@ -65,6 +67,13 @@ ACCOUNTS = """{% extends "base" %}
 {% elif mine %}actif{% else %}
 <form method="post" class="d-flex align-items-center gap-2">{{ hidden("desactiver", account.login) }}actif
 <button type="submit" class="btn btn-sm btn-outline-danger">Désactiver</button></form>{% endif %}</td>
+<td style="min-width: 14rem"><span class="account-email">{{ account.email or "aucune" }}</span>
+<details><summary class="small">Changer</summary>
+<form method="post" class="d-flex flex-column gap-1 mt-1">{{ hidden("email", account.login) }}
+<input type="email" name="email" class="form-control form-control-sm" autocomplete="off" maxlength="{{ email_max }}"
+ value="{{ account.email or '' }}" aria-label="Adresse e-mail de {{ account.login }}" placeholder="vide : aucune">
+<button type="submit" class="btn btn-sm btn-outline-primary">Enregistrer</button></form>
+</details></td>
 <td style="min-width: 12rem"><details><summary class="small">Changer</summary>
 <form method="post" class="d-flex flex-column gap-1 mt-1">{{ hidden("mot_de_passe", account.login) }}
 {{ passwords("") }}<button type="submit" class="btn btn-sm btn-outline-primary">Enregistrer</button></form>
@@ -87,7 +96,12 @@ autre admin le fait, pour que l'équipe garde toujours un admin.</p>
  value="{{ typed.nom }}" aria-describedby="new-name-hint">
 <div id="new-name-hint" class="form-text">Pour un commercial : le nom inscrit comme commercial sur ses deals.</div>
 </div>
-<div class="col-md-12"><label class="form-label small" for="new-role">Rôle</label>
+<div class="col-md-6"><label class="form-label small" for="new-email">E-mail (facultatif)</label>
+<input id="new-email" name="email" type="email" class="form-control form-control-sm" autocomplete="off"
+ maxlength="{{ email_max }}" value="{{ typed.email }}" aria-describedby="new-email-hint">
+<div id="new-email-hint" class="form-text">Où va le point du jour (crm digest) quand ni --to ni DIGEST_TO ne
+le disent.</div></div>
+<div class="col-md-6"><label class="form-label small" for="new-role">Rôle</label>
 <select id="new-role" name="role" class="form-select form-select-sm">
 {% for role in roles %}<option value="{{ role.value }}"{% if role.value == typed.role %} selected{% endif %}>
 {{- hints[role] }}</option>{% endfor %}</select></div>
@@ -111,7 +125,7 @@ def accounts_html(accounts: list[Account], me: str, token: str, message: str = "
     return PAGES.get_template("accounts").render(
         title="Comptes de l'équipe", bootstrap=BOOTSTRAP_CSS, accounts=accounts, me=me, token=token,
         message=message, ok=ok, typed=typed or {"role": Role.COMMERCIAL.value}, roles=list(Role), hints=ROLE_HINTS,
-        min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH)
+        min=PASSWORD_MIN_LENGTH, max=PASSWORD_MAX_LENGTH, email_max=EMAIL_MAX_LENGTH)
 
 
 def refused_html(message: str) -> str:

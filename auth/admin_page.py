@@ -63,7 +63,7 @@ def _acted(accounts: Accounts, me: Account) -> ResponseReturnValue:
         if own_password:  # one's own new password keeps one's own session
             remember_signed_in(accounts.by_login(me.login))
     except AccountInputError as refused:
-        typed = {key: request.form.get(key, "") for key in ("identifiant", "nom", "role")}
+        typed = {key: request.form.get(key, "") for key in ("identifiant", "nom", "email", "role")}
         return _page(accounts, me, str(refused), False, 422, typed if request.form.get("action") == "ajouter" else None)
     except DatabaseUnavailableError as down:
         return refused_html(down.message), 503

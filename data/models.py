@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from domain.accounts import LOGIN_MAX_LENGTH, NAME_MAX_LENGTH
+from domain.accounts import EMAIL_MAX_LENGTH, LOGIN_MAX_LENGTH, NAME_MAX_LENGTH
 from domain.api_tokens import LABEL_MAX_LENGTH
 from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
 from domain.text_search import FOLDS
@@ -225,7 +225,7 @@ class WriteContext(Base):
 
 
 class User(Base):
-    """A team account (migration 0009). The password is stored as an argon2 hash only."""
+    """A team account (migration 0009; its e-mail address, 0015). The password is stored as an argon2 hash only."""
 
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('admin', 'commercial', 'lecture')", name="ck_users_role_known"),)
@@ -237,6 +237,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())  # UTC
+    email: Mapped[str | None] = mapped_column(String(EMAIL_MAX_LENGTH))
 
 
 

@@ -1,4 +1,5 @@
-"""Team accounts: the roles, what an account holds, and the rules a login, a name and a password follow.
+"""Team accounts: the roles, what an account holds, and the rules a login, a name, an e-mail address and a
+password follow.
 
 The roles (issue 14's table): `admin` does everything; `commercial` sees every figure, creates deals and
 imports files, and edits, closes or deletes only the deals whose salesperson (`assignee`) is their display
@@ -20,14 +21,15 @@ class Role(StrEnum):
 
 LOGIN_MAX_LENGTH = 100
 NAME_MAX_LENGTH = 100  # the same as a deal's salesperson, whom a commercial's display name must match
+EMAIL_MAX_LENGTH = 254  # the longest address SMTP carries (RFC 5321's path limit, less its angle brackets)
 PASSWORD_MIN_LENGTH = 12
 PASSWORD_MAX_LENGTH = 256  # argon2 hashes anything, but a megabyte "password" is an attack on the CPU
 LOGIN_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]*$")
 
 
 class AccountInputError(ValueError):
-    """A login, name, role or password that breaks a rule; the message is French, for the command line and
-    the admin page."""
+    """A login, name, e-mail address, role or password that breaks a rule; the message is French, for the command
+    line and the admin page."""
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,8 @@ class Account:
     # A short digest of the stored password hash: a session remembers it at sign-in, and ends when it changes
     # (a password reset). Not the hash itself, and not compared: it says nothing about who the account is.
     password_stamp: str = field(default="", compare=False, repr=False)
+    # Where the daily digest goes by default (`crm digest` without --to nor DIGEST_TO); None: no address.
+    email: str | None = None
 
 
 def clean_login(login: str) -> str:
@@ -60,6 +64,19 @@ def clean_display_name(name: str) -> str:
     if not cleaned or len(cleaned) > NAME_MAX_LENGTH:
         raise AccountInputError(f"Nom affiché refusé : entre 1 et {NAME_MAX_LENGTH} caractères.")
     return cleaned
+
+
+def clean_email(email: str) -> str:
+    """The address as stored: trimmed, its domain in lower case (domains ignore case, the part before @ may
+    not). One address, never a list or a display name: it goes as is into the digest's To header."""
+    cleaned = email.strip()
+    local, _at, domain = cleaned.rpartition("@")
+    if (len(cleaned) > EMAIL_MAX_LENGTH or cleaned.count("@") != 1 or not local or not domain
+            or any(character.isspace() or character in ",;<>" for character in cleaned)):
+        raise AccountInputError(
+            f"Adresse e-mail refusée : une seule adresse (nom@domaine.fr), {EMAIL_MAX_LENGTH} caractères au plus, "
+            "sans espace, virgule, point-virgule ni chevron.")
+    return f"{local}@{domain.lower()}"
 
 
 def parse_role(role: str) -> Role:

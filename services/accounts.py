@@ -1,4 +1,5 @@
-"""Team accounts: create, list, disable, change a role, reset a password, and check a login.
+"""Team accounts: create, list, disable, change a role or an e-mail address, reset a password, check a login,
+and the digest's default recipients.
 
 Passwords are hashed with argon2id (argon2-cffi's defaults) and never stored, returned or logged in clear. A
 login for an unknown account still verifies a password against a fixed hash, so the answer takes as long as
@@ -21,6 +22,7 @@ from domain.accounts import (
     Role,
     check_password,
     clean_display_name,
+    clean_email,
     clean_login,
     parse_role,
 )
@@ -35,7 +37,12 @@ UNKNOWN_ACCOUNT_HASH = HASHER.hash("compte inconnu: jamais un vrai mot de passe"
 
 def _account(row: User) -> Account:
     stamp = hashlib.sha256(row.password_hash.encode()).hexdigest()[:16]
-    return Account(row.id, row.login, row.display_name, Role(row.role), row.active, stamp)
+    return Account(row.id, row.login, row.display_name, Role(row.role), row.active, stamp, row.email)
+
+
+def _optional_email(email: str | None) -> str | None:
+    """An address to store, or None for none: a blank field (the admin page's, `set-email ""`) means none."""
+    return clean_email(email) if email and email.strip() else None
 
 
 class Accounts:
@@ -44,10 +51,11 @@ class Accounts:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def add(self, login: str, display_name: str, role: str, password: str) -> Account:
+    def add(self, login: str, display_name: str, role: str, password: str, email: str | None = None) -> Account:
         """A new active account; refused (French message) when the login exists or a rule is broken."""
         values = {"login": clean_login(login), "display_name": clean_display_name(display_name),
-                  "role": parse_role(role).value, "password_hash": HASHER.hash(check_password(password))}
+                  "role": parse_role(role).value, "email": _optional_email(email),
+                  "password_hash": HASHER.hash(check_password(password))}
         try:
             with database_reachable(), self._engine.begin() as connection:
                 new_id = connection.execute(insert(User).values(**values).returning(User.id)).scalar_one()
@@ -101,6 +109,17 @@ class Accounts:
     def set_role(self, login: str, role: str) -> Account:
         chosen = parse_role(role)
         return self._change(login, leaves_admins=chosen is not Role.ADMIN, role=chosen.value)
+
+    def set_email(self, login: str, email: str) -> Account:
+        """The account's address for the digest; an empty one (spaces alone too) removes it."""
+        return self._change(login, email=_optional_email(email))
+
+    def recipients(self) -> list[str]:
+        """Where the digest goes without --to nor DIGEST_TO: the active accounts' addresses, by login, each once
+        (two accounts of one person may share one)."""
+        query = select(User.email).where(User.active, User.email.is_not(None)).order_by(User.login)
+        with database_reachable(), self._engine.connect() as connection:
+            return list(dict.fromkeys(connection.execute(query).scalars()))
 
     def reset_password(self, login: str, password: str) -> Account:
         return self._change(login, password_hash=HASHER.hash(check_password(password)))

@@ -45,7 +45,8 @@ PREVIOUS_HEAD = "0006_demo_flag"
 OPTIONAL_AMOUNT = "0007_optional_amount"
 USERS = "0009_users"
 STAGE_CHANGE_INDEX = "0013_stage_change_index"
-HEAD = "0014_pipeline_changes"
+PIPELINE_CHANGES = "0014_pipeline_changes"
+HEAD = "0015_account_email"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
@@ -416,4 +417,41 @@ def test_pipeline_changes_migration_places_the_history_on_its_days(empty_databas
             "SELECT statut, n, ponderee FROM pipeline_changes WHERE change_day > '2026-11-01'")).all()
     assert [(stage, n, Decimal(str(weighted))) for stage, n, weighted in today] == [
         ("Négociation", -1, Decimal("-700.00"))]
+    engine.dispose()
+
+
+# Logins of 0014 and the address 0015 gives each: an e-mail login is copied, any other login gets none.
+LOGINS_AND_ADDRESSES = {"camille@exemple.fr": "camille@exemple.fr",
+                        "lea.dubois+crm@mail.exemple.fr": "lea.dubois+crm@mail.exemple.fr", "leo": None,
+                        "hugo@localhost": None, "deux@at@exemple.fr": None, "nina@.fr": None, "max@exemple.": None}
+
+
+def test_account_email_migration_copies_e_mail_logins_and_goes_back_to_0014(empty_database_url: str) -> None:
+    """Up from 0014: every account stays, those whose login is an e-mail address get it as their address. Down to
+    0014: the schema exactly as 0014 made it, every account as it was; up again gives the addresses back."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, PIPELINE_CHANGES)
+    previous_schema = _schema(engine)
+    with engine.begin() as connection:
+        for login in LOGINS_AND_ADDRESSES:
+            connection.execute(text("INSERT INTO users (login, display_name, role, password_hash, active) "
+                                    "VALUES (:login, 'Quelqu''un', 'lecture', 'h', :active)"),
+                               {"login": login, "active": login != "leo"})
+    accounts = "SELECT login, display_name, role, password_hash, active, created_at FROM users ORDER BY login"
+    with engine.connect() as connection:
+        before = connection.execute(text(accounts)).all()
+
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert connection.execute(text(accounts)).all() == before
+        assert dict(connection.execute(text("SELECT login, email FROM users")).all()) == LOGINS_AND_ADDRESSES
+
+    downgrade(engine, PIPELINE_CHANGES)
+    assert _schema(engine) == previous_schema
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == PIPELINE_CHANGES
+        assert connection.execute(text(accounts)).all() == before
+    upgrade(engine)
+    with engine.connect() as connection:
+        assert dict(connection.execute(text("SELECT login, email FROM users")).all()) == LOGINS_AND_ADDRESSES
     engine.dispose()

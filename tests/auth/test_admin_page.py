@@ -1,7 +1,8 @@
-"""The admin page (/admin/comptes) over real HTTP on both databases: an admin lists, adds, changes a role,
-disables and resets a password, and what each change does to signing in; a commercial or a lecture account gets
-403 on every request and changes nothing; no session goes to /login; a refused input says why in French and
-changes nothing; an admin cannot lock themselves out; a POST without this session's form token is refused."""
+"""The admin page (/admin/comptes) over real HTTP on both databases: an admin lists, adds, changes a role or an
+e-mail address, disables and resets a password, and what each change does to signing in; a commercial or a lecture
+account gets 403 on every request and changes nothing; no session goes to /login; a refused input says why in
+French and changes nothing; an admin cannot lock themselves out; a POST without this session's form token is
+refused."""
 
 from __future__ import annotations
 
@@ -33,7 +34,10 @@ POSTS = {
     "role": {"identifiant": "lou", "role": "admin"},
     "desactiver": {"identifiant": ADMIN},
     "mot_de_passe": {"identifiant": ADMIN, "mot_de_passe": NEW_PASSWORD, "confirmation": NEW_PASSWORD},
+    "email": {"identifiant": "lou", "email": "lou@exemple.fr"},
 }
+# A real address (an apostrophe and an ampersand may come before the @) that the page must escape.
+ODD_ADDRESS = "o'hara&co@exemple.fr"
 
 
 @pytest.fixture
@@ -41,7 +45,7 @@ def team(database_url: str, engine: Engine) -> Iterator[Served]:
     """AUTH=on with an admin, a commercial, a lecture account and a disabled one."""
     accounts = Accounts(engine)
     accounts.add(ADMIN, "Camille Martin", "admin", PASSWORD)
-    accounts.add("lea", "Léa Dubois", "commercial", PASSWORD)
+    accounts.add("lea", "Léa Dubois", "commercial", PASSWORD, email=ODD_ADDRESS)
     accounts.add("lou", "Lou Lecteur", "lecture", PASSWORD)
     accounts.add("max", "Max Ancien", "commercial", PASSWORD)
     accounts.disable("max")
@@ -69,7 +73,7 @@ def accounts_table(engine: Engine) -> list[tuple]:
     """Every account as stored, password hashes included: equal before and after means nothing changed."""
     with engine.connect() as connection:
         return [tuple(row) for row in connection.execute(text(
-            "SELECT login, display_name, role, active, password_hash FROM users ORDER BY login"))]
+            "SELECT login, display_name, role, active, password_hash, email FROM users ORDER BY login"))]
 
 
 def can_sign_in(served: Served, login: str, password: str) -> bool:
@@ -88,6 +92,9 @@ def test_an_admin_sees_every_account_with_its_role_and_state(team: Served) -> No
     assert '<option value="commercial" selected>' in rows["lea"] and '<option value="lecture" selected>' in rows["lou"]
     assert "désactivé" in rows["max"] and "Désactiver" not in rows["max"]
     assert "Désactiver" in rows["lea"] and "Désactiver" not in rows[ADMIN]  # no control to lock oneself out
+    assert ODD_ADDRESS not in page.body and f'<span class="account-email">{escape(ODD_ADDRESS)}</span>' in rows["lea"]
+    assert f'value="{escape(ODD_ADDRESS)}"' in rows["lea"]
+    assert '<span class="account-email">aucune</span>' in rows["lou"]
     assert 'href="/"' in page.body and 'lang="fr"' in page.body
     assert f'href="{BOOTSTRAP_CSS}"' in page.body and browser.send(BOOTSTRAP_CSS).status == 200
 
@@ -103,6 +110,21 @@ def test_an_added_account_can_sign_in(team: Served) -> None:
     assert NEW_PASSWORD not in shown.body
     assert can_sign_in(team, "nina@exemple.fr", NEW_PASSWORD)
     assert Accounts(team.engine).by_login("nina@exemple.fr").role.value == "lecture"
+
+
+def test_an_address_given_with_the_account_or_changed_later_is_where_the_digest_goes(team: Served) -> None:
+    browser = signed_in(team, ADMIN)
+    assert post(browser, "ajouter", identifiant="nina", nom="Nina Roux", role="lecture", email=" Nina@Exemple.FR ",
+                mot_de_passe=NEW_PASSWORD, confirmation=NEW_PASSWORD).status == 303
+    assert post(browser, "email", identifiant="lou", email="lou@exemple.fr").status == 303
+    assert message(browser.send(ADMIN_PATH)) == "Adresse e-mail de lou : lou@exemple.fr."
+    assert post(browser, "email", identifiant="lea", email="").status == 303
+    assert message(browser.send(ADMIN_PATH)) == "Adresse e-mail de lea retirée."
+
+    accounts = Accounts(team.engine)
+    assert [(account.login, account.email) for account in accounts.all()] == [
+        (ADMIN, None), ("lea", None), ("lou", "lou@exemple.fr"), ("max", None), ("nina", "Nina@exemple.fr")]
+    assert accounts.recipients() == ["lou@exemple.fr", "Nina@exemple.fr"]
 
 
 def test_a_role_changed_by_an_admin_applies_at_once(team: Served) -> None:
@@ -190,6 +212,12 @@ def test_without_a_session_the_page_goes_to_the_sign_in(team: Served, method: st
     ("mot_de_passe", {"identifiant": "lou", "mot_de_passe": "court", "confirmation": "court"},
      "Mot de passe refusé : entre 12 et 256 caractères."),
     ("role", {"identifiant": "personne", "role": "lecture"}, "Aucun compte « personne »."),
+    ("email", {"identifiant": "lou", "email": "lou@exemple.fr, lea@exemple.fr"}, "Adresse e-mail refusée : une "
+     "seule adresse (nom@domaine.fr), 254 caractères au plus, sans espace, virgule, point-virgule ni chevron."),
+    ("email", {"identifiant": "personne", "email": "personne@exemple.fr"}, "Aucun compte « personne »."),
+    ("ajouter", {"identifiant": "nina", "nom": "Nina Roux", "role": "lecture", "email": "Nina <nina@exemple.fr>",
+                 "mot_de_passe": NEW_PASSWORD, "confirmation": NEW_PASSWORD}, "Adresse e-mail refusée : une seule "
+     "adresse (nom@domaine.fr), 254 caractères au plus, sans espace, virgule, point-virgule ni chevron."),
     ("desactiver", {"identifiant": "pas un identifiant !"}, "Identifiant refusé : 100 caractères au plus, lettres "
                                                             "sans accent, chiffres et . _ @ + -, en commençant par "
                                                             "une lettre ou un chiffre."),
@@ -213,6 +241,7 @@ def test_a_refused_input_says_why_in_french_and_changes_nothing(team: Served, ac
         assert not typed or f'value="{typed}"' not in answer.body
     if action == "ajouter":  # the form comes back filled, passwords excepted
         assert f'value="{escape(fields["identifiant"])}"' in answer.body
+        assert not fields.get("email") or f'value="{escape(fields["email"])}"' in answer.body
     assert browser.send(ADMIN_PATH).status == 200
 
 

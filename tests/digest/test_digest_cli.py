@@ -315,16 +315,79 @@ def test_without_smtp_settings_the_installed_command_says_so_and_exits_1(tmp_pat
     assert (result.returncode, result.stdout, result.stderr) == (1, "", UNSET)
 
 
-@pytest.mark.parametrize(("settings", "said"), [
-    ({"SMTP_HOST": "127.0.0.1", "SMTP_FROM": "crm@exemple.fr"}, "Erreur : aucun destinataire : --to ADRESSE ou "
-                                                                 "DIGEST_TO.\n"),
-    ({"SMTP_HOST": "127.0.0.1", "DIGEST_TO": "lea@exemple.fr"}, "Erreur : aucun expéditeur : SMTP_FROM (ou "
-                                                                "SMTP_USER).\n"),
-])
-def test_a_digest_with_nobody_to_send_it_to_or_from_is_refused(tmp_path: Path, settings: dict[str, str],
-                                                               said: str) -> None:
-    result = crm("digest", cwd=tmp_path, env=settings)
-    assert (result.returncode, result.stdout, result.stderr) == (1, "", said)
+def test_a_digest_with_nobody_to_send_it_from_is_refused_before_the_database_is_opened(tmp_path: Path) -> None:
+    """(The command's environment points DATABASE_URL at a database that does not answer.)"""
+    result = crm("digest", cwd=tmp_path, env={"SMTP_HOST": "127.0.0.1", "DIGEST_TO": "lea@exemple.fr"})
+    assert (result.returncode, result.stdout, result.stderr) == (1, "", "Erreur : aucun expéditeur : SMTP_FROM (ou "
+                                                                        "SMTP_USER).\n")
+
+
+NO_RECIPIENT = ("Erreur : aucun destinataire : --to ADRESSE, DIGEST_TO, ou une adresse e-mail sur un compte actif "
+                "(crm users set-email IDENTIFIANT ADRESSE).\n")
+
+
+def _team(engine: Engine) -> None:
+    """Accounts by login: two active with an address, one without, one disabled with one."""
+    from services.accounts import Accounts
+
+    accounts = Accounts(engine)
+    for login, email in (("zoe", "zoe@exemple.fr"), ("hugo", None), ("lea", "Lea.Dubois@Exemple.fr"),
+                         ("max", "max@exemple.fr")):
+        accounts.add(login, login.title(), "lecture", "un mot de passe solide", email=email)
+    accounts.disable("max")
+
+
+def test_without_to_nor_digest_to_the_digest_goes_to_the_active_accounts(
+        database_url: str, engine: Engine, book: dict[str, int], environment: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _team(engine)
+    with smtp_server() as (port, received):
+        for name, value in (("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", str(port)), ("SMTP_STARTTLS", "off"),
+                            ("SMTP_FROM", "crm@exemple.fr")):
+            environment.setenv(name, value)
+        code, out, err = _run(capsys, "--database-url", database_url)
+
+    assert (code, err) == (0, "")
+    assert out == f"Point du {TODAY:%d/%m/%Y} envoyé à Lea.Dubois@exemple.fr, zoe@exemple.fr.\n"
+    [(sender, recipients, message)] = received.messages
+    assert (sender, recipients) == ("crm@exemple.fr", ["Lea.Dubois@exemple.fr", "zoe@exemple.fr"])
+    assert message["To"] == "Lea.Dubois@exemple.fr, zoe@exemple.fr"
+
+
+def test_to_and_then_digest_to_come_before_the_accounts(
+        database_url: str, engine: Engine, book: dict[str, int], environment: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _team(engine)
+    environment.setenv("DIGEST_TO", "direction@exemple.fr")
+    code, out, _err = _run(capsys, "--dry-run", "--database-url", database_url)
+    assert code == 0 and " ; à : direction@exemple.fr ; " in out.splitlines()[0]
+    code, out, _err = _run(capsys, "--dry-run", "--to", "hugo@exemple.fr", "--database-url", database_url)
+    assert code == 0 and " ; à : hugo@exemple.fr ; " in out.splitlines()[0]
+    environment.delenv("DIGEST_TO")
+    code, out, _err = _run(capsys, "--dry-run", "--database-url", database_url)
+    assert code == 0 and " ; à : Lea.Dubois@exemple.fr, zoe@exemple.fr ; " in out.splitlines()[0]
+
+
+def test_with_no_recipient_anywhere_the_digest_is_refused_and_nothing_is_sent(
+        database_url: str, engine: Engine, book: dict[str, int], environment: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """No --to, no DIGEST_TO, and no active account with an address (one without, one disabled with one)."""
+    from services.accounts import Accounts
+
+    accounts = Accounts(engine)
+    accounts.add("hugo", "Hugo", "admin", "un mot de passe solide")
+    accounts.add("max", "Max", "lecture", "un mot de passe solide", email="max@exemple.fr")
+    accounts.disable("max")
+    with smtp_server() as (port, received):
+        for name, value in (("SMTP_HOST", "127.0.0.1"), ("SMTP_PORT", str(port)), ("SMTP_STARTTLS", "off"),
+                            ("SMTP_FROM", "crm@exemple.fr")):
+            environment.setenv(name, value)
+        code, out, err = _run(capsys, "--database-url", database_url)
+        dry_code, dry_out, _dry_err = _run(capsys, "--dry-run", "--database-url", database_url)
+
+    assert (code, out, err, received.messages) == (1, "", NO_RECIPIENT, [])
+    assert dry_code == 0 and (" ; à : personne (--to ADRESSE, DIGEST_TO, ou une adresse e-mail sur un compte actif "
+                              "(crm users set-email IDENTIFIANT ADRESSE)) ; ") in dry_out.splitlines()[0]
 
 
 def test_a_mail_server_out_of_reach_is_one_french_line_and_exit_1(
