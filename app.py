@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         return f"/exports/{download_tokens.issue(DownloadRequest(file_format, view, signed_in()))}"
 
     register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files, actor,
-                       deal_exports, export_link, services.performance)
+                       deal_exports, export_link, services.performance, services.accounts, signed_in)
     return app
 
 

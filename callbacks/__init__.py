@@ -27,6 +27,7 @@ from callbacks import (
 from callbacks.exports import LinkSigner
 from callbacks.import_seal import PreviewSeal
 from domain.accounts import Actor
+from services.accounts import Accounts
 from services.exports import DealExports
 from services.imports import ImportService
 from services.performance import PerformanceReads
@@ -36,7 +37,8 @@ from services.writes import DealWrites
 
 def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports: ImportService, seal: PreviewSeal,
                        max_files: int, actor: Callable[[], Actor | None], deal_exports: DealExports,
-                       export_link: LinkSigner, performance_reads: PerformanceReads) -> None:
+                       export_link: LinkSigner, performance_reads: PerformanceReads, accounts: Accounts,
+                       signed_in: Callable[[], int | None]) -> None:
     """Attach every callback of both pages to `app`; `actor` says who asks, inside a request (None: solo mode);
     `export_link` signs an export's download path for the account asking. A callback whose outputs are on the
     other page is not called (Dash calls none whose outputs are absent)."""
@@ -49,5 +51,5 @@ def register_callbacks(app: Dash, reads: DealReads, writes: DealWrites, imports:
     importing.register(app, imports, seal, max_files, actor)
     deal_form.register(app, reads, writes, actor)
     exports.register(app, deal_exports, export_link)
-    since_visit.register(app, reads)
+    since_visit.register(app, reads, accounts, signed_in)
     performance.register(app, performance_reads)

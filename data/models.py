@@ -238,6 +238,7 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())  # UTC
     email: Mapped[str | None] = mapped_column(String(EMAIL_MAX_LENGTH))
+    last_visit_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC; "since your last visit" (0016)
 
 
 

@@ -9,6 +9,7 @@ for a known one and does not tell which logins exist.
 from __future__ import annotations
 
 import hashlib
+from datetime import datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -120,6 +121,16 @@ class Accounts:
         query = select(User.email).where(User.active, User.email.is_not(None)).order_by(User.login)
         with database_reachable(), self._engine.connect() as connection:
             return list(dict.fromkeys(connection.execute(query).scalars()))
+
+    def swap_last_visit(self, account_id: int, now: datetime) -> datetime | None:
+        """Store `now` (naive UTC) as the account's last visit and return the one it replaces (None: a first
+        visit). The row is locked meanwhile (PostgreSQL; SQLite has one writer), so two tabs opened at once do not
+        both get the old time."""
+        with database_reachable(), self._engine.begin() as connection:
+            previous = connection.execute(select(User.last_visit_at).where(User.id == account_id)
+                                          .with_for_update()).scalar_one_or_none()
+            connection.execute(update(User).where(User.id == account_id).values(last_visit_at=now))
+        return previous
 
     def reset_password(self, login: str, password: str) -> Account:
         return self._change(login, password_hash=HASHER.hash(check_password(password)))

@@ -4,6 +4,7 @@ goes to, and `crm users`."""
 from __future__ import annotations
 
 import subprocess
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,14 @@ def test_crm_users_refuses_a_bad_address_and_changes_nothing(tmp_path: Path, dat
     result = _users(*args, cwd=tmp_path, database_url=database_url, password=password)
     assert (result.returncode, result.stdout, result.stderr) == (1, "", f"Erreur : {EMAIL_REFUSED}\n")
     assert [(account.login, account.email) for account in Accounts(engine).all()] == [("lea", "lea@exemple.fr")]
+
+
+def test_each_account_keeps_its_own_last_visit(engine: Engine) -> None:
+    accounts = Accounts(engine)
+    camille = accounts.add("camille", "Camille Martin", "admin", "un mot de passe solide")
+    lea = accounts.add("lea", "Léa Dubois", "commercial", "un mot de passe solide")
+    monday, tuesday = datetime(2026, 11, 23, 8, 30), datetime(2026, 11, 24, 9, 15)
+    assert accounts.swap_last_visit(camille.id, monday) is None  # a first visit
+    assert accounts.swap_last_visit(camille.id, tuesday) == monday
+    assert accounts.swap_last_visit(lea.id, tuesday) is None
+    assert accounts.swap_last_visit(camille.id, tuesday) == tuesday

@@ -3,19 +3,24 @@ a read-only account sees no control that writes."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from dash.testing.composite import DashComposite
+from dash.testing.wait import until
+from sqlalchemy import update
 
 from app import create_app
 from data.db import make_engine
+from data.models import User
 from layouts import ids
 from services.accounts import Accounts
 from settings import Settings
 from tests.browser import deal_form_page as form
 from tests.browser import page
 from tests.browser.deals import Row, deadline_rows, expected_kpis, insert_deals
+from tests.browser.test_since_last_visit import panel_text
 
 pytestmark = pytest.mark.browser
 PASSWORD = "un mot de passe solide"
@@ -75,4 +80,27 @@ def test_a_read_only_account_sees_no_control_that_writes(dash_duo: DashComposite
     form.open_row(dash_duo, deadline_rows(deals)[0].client)
     for action in (ids.DEAL_SAVE, ids.DEAL_WON, ids.DEAL_LOST, ids.DEAL_DELETE):
         assert not dash_duo.find_element(f"#{action}").is_displayed(), action
+    assert dash_duo.get_logs() == []
+
+
+def test_since_the_last_visit_is_the_account_s_not_the_browser_s(dash_duo: DashComposite, fixed_today: date,
+                                                                  sqlite_url: str, deals: list[Row]) -> None:
+    """Signed in, the panel's period starts at the account's last visit, whatever the browser remembers."""
+    _open_team_page(dash_duo, sqlite_url, deals)
+    _sign_in(dash_duo, "camille@exemple.fr", PASSWORD)
+    page.wait_for_texts(dash_duo, expected_kpis(deals))
+    page.wait_idle(dash_duo)
+    assert panel_text(dash_duo) == ""  # the account's first visit
+
+    an_hour_ago = datetime.now(UTC).replace(tzinfo=None, microsecond=0) - timedelta(hours=1)
+    engine = make_engine(sqlite_url)
+    with engine.begin() as connection:
+        connection.execute(update(User).where(User.login == "camille@exemple.fr").values(last_visit_at=an_hour_ago))
+    engine.dispose()
+    dash_duo.driver.execute_script("window.localStorage.setItem('last-visit', JSON.stringify('2026-01-01T08:00:00Z'));")
+    dash_duo.driver.refresh()
+
+    shown = an_hour_ago.replace(tzinfo=UTC).astimezone(ZoneInfo("Europe/Paris")).strftime("%d/%m/%Y à %H:%M")
+    until(lambda: (panel_text(dash_duo) or "").startswith(f"Depuis votre dernière visite, le {shown} :"),
+          timeout=page.TIMEOUT)
     assert dash_duo.get_logs() == []

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
+from selenium.common.exceptions import StaleElementReferenceException
 
 from tests.browser import page
 from tests.browser.deals import NBSP, Row, french_count, french_euros
@@ -18,10 +19,14 @@ pytestmark = pytest.mark.browser
 PANEL = "#since-last-visit"
 
 
-def _panel_text(dash_duo: DashComposite) -> str:
-    """The panel's text as read on screen (WebDriver gives no-break spaces as plain ones), or "" when closed."""
-    shown = dash_duo.driver.find_elements("css selector", PANEL)
-    return shown[0].text if shown and shown[0].is_displayed() else ""
+def panel_text(dash_duo: DashComposite) -> str | None:
+    """The panel's text as read on screen (WebDriver gives no-break spaces as plain ones), "" when closed, None
+    while it is being redrawn (read again)."""
+    try:
+        shown = dash_duo.driver.find_elements("css selector", PANEL)
+        return shown[0].text if shown and shown[0].is_displayed() else ""
+    except StaleElementReferenceException:
+        return None
 
 
 def _visit_again(dash_duo: DashComposite, previous: datetime | None = None) -> None:
@@ -40,7 +45,7 @@ def _paris(moment: datetime) -> str:
 def test_a_first_visit_shows_no_panel_and_the_next_one_says_what_changed(dashboard: DashComposite,
                                                                          deals: list[Row]) -> None:
     page.wait_idle(dashboard)
-    assert _panel_text(dashboard) == ""
+    assert panel_text(dashboard) == ""
 
     an_hour_ago = datetime.now(UTC) - timedelta(hours=1)
     _visit_again(dashboard, an_hour_ago)
@@ -50,7 +55,7 @@ def test_a_first_visit_shows_no_panel_and_the_next_one_says_what_changed(dashboa
     expected = [f"Depuis votre dernière visite, le {_paris(an_hour_ago)} :",
                 f"{french_count(len(deals))} deals créés : {', '.join(latest)}…",
                 f"Pipeline pondéré : {french_euros(weighted)} (+{french_euros(weighted)})".replace(NBSP, " ")]
-    until(lambda: _panel_text(dashboard).splitlines() == expected, timeout=page.TIMEOUT)
+    until(lambda: (panel_text(dashboard) or "").splitlines() == expected, timeout=page.TIMEOUT)
     assert dashboard.get_logs() == []
 
 
@@ -59,11 +64,11 @@ def test_nothing_new_says_so_and_the_cross_closes_it(dashboard: DashComposite) -
     load_time = datetime.now(UTC)
     _visit_again(dashboard)
 
-    until(lambda: _panel_text(dashboard).startswith("Rien de nouveau depuis le "), timeout=page.TIMEOUT)
-    shown = _panel_text(dashboard).removeprefix("Rien de nouveau depuis le ").rstrip(".")
+    until(lambda: (panel_text(dashboard) or "").startswith("Rien de nouveau depuis le "), timeout=page.TIMEOUT)
+    shown = (panel_text(dashboard) or "").removeprefix("Rien de nouveau depuis le ").rstrip(".")
     assert abs(datetime.strptime(shown, "%d/%m/%Y à %H:%M").replace(tzinfo=ZoneInfo("Europe/Paris"))
                - load_time) < timedelta(minutes=2)
 
     page.press(dashboard, f"{PANEL} .btn-close")
-    until(lambda: _panel_text(dashboard) == "", timeout=page.TIMEOUT)
+    until(lambda: panel_text(dashboard) == "", timeout=page.TIMEOUT)
     assert dashboard.get_logs() == []
