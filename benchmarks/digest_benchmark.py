@@ -23,6 +23,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -115,25 +117,44 @@ def in_process_seconds(url: str) -> float:
     return seconds
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres-url", required=True, help="a server URL; digest_<N> databases are created there")
+def history_arguments(description: str, prefix: str) -> argparse.Namespace:
+    """The options of a benchmark over generated deals with a history: server, sizes, rounds, keep; prints the
+    machine's facts."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--postgres-url", required=True,
+                        help=f"a server URL; {prefix}_<N> databases are created there")
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     args = parser.parse_args()
     print("\n".join(machine_facts(args.postgres_url)))
     print(f"load average at start: {' '.join(f'{value:.2f}' for value in os.getloadavg())}; today {clock.today()}")
+    return args
+
+
+@contextmanager
+def database_with_history(args: argparse.Namespace, size: int, prefix: str) -> Iterator[str]:
+    """A fresh `<prefix>_<size>` database of generated deals with their history (`add_history`), its URL; dropped
+    afterwards unless `--keep`."""
+    target = PostgresTarget(args.postgres_url, size, prefix=prefix)
+    started = time.perf_counter()
+    fill(target, size)
+    add_history(target.url)
+    print(f"\n{facts(target.url)}; loaded in {time.perf_counter() - started:.1f} s; "
+          f"load average {os.getloadavg()[0]:.2f}")
+    try:
+        yield target.url
+    finally:
+        if not args.keep:
+            target.drop()
+
+
+def main() -> None:
+    args = history_arguments(__doc__.split("\n\n")[0], "digest")
     for size in args.sizes:
-        target = PostgresTarget(args.postgres_url, size, prefix="digest")
-        started = time.perf_counter()
-        fill(target, size)
-        add_history(target.url)
-        print(f"\n{facts(target.url)}; loaded in {time.perf_counter() - started:.1f} s; "
-              f"load average {os.getloadavg()[0]:.2f}")
-        try:
-            commands, outputs = zip(*(command_seconds(target.url) for _ in range(args.rounds)), strict=True)
-            alone = [in_process_seconds(target.url) for _ in range(args.rounds)]
+        with database_with_history(args, size, "digest") as url:
+            commands, outputs = zip(*(command_seconds(url) for _ in range(args.rounds)), strict=True)
+            alone = [in_process_seconds(url) for _ in range(args.rounds)]
             print(f"  crm digest --dry-run (new process): median {statistics.median(commands):.2f} s, "
                   f"max {max(commands):.2f} s over {args.rounds} runs")
             print(f"  digest reads + rendering (in process, fresh cache): median {statistics.median(alone):.2f} s, "
@@ -141,10 +162,6 @@ def main() -> None:
             print(f"  the message: {outputs[0].splitlines()[1]}")
             print(f"  its sections: {' | '.join(line for line in outputs[0].splitlines() if line.isupper())}")
             print(f"  load average after: {os.getloadavg()[0]:.2f}")
-        finally:
-            if not args.keep:
-                target.drop()
-
 
 if __name__ == "__main__":
     main()

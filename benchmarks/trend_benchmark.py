@@ -17,7 +17,6 @@ A benchmark script, not a test.
 
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -26,10 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.bench_data import PostgresTarget, fill, machine_facts
-from benchmarks.digest_benchmark import add_history, facts
+from benchmarks.digest_benchmark import database_with_history, history_arguments
 from benchmarks.service_benchmark import benchmark_filters
-from data import clock, pipeline_changes
+from data import pipeline_changes
 from data.db import make_engine
 from services.cache import VersionedCache
 from services.performance import PerformanceReads
@@ -103,36 +101,20 @@ def time_stage_change(url: str, with_trend: bool) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres-url", required=True, help="a server URL; trend_<N> databases are created there")
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
-    args = parser.parse_args()
-    print("\n".join(machine_facts(args.postgres_url)))
-    print(f"load average at start: {' '.join(f'{value:.2f}' for value in os.getloadavg())}; today {clock.today()}")
+    args = history_arguments(__doc__.split("\n\n")[0], "trend")
     for size in args.sizes:
-        target = PostgresTarget(args.postgres_url, size, prefix="trend")
-        started = time.perf_counter()
-        fill(target, size)
-        add_history(target.url)
-        print(f"\n{facts(target.url)}; loaded in {time.perf_counter() - started:.1f} s")
-        try:
-            seconds, rows = time_rebuild(target.url)
+        with database_with_history(args, size, "trend") as url:
+            seconds, rows = time_rebuild(url)
             print(f"  rebuild of pipeline_changes from the history: {seconds:.1f} s, {rows:,} rows")
-            cold, warm, slowest = time_reads(target.url, args.rounds)
+            cold, warm, slowest = time_reads(url, args.rounds)
             print(f"  trend, {len(benchmark_filters())} selections x {args.rounds} rounds: cold {_ms(cold)}; "
                   f"warm {_ms(warm)}")
             worst = sorted(slowest.items(), key=lambda item: -item[1])[:3]
             print(f"  slowest cold: {'; '.join(f'{label} {value:.1f} ms' for label, value in worst)}")
-            pairs = [(time_stage_change(target.url, True), time_stage_change(target.url, False)) for _ in range(5)]
+            pairs = [(time_stage_change(url, True), time_stage_change(url, False)) for _ in range(5)]
             print(f"  UPDATE of {MOVED:,} deals' stage: median {statistics.median(p[0] for p in pairs):.1f} ms "
                   f"with the trend's triggers, {statistics.median(p[1] for p in pairs):.1f} ms without (5 each)")
             print(f"  load average after: {os.getloadavg()[0]:.2f}")
-        finally:
-            if not args.keep:
-                target.drop()
-
 
 if __name__ == "__main__":
     main()

@@ -17,12 +17,11 @@ from openpyxl.workbook import Workbook
 from sqlalchemy import Engine
 
 from data import clock
-from domain.deal_filter import DealFilter
 from services.cache import VersionedCache
 from services.exports import DealExports, ExportView
 from services.reads import DealReads
 from settings import Settings
-from tests.service.known_deals import TODAY, KnownDeal, Selection, insert_deals, make_known_deals
+from tests.service.known_deals import TODAY, KnownDeal, insert_deals, make_known_deals
 from wiring import make_cache_backend
 
 # The import's bad-input strings (tests/importing/test_odd_inputs.py) and every formula trigger a spreadsheet
@@ -65,12 +64,6 @@ def known(engine: Engine) -> Iterator[Known]:
     yield Known(DealExports(engine, reads), reads, deals)
     clock.fix_today(None)
 
-
-def as_filter(selection: Selection) -> DealFilter:
-    """The dashboard's filter value for a selection of the independent model."""
-    return DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
-                            due_from=selection.due_from, due_to=selection.due_to, search=selection.search,
-                            missing=selection.missing)
 
 
 def workbook_of(exports: DealExports, view: ExportView) -> Workbook:

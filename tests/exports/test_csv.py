@@ -21,9 +21,9 @@ from services.exports import ExportView
 from services.importing import run_import
 from services.importing.synonyms import auto_mapping
 from tests.conftest import create_postgres_database, drop_postgres_database
-from tests.exports.conftest import Known, as_filter, csv_bytes, csv_cells, reads_on
+from tests.exports.conftest import Known, csv_bytes, csv_cells, reads_on
 from tests.importing.conftest import deal_rows
-from tests.service.known_deals import Selection
+from tests.service.known_deals import Selection, as_filter
 
 IMPORTED = ("client", "statut", "montant_brut", "probabilite", "valeur_ponderee", "secteur", "date_echeance",
             "assignee", "notes", "ref_externe")

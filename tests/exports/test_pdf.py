@@ -21,8 +21,16 @@ from data.models import Deal
 from domain.pipeline_results import DeadlineScope, Kpis
 from layouts.kpis import kpi_texts
 from services.exports import DealExports, ExportView
-from tests.exports.conftest import DAY, INJECTIONS, Known, as_filter, deadline_clients, pdf_text, plain_spaces, reads_on
-from tests.service.known_deals import TODAY, KnownDeal, Selection, expected_deadline_ids, expected_kpis, is_open
+from tests.exports.conftest import DAY, INJECTIONS, Known, deadline_clients, pdf_text, plain_spaces, reads_on
+from tests.service.known_deals import (
+    TODAY,
+    KnownDeal,
+    Selection,
+    as_filter,
+    expected_deadline_ids,
+    expected_kpis,
+    is_open,
+)
 
 SELECTIONS = {
     "everything": Selection(),

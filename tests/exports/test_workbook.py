@@ -16,8 +16,8 @@ from domain.stages import OPEN_STAGES, PROBABILITY, STAGE_NAMES
 from services.exports import MAX_DEAL_ROWS, ExportView, TooManyRowsError
 from services.exports.summary import export_summary
 from services.exports.workbook import write_workbook
-from tests.exports.conftest import Known, as_filter, workbook_of
-from tests.service.known_deals import TODAY, KnownDeal, Selection, expected_kpis, expected_sectors
+from tests.exports.conftest import Known, workbook_of
+from tests.service.known_deals import TODAY, KnownDeal, Selection, as_filter, expected_kpis, expected_sectors
 
 D = datetime.fromisoformat
 HEADERS = ["Client", "Statut", "Montant brut (€)", "Probabilité", "Valeur pondérée (€)", "Secteur", "Commercial",

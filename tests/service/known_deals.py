@@ -18,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import Engine
 
 from data.models import Deal
+from domain.deal_filter import DealFilter
 from domain.stages import OPEN_STAGES, PROBABILITY, STAGE_NAMES
 
 TODAY = date(2026, 11, 21)
@@ -227,3 +228,10 @@ def expected_deadline_ids(deals: list[KnownDeal], scope: str, without_due_date: 
         horizon = timedelta(7 if scope == "next7" else 30)
         dated = [deal for deal in dated if is_open(deal) and TODAY <= deal.date_echeance <= TODAY + horizon]
     return [deal.id for deal in sorted(dated, key=lambda deal: (deal.date_echeance, deal.id))]
+
+
+def as_filter(selection: Selection) -> DealFilter:
+    """The dashboard's filter value for a selection of the independent model."""
+    return DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
+                            due_from=selection.due_from, due_to=selection.due_to, search=selection.search,
+                            missing=selection.missing)

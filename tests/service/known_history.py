@@ -20,7 +20,9 @@ from sqlalchemy import Connection, Engine, text
 from data import pipeline_changes
 from domain.stages import OPEN_STAGES
 from domain.staleness import quiet_days
+from services.cache import VersionedCache
 from services.deal_input import typed_values
+from services.performance import PerformanceReads
 from services.reads import DealReads
 from services.writes import DealWrites
 from tests.service.known_deals import ASSIGNEES, CENT, SECTORS, TODAY, KnownDeal, Selection
@@ -129,6 +131,12 @@ def write_history(engine: Engine, reads: DealReads, writes: DealWrites, scripted
     _place_creations(engine, scripted)
     with engine.begin() as connection:
         pipeline_changes.rebuild(connection)
+
+
+def performance_on(engine: Engine, cache: VersionedCache, scripted: list[ScriptedDeal]) -> PerformanceReads:
+    """The performance reads (today pinned to `TODAY`) of a database holding `scripted`, written and placed."""
+    write_history(engine, DealReads(engine, cache, today=lambda: TODAY), DealWrites(engine, cache), scripted)
+    return PerformanceReads(engine, cache, today=lambda: TODAY)
 
 
 def _place_creations(engine: Engine, scripted: list[ScriptedDeal]) -> None:

@@ -14,10 +14,8 @@ from domain.deal_filter import DealFilter
 from domain.stages import OPEN_STAGES
 from services.cache import VersionedCache
 from services.performance import PerformanceReads
-from services.reads import DealReads
 from services.writes import DealWrites
-from settings import Settings
-from tests.service.known_deals import TODAY, Selection
+from tests.service.known_deals import TODAY, Selection, as_filter
 from tests.service.known_history import (
     ScriptedDeal,
     expected_by_person,
@@ -25,9 +23,8 @@ from tests.service.known_history import (
     expected_movement,
     expected_person,
     make_history,
-    write_history,
+    performance_on,
 )
-from wiring import make_cache_backend
 
 HISTORY = make_history()
 SELECTIONS = [
@@ -48,21 +45,10 @@ SELECTIONS = [
 ]
 
 
-def as_filter(selection: Selection) -> DealFilter:
-    return DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
-                            due_from=selection.due_from, due_to=selection.due_to, search=selection.search,
-                            missing=selection.missing)
-
-
-@pytest.fixture
-def cache() -> VersionedCache:
-    return VersionedCache(make_cache_backend(Settings(cache_type="simple")))
-
 
 @pytest.fixture
 def performance(engine: Engine, cache: VersionedCache) -> PerformanceReads:
-    write_history(engine, DealReads(engine, cache, today=lambda: TODAY), DealWrites(engine, cache), HISTORY)
-    return PerformanceReads(engine, cache, today=lambda: TODAY)
+    return performance_on(engine, cache, HISTORY)
 
 
 def chosen(selection: Selection) -> list[ScriptedDeal]:

@@ -15,17 +15,14 @@ from sqlalchemy import Connection, Engine, select
 
 from data import pipeline_changes
 from data.models import PipelineChange
-from domain.deal_filter import DealFilter
 from domain.stages import OPEN_STAGES
 from services.cache import VersionedCache
 from services.deal_input import typed_values
 from services.performance import PerformanceReads
 from services.reads import DealReads
 from services.writes import DealWrites
-from settings import Settings
-from tests.service.known_deals import CENT, TODAY, Selection
-from tests.service.known_history import expected_trend, make_history, write_history
-from wiring import make_cache_backend
+from tests.service.known_deals import CENT, TODAY, Selection, as_filter
+from tests.service.known_history import expected_trend, make_history, performance_on
 
 HISTORY = make_history(count=60, seed=16)
 WEEKS = 26
@@ -41,21 +38,10 @@ FOLLOWED = [
 ]
 
 
-def as_filter(selection: Selection) -> DealFilter:
-    return DealFilter.build(stages=selection.stages, sectors=selection.sectors, assignees=selection.assignees,
-                            due_from=selection.due_from, due_to=selection.due_to, search=selection.search,
-                            missing=selection.missing)
-
-
-@pytest.fixture
-def cache() -> VersionedCache:
-    return VersionedCache(make_cache_backend(Settings(cache_type="simple")))
-
 
 @pytest.fixture
 def performance(engine: Engine, cache: VersionedCache) -> PerformanceReads:
-    write_history(engine, DealReads(engine, cache, today=lambda: TODAY), DealWrites(engine, cache), HISTORY)
-    return PerformanceReads(engine, cache, today=lambda: TODAY)
+    return performance_on(engine, cache, HISTORY)
 
 
 def test_the_history_moves_open_deals_within_the_weeks_shown() -> None:
