@@ -7,17 +7,15 @@ normalised filter, today and the data version: a write through the app is seen a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
-from data import clock
 from domain.deal_filter import DealFilter
 from domain.performance_results import (
     FORECAST_MONTHS,
@@ -29,31 +27,17 @@ from domain.performance_results import (
     levers_of,
 )
 from domain.pipeline_trend import PipelineTrend
-from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from services import performance_queries as queries
 from services import trend_queries
-from services.cache import VersionedCache
+from services.cached_reads import CachedReads
 from services.queries import resolved
-from services.reachability import database_reachable
 
 DEFAULT_PERIOD_DAYS = 365
 T = TypeVar("T")
 
 
-class PerformanceReads:
+class PerformanceReads(CachedReads):
     """Cached performance reads of the deals of one database."""
-
-    def __init__(self, engine: Engine, cache: VersionedCache, today: Callable[[], date] = clock.today,
-                 cold_rule: ColdRule = DEFAULT_COLD_RULE) -> None:
-        self._engine = engine
-        self._cache = cache
-        self._today = today
-        self._cold_rule = cold_rule
-
-    @contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        with database_reachable(), self._engine.connect() as connection:
-            yield connection
 
     def _remember(self, name: str, deal_filter: DealFilter, extra: str,
                   compute: Callable[[Connection, DealFilter, date], T]) -> T:

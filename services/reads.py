@@ -7,13 +7,9 @@ change costs one statement for both. Each read first resolves the overdue filter
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import Connection, Engine
-
-from data import clock, demo
+from data import demo
 from domain.deal_filter import MISSING_DUE_DATE, DealFilter
 from domain.deal_record import DealEventView, DealRecord
 from domain.pipeline_results import (
@@ -28,32 +24,13 @@ from domain.pipeline_results import (
     SectorSummary,
     StageTotal,
 )
-from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from domain.visit_changes import VisitChanges
 from services import deal_changes, queries, visit_changes
-from services.cache import VersionedCache
-from services.reachability import database_reachable
+from services.cached_reads import CachedReads
 
 
-class DealReads:
+class DealReads(CachedReads):
     """Cached reads of the deals of one database."""
-
-    def __init__(self, engine: Engine, cache: VersionedCache, today: Callable[[], date] = clock.today,
-                 cold_rule: ColdRule = DEFAULT_COLD_RULE) -> None:
-        self._engine = engine
-        self._cache = cache
-        self._today = today
-        self._cold_rule = cold_rule
-
-    @property
-    def cold_rule(self) -> ColdRule:
-        """When an open deal is cold (`STALE_DAYS`), for the grid's scope and the exports of it."""
-        return self._cold_rule
-
-    @contextmanager
-    def _connection(self) -> Iterator[Connection]:
-        with database_reachable(), self._engine.connect() as connection:
-            yield connection
 
     def _resolved(self, deal_filter: DealFilter) -> DealFilter:
         return queries.resolved(deal_filter, self._today())
