@@ -1,34 +1,41 @@
 """Rebuild `pipeline_changes` (the open pipeline's daily moves behind the weekly trend) from the history.
 
 The triggers of migration 0014 keep the table at each write, on the day of the write. A history written before
-the table existed (the migration's backfill), or dated after the fact (the demo's stories, the tests' scripted
-histories, the benchmarks' generated ones), needs the moves placed on the days its rows say: each deal still
-present is walked back from its current state through its rows, newest first (`domain.pipeline_trend.replay`).
-A deleted deal's values are not in its history, so the moves of deals deleted before a rebuild are lost; the
-triggers record those of later deletions.
+the table existed (the migration's backfill), or dated after the fact (the tests' scripted histories, the
+benchmarks' generated ones), needs the moves placed on the days its rows say: each deal still present is walked
+back from its current state through its rows, newest first (`domain.pipeline_trend.replay`). A deleted deal's
+values are not in its history, so a whole rebuild loses the moves of deals deleted before it; `redate` corrects
+only the deals it is given (the demo's, seeded beside the founder's own) and leaves every other move as it is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import datetime
+from collections.abc import Callable, Collection, Iterable, Iterator
+from datetime import date, datetime
+from functools import partial
 from itertools import groupby
 
-from sqlalchemy import Connection, and_, delete, insert, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, delete, insert, or_, select, true, update
 
 from data.models import Deal, DealEvent, PipelineChange
-from domain.pipeline_trend import STATE_FIELDS, DealState, HistoryRow, PipelineMove, replay, summed
+from domain.pipeline_trend import STATE_FIELDS, DealState, HistoryRow, PipelineMove, redated, replay, summed
 
 BATCH = 5_000
 
 
-def _deal_moves(connection: Connection) -> Iterator[PipelineMove]:
-    """Every present deal's moves, its history read in one ordered pass (server-side cursor on PostgreSQL)."""
+Walk = Callable[[DealState, datetime, list[HistoryRow]], Iterable[PipelineMove]]
+
+
+def _deal_moves(connection: Connection, walk: Walk = replay,
+                chosen: ColumnElement[bool] | None = None) -> Iterator[PipelineMove]:
+    """The moves `walk` gives for each present deal (`chosen` ones only when given), its history read in one
+    ordered pass (server-side cursor on PostgreSQL)."""
     counted_rows = or_(DealEvent.action != "updated", DealEvent.field.in_(STATE_FIELDS))
     statement = (
         select(Deal.id, Deal.statut, Deal.montant_brut, Deal.secteur, Deal.assignee, Deal.created_at,
                DealEvent.at, DealEvent.action, DealEvent.field, DealEvent.old_value)
         .outerjoin(DealEvent, and_(DealEvent.deal_id == Deal.id, counted_rows))
+        .where(true() if chosen is None else chosen)
         .order_by(Deal.id, DealEvent.at.desc(), DealEvent.id.desc())
     )
     rows = connection.execute(statement.execution_options(stream_results=True, yield_per=BATCH))
@@ -37,16 +44,33 @@ def _deal_moves(connection: Connection) -> Iterator[PipelineMove]:
         current = DealState(first.statut, first.montant_brut, first.secteur, first.assignee)
         history = [HistoryRow(row.at, row.action, row.field, row.old_value)
                    for row in (first, *rest) if row.action is not None]
-        yield from replay(current, first.created_at, history)
+        yield from walk(current, first.created_at, history)
 
 
 def rebuild(connection: Connection) -> int:
     """Replace the table's rows with the moves the history implies, in the caller's transaction; the row count."""
     moves = summed(_deal_moves(connection))
     connection.execute(delete(PipelineChange))
-    rows = [{"change_day": datetime.combine(move.day, datetime.min.time()), "statut": move.key[0],
-             "secteur": move.key[1], "assignee": move.key[2], "n": move.deals, "ponderee": move.weighted}
-            for move in moves.values()]
+    rows = [_row(move) for move in moves.values()]
     for start in range(0, len(rows), BATCH):
         connection.execute(insert(PipelineChange), rows[start:start + BATCH])
     return len(rows)
+
+
+def redate(connection: Connection, deal_ids: Collection[int], written_on: date) -> None:
+    """Place the moves of `deal_ids`, written in one go on `written_on` (UTC) and whose history was dated after,
+    on the days that history says, in the caller's transaction; every other deal's moves stay."""
+    c = PipelineChange
+    for move in summed(_deal_moves(connection, partial(redated, written_on), Deal.id.in_(list(deal_ids)))).values():
+        row = _row(move)
+        same = and_(c.change_day == row["change_day"], c.statut == row["statut"],
+                    c.secteur.is_not_distinct_from(row["secteur"]), c.assignee.is_not_distinct_from(row["assignee"]))
+        added = update(c).where(same).values(n=c.n + move.deals, ponderee=c.ponderee + move.weighted)
+        if not connection.execute(added).rowcount:
+            connection.execute(insert(c).values(row))
+    connection.execute(delete(c).where(c.n == 0, c.ponderee == 0))
+
+
+def _row(move: PipelineMove) -> dict[str, object]:
+    return {"change_day": datetime.combine(move.day, datetime.min.time()), "statut": move.key[0],
+            "secteur": move.key[1], "assignee": move.key[2], "n": move.deals, "ponderee": move.weighted}

@@ -103,6 +103,15 @@ def replay(current: DealState, created_at: datetime, newest_first: Iterable[Hist
     yield from _moves(created_at.date(), None, state)
 
 
+def redated(written_on: date, current: DealState, created_at: datetime,
+            newest_first: Iterable[HistoryRow]) -> Iterator[PipelineMove]:
+    """For a deal written in one go on `written_on` (created and moved in one transaction, whose triggers netted
+    its moves into +its current state that day) and whose history was dated afterwards: the corrections that take
+    that day's move back and place its moves on the days its history says."""
+    yield from _moves(written_on, current, None)
+    yield from replay(current, created_at, newest_first)
+
+
 def summed(moves: Iterable[PipelineMove]) -> dict[tuple[date, tuple[str, str | None, str | None]], PipelineMove]:
     """The moves added up per day and key, those that cancel out left out (as the table keeps them)."""
     totals: dict[tuple[date, tuple[str, str | None, str | None]], PipelineMove] = {}

@@ -3,13 +3,15 @@
 Each deal is inserted as a prospect with its creation time, then moved stage by stage with plain UPDATEs: the
 triggers record every move as they record any change. Only the times are set afterwards (a trigger stamps "now"):
 the creation event gets the creation time, the events of each move the move's time, and each deal's last change
-(`last_change_at`, which the database keeps) its last move's, and the pipeline's daily moves behind the trend are
-rebuilt from the dated history. One statement per step for all deals, so seeding stays quick on both databases.
+(`last_change_at`, which the database keeps) its last move's, and the pipeline's daily moves behind the trend,
+which the triggers wrote today, are placed on the history's days (`pipeline_changes.redate`; the founder's own
+deals' moves stay as they are). One statement per step for all deals, so seeding stays quick on both databases.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 
@@ -44,4 +46,4 @@ def play_stories(connection: Connection, stories: Mapping[str, DemoStory]) -> No
     connection.execute(DEALS.update().where(DEALS.c.id == bindparam("deal")).values(last_change_at=bindparam("when")),
                        [{"deal": ids[reference], "when": story.moves[-1][1] if story.moves else story.created_at}
                         for reference, story in stories.items()])
-    pipeline_changes.rebuild(connection)
+    pipeline_changes.redate(connection, ids.values(), datetime.now(UTC).date())

@@ -12,6 +12,7 @@ from domain.pipeline_trend import (
     PipelineMove,
     PipelineTrend,
     TrendPoint,
+    redated,
     replay,
     summed,
     trend_points,
@@ -51,6 +52,15 @@ def test_a_deletion_undone_leaves_the_pipeline_in_between() -> None:
     moves = summed(replay(NOW, CREATED, history))
     assert [(day, move.deals) for (day, _), move in moves.items()] == [
         (date(2026, 11, 2), 1), (date(2026, 10, 1), -1), (date(2026, 9, 1), 1)]
+
+
+def test_a_deal_written_in_one_go_is_taken_back_from_that_day_and_placed_on_its_history() -> None:
+    history = [HistoryRow(datetime(2026, 10, 20, 9), "updated", "statut", "Qualifié"),
+               HistoryRow(datetime(2026, 9, 1, 10), "created")]
+    moves = summed(redated(date(2026, 12, 6), NOW, CREATED, history))
+    assert {day: move.deals for (day, _), move in moves.items()} == {
+        date(2026, 12, 6): -1, date(2026, 10, 20): 1, date(2026, 9, 1): 1}
+    assert moves[(date(2026, 10, 20), ("Qualifié", "BTP", "Léa"))].deals == -1
 
 
 def test_moves_that_cancel_out_on_a_day_are_left_out() -> None:

@@ -3,12 +3,14 @@ they stand (recorded by the triggers), on dates before today, some left to go co
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, insert, select
 
+from data import pipeline_changes
 from data.demo import generate_demo_deals
-from data.models import Deal, DealEvent
+from data.models import Deal, DealEvent, PipelineChange
 from domain.deal_filter import DealFilter
 from domain.stages import OPEN_STAGES, STAGE_NAMES
 from domain.staleness import ColdRule, quiet_days, start_of_paris_day
@@ -51,3 +53,47 @@ def test_every_demo_deal_reached_its_stage_through_its_history(engine: Engine) -
     reads = DealReads(engine, cache, today=lambda: TODAY)
     assert reads.deadline_counts(DealFilter()).cold_deals == len(cold)
     assert min(last_change.values()) > start_of_paris_day(TODAY - timedelta(days=400))
+
+
+def _moves(engine: Engine) -> dict[tuple, int]:
+    """The trend's moves as (day, stage, sector, salesperson, "n" or "cents") -> value, zeros left out."""
+    c = PipelineChange
+    with engine.connect() as connection:
+        rows = connection.execute(select(c.change_day, c.statut, c.secteur, c.assignee, c.n, c.ponderee)).all()
+    found: dict[tuple, int] = {}
+    for day, stage, sector, assignee, n, weighted in rows:
+        found = _added(found, {(day, stage, sector, assignee, "n"): int(n),
+                               (day, stage, sector, assignee, "cents"): int(Decimal(str(weighted)) * 100)})
+    return found
+
+
+def test_seeding_places_the_demo_s_moves_on_its_history_and_keeps_the_founder_s(engine: Engine) -> None:
+    """The founder's own moves (one of a deal deleted since, which no history can rebuild) stay; the demo deals'
+    moves are those their dated history gives, as a whole rebuild would place them."""
+    cache = VersionedCache(make_cache_backend(Settings(cache_type="simple")))
+    writes = DealWrites(engine, cache)
+    writes.create_deal({"client": "Le mien", "statut": "Négociation", "montant_brut": "1000"}, "formulaire")
+    with engine.begin() as connection:
+        connection.execute(insert(PipelineChange), [
+            {"change_day": datetime(2026, 9, 1), "statut": "Prospect", "secteur": None, "assignee": None, "n": 1,
+             "ponderee": Decimal("50.00")},
+            {"change_day": datetime(2026, 10, 1), "statut": "Prospect", "secteur": None, "assignee": None, "n": -1,
+             "ponderee": Decimal("-50.00")}])
+    founders = _moves(engine)
+
+    writes.seed_demo(TODAY)
+    seeded = _moves(engine)
+    with engine.begin() as connection:
+        pipeline_changes.rebuild(connection)  # every present deal from its history: the founder's deal and the demo's
+    rebuilt = _moves(engine)
+    deleted_deal = {key: value for key, value in founders.items() if key[0] < datetime(2026, 11, 1)}
+    assert len(deleted_deal) == 4 and seeded == _added(rebuilt, deleted_deal)  # two days, deals and cents
+    assert any(key[0] < datetime(2026, 11, 1) for key in rebuilt)  # the demo's moves lie in the past
+
+
+def _added(first: dict[tuple, int], second: dict[tuple, int]) -> dict[tuple, int]:
+    """Both sums key by key, the keys that come to zero left out."""
+    total = dict(first)
+    for key, value in second.items():
+        total[key] = total.get(key, 0) + value
+    return {key: value for key, value in total.items() if value}
