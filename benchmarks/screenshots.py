@@ -59,6 +59,7 @@ def _wait_until_drawn(driver: webdriver.Chrome) -> None:
 def _shoot_performance(driver: webdriver.Chrome, url: str, out: Path) -> None:
     """The performance page at laptop width, the whole page, once its grid and trend are drawn."""
     driver.set_window_size(*SIZES["desktop"][:2])
+    driver.execute_script("window.localStorage.clear();")  # a first visit: no "since your last visit" panel
     driver.get(f"{url}performance")
     wait = WebDriverWait(driver, 30)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#table-assignees .ag-row"))
