@@ -5,7 +5,8 @@ the table existed (the migration's backfill), or dated after the fact (the tests
 benchmarks' generated ones), needs the moves placed on the days its rows say: each deal still present is walked
 back from its current state through its rows, newest first (`domain.pipeline_trend.replay`). A deleted deal's
 values are not in its history, so a whole rebuild loses the moves of deals deleted before it; `redate` corrects
-only the deals it is given (the demo's, seeded beside the founder's own) and leaves every other move as it is.
+only the deals it is given (the demo's, seeded beside the founder's own) and leaves every other move as it is, and
+`forget` takes the demo's moves out again when it is removed, so the trend shows no trace of it.
 """
 
 from __future__ import annotations
@@ -60,12 +61,23 @@ def rebuild(connection: Connection) -> int:
 def redate(connection: Connection, deal_ids: Collection[int], written_on: date) -> None:
     """Place the moves of `deal_ids`, written in one go on `written_on` (UTC) and whose history was dated after,
     on the days that history says, in the caller's transaction; every other deal's moves stay."""
+    _add(connection, _deal_moves(connection, partial(redated, written_on), Deal.id.in_(list(deal_ids))), 1)
+
+
+def forget(connection: Connection, deal_ids: Collection[int], deleted_on: date) -> None:
+    """Before `deal_ids` are deleted on `deleted_on` (UTC) as if they had never been (the demo's removal): take
+    their moves out of every day, and give back in advance the move their deletion's triggers will write."""
+    _add(connection, _deal_moves(connection, partial(redated, deleted_on), Deal.id.in_(list(deal_ids))), -1)
+
+
+def _add(connection: Connection, moves: Iterable[PipelineMove], sign: int) -> None:
+    """Add `sign` × `moves` to the table, day and key by key, and drop the rows that come to nothing."""
     c = PipelineChange
-    for move in summed(_deal_moves(connection, partial(redated, written_on), Deal.id.in_(list(deal_ids)))).values():
-        row = _row(move)
+    for move in summed(moves).values():
+        row = {**_row(move), "n": sign * move.deals, "ponderee": sign * move.weighted}
         same = and_(c.change_day == row["change_day"], c.statut == row["statut"],
                     c.secteur.is_not_distinct_from(row["secteur"]), c.assignee.is_not_distinct_from(row["assignee"]))
-        added = update(c).where(same).values(n=c.n + move.deals, ponderee=c.ponderee + move.weighted)
+        added = update(c).where(same).values(n=c.n + row["n"], ponderee=c.ponderee + row["ponderee"])
         if not connection.execute(added).rowcount:
             connection.execute(insert(c).values(row))
     connection.execute(delete(c).where(c.n == 0, c.ponderee == 0))

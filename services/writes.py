@@ -11,11 +11,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Engine, delete
+from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.exc import IntegrityError
 
+from data import pipeline_changes
 from data.db import transaction
 from data.demo import demo_deal_filter, demo_story, generate_demo_deals
 from data.models import Deal
@@ -80,9 +81,12 @@ class DealWrites:
         return len(rows)
 
     def remove_demo(self, actor: Actor | None = None) -> int:
-        """Delete the demo deals only (the user's own deals stay); returns how many were deleted."""
+        """Delete the demo deals only (the user's own deals stay), and their moves from the trend as if they had never
+        been; returns how many were deleted."""
         check_may_administer(actor, "retirer les données de démonstration")
         with database_reachable(), transaction(self._engine) as session, write_source(session.connection(), DEMO):
+            demo_ids = session.execute(select(Deal.id).where(demo_deal_filter())).scalars().all()
+            pipeline_changes.forget(session.connection(), demo_ids, datetime.now(UTC).date())
             removed = session.execute(delete(Deal).where(demo_deal_filter())).rowcount
         self._written()
         return removed

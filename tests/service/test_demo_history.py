@@ -97,3 +97,16 @@ def _added(first: dict[tuple, int], second: dict[tuple, int]) -> dict[tuple, int
     for key, value in second.items():
         total[key] = total.get(key, 0) + value
     return {key: value for key, value in total.items() if value}
+
+
+def test_removing_the_demo_leaves_no_trace_in_the_trend(engine: Engine) -> None:
+    """After the demo's removal the moves are the founder's alone, as before it was seeded: no past week shows
+    the demo's pipeline."""
+    cache = VersionedCache(make_cache_backend(Settings(cache_type="simple")))
+    writes = DealWrites(engine, cache)
+    writes.create_deal({"client": "Le mien", "statut": "Négociation", "montant_brut": "1000"}, "formulaire")
+    before = _moves(engine)
+    writes.seed_demo(TODAY)
+    assert _moves(engine) != before
+    writes.remove_demo()
+    assert _moves(engine) == before
