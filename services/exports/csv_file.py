@@ -16,12 +16,19 @@ from decimal import Decimal
 from functools import cache, lru_cache
 from typing import Any, BinaryIO
 
-from sqlalchemy import Row
+from sqlalchemy import Connection, Row
 
+from domain.staleness import ColdRule
 from services.exports.columns import COLUMNS, Kind
+from services.exports.postgres_csv import copy_rows, formatted_cells
 from services.exports.text_cells import safe_text
+from services.exports.view import ExportView, export_statement, stream_rows
 
 CHUNK_BYTES = 256 * 1024
+BOM = b"\xef\xbb\xbf"
+# One line end on both databases: PostgreSQL's COPY ends its lines with a line feed alone, and Excel, LibreOffice
+# and our import read it as they read `\r\n`.
+LINE_END = "\n"
 
 
 def _money(value: Decimal | None) -> str:
@@ -49,30 +56,57 @@ WRITERS: dict[Kind, Callable[[Any], str]] = {Kind.TEXT: _text, Kind.MONEY: _mone
                                              Kind.DATE: _date}
 
 
-def csv_chunks(rows: Iterable[Row]) -> Generator[bytes, None, int]:
-    """The header and `rows` (in `COLUMNS` order) as the file's successive bytes; returns how many deals."""
+class _LineFeedRows(io.StringIO):
+    """The csv writer's rows, each ending in a line feed alone.
+
+    The writer is told to end rows with `\r\n`, because only then does it quote a cell holding a lone `\r` (a
+    notes field from a Mac, a neutralised `\r=2+2`); each row's `\r\n` is then written as `\n`."""
+
+    def write(self, row: str) -> int:
+        return super().write(row[:-2] + LINE_END)
+
+
+def _rows_writer(sink: _LineFeedRows) -> Any:
+    return csv.writer(sink, delimiter=";", lineterminator="\r\n")
+
+
+def _header() -> bytes:
+    """The BOM and the header line."""
+    sink = _LineFeedRows()
+    _rows_writer(sink).writerow([column.header for column in COLUMNS])
+    return BOM + sink.getvalue().encode("utf-8")
+
+
+def _python_rows(rows: Iterable[Row]) -> Generator[bytes, None, int]:
+    """`rows` (in `COLUMNS` order) formatted here, about `CHUNK_BYTES` at a time; returns how many deals."""
     cells = [WRITERS[column.kind] for column in COLUMNS]
-    buffer = io.BytesIO()
-    text = io.TextIOWrapper(buffer, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=";", lineterminator="\r\n")
-    writer.writerow([column.header for column in COLUMNS])
+    sink = _LineFeedRows()
+    writer = _rows_writer(sink)
     written = 0
     for row in rows:
         writer.writerow([cell(value) for cell, value in zip(cells, row, strict=True)])
         written += 1
-        if buffer.tell() >= CHUNK_BYTES:
-            text.flush()
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    text.flush()
-    yield buffer.getvalue()
+        if sink.tell() >= CHUNK_BYTES:
+            yield sink.getvalue().encode("utf-8")
+            sink.seek(0)
+            sink.truncate()
+    yield sink.getvalue().encode("utf-8")
     return written
 
 
-def write_csv(rows: Iterable[Row], out: BinaryIO) -> int:
-    """Write the header and `rows` to `out`; returns how many deals were written."""
-    chunks = csv_chunks(rows)
+def csv_chunks(connection: Connection, view: ExportView, today: date, rule: ColdRule) -> Generator[bytes, None, int]:
+    """The file of the view's deals as its successive bytes; returns how many deals. PostgreSQL formats and
+    streams the rows itself (`postgres_csv`); SQLite's rows are formatted here, to the same cells."""
+    yield _header()
+    if connection.dialect.name != "postgresql":
+        return (yield from _python_rows(stream_rows(connection, view, today, rule)))
+    statement = export_statement(view, today, rule, formatted_cells())
+    return 0 if statement is None else (yield from copy_rows(connection, statement, CHUNK_BYTES))
+
+
+def write_csv(connection: Connection, view: ExportView, today: date, rule: ColdRule, out: BinaryIO) -> int:
+    """Write the view's file to `out`; returns how many deals were written."""
+    chunks = csv_chunks(connection, view, today, rule)
     while True:
         try:
             out.write(next(chunks))

@@ -72,7 +72,7 @@ class DealExports:
         """Write the view's deals as a French-Excel CSV to `out`; returns how many."""
         today = self._today()
         with database_reachable(), self._engine.connect() as connection:
-            return write_csv(stream_rows(connection, view, today, self._reads.cold_rule), out)
+            return write_csv(connection, view, today, self._reads.cold_rule, out)
 
     def xlsx(self, view: ExportView, out: BinaryIO) -> int:
         """Write the view's deals and its summary as a workbook to `out`; returns how many. Raises
@@ -119,4 +119,4 @@ class DealExports:
     def _csv_chunks(self, view: ExportView) -> Iterator[bytes]:
         today = self._today()
         with database_reachable(), self._engine.connect() as connection:
-            yield from csv_chunks(stream_rows(connection, view, today, self._reads.cold_rule))
+            yield from csv_chunks(connection, view, today, self._reads.cold_rule)

@@ -12,7 +12,10 @@ import re
 from services.importing.rejected_rows import neutralise
 
 # What XML 1.0 cannot carry (tab, line feed and carriage return stay): openpyxl refuses a workbook holding them.
-_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# The characters themselves, not regular-expression escapes, so that PostgreSQL reads the same class
+# (`services.exports.postgres_csv`); NUL, which a PostgreSQL text never holds, is Python's alone.
+NOT_IN_XML_RANGES = "\x01-\x08\x0b\x0c\x0e-\x1f"
+_NOT_IN_XML = re.compile(f"[\x00{NOT_IN_XML_RANGES}]")
 
 
 def safe_text(value: str | None) -> str | None:

@@ -8,11 +8,12 @@ only the dated ones (the undated ones come last in the file whatever the sort, a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Row, func, select
+from sqlalchemy import ColumnElement, Connection, Row, Select, func, select
 
 from data.models import Deal
 from domain.deal_filter import DealFilter
@@ -45,15 +46,21 @@ def count_rows(connection: Connection, view: ExportView, today: date, rule: Cold
     return 0 if where is None else connection.execute(select(func.count()).select_from(Deal).where(where)).scalar_one()
 
 
-def stream_rows(connection: Connection, view: ExportView, today: date, rule: ColdRule) -> Iterator[Row]:
-    """The view's deals in its order, `YIELD_PER` at a time: never the whole selection in Python."""
+def export_statement(view: ExportView, today: date, rule: ColdRule,
+                     cells: Sequence[ColumnElement[Any]]) -> Select | None:
+    """`cells` of the view's deals in its order, or None when the scope leaves nothing to select. The cells are
+    the raw columns (`COLUMNS`) or the database's own formatting of them (the PostgreSQL CSV)."""
     where = _where(view, today, rule)
     if where is None:
+        return None
+    return (select(*cells).where(where)
+            .order_by(*(sort_order(view.sort) or [Deal.date_echeance.asc().nulls_last()]), Deal.id))
+
+
+def stream_rows(connection: Connection, view: ExportView, today: date, rule: ColdRule) -> Iterator[Row]:
+    """The view's deals in its order, `YIELD_PER` at a time: never the whole selection in Python."""
+    statement = export_statement(view, today, rule, [getattr(Deal, column.source) for column in COLUMNS])
+    if statement is None:
         return
-    statement = (
-        select(*(getattr(Deal, column.source) for column in COLUMNS))
-        .where(where)
-        .order_by(*(sort_order(view.sort) or [Deal.date_echeance.asc().nulls_last()]), Deal.id)
-    )
     streaming = connection.execution_options(stream_results=True, yield_per=YIELD_PER)
     yield from streaming.execute(statement)
