@@ -96,12 +96,16 @@ def _python_rows(rows: Iterable[Row]) -> Generator[bytes, None, int]:
 
 def csv_chunks(connection: Connection, view: ExportView, today: date, rule: ColdRule) -> Generator[bytes, None, int]:
     """The file of the view's deals as its successive bytes; returns how many deals. PostgreSQL formats and
-    streams the rows itself (`postgres_csv`); SQLite's rows are formatted here, to the same cells."""
-    yield _header()
-    if connection.dialect.name != "postgresql":
-        return (yield from _python_rows(stream_rows(connection, view, today, rule)))
-    statement = export_statement(view, today, rule, formatted_cells())
-    return 0 if statement is None else (yield from copy_rows(connection, statement, CHUNK_BYTES))
+    streams the rows itself (`postgres_csv`); SQLite's rows are formatted here, to the same cells. The header
+    leaves with the first rows, so that a query that fails does so before the first byte."""
+    if connection.dialect.name == "postgresql":
+        statement = export_statement(view, today, rule, formatted_cells())
+        rows = iter(()) if statement is None else copy_rows(connection, statement, CHUNK_BYTES)
+    else:
+        rows = _python_rows(stream_rows(connection, view, today, rule))
+    first = next(rows, b"")
+    yield _header() + first
+    return (yield from rows) or 0
 
 
 def write_csv(connection: Connection, view: ExportView, today: date, rule: ColdRule, out: BinaryIO) -> int:
