@@ -190,13 +190,14 @@ class DashRequest:
     response_bytes: int
     server_ms: float
     dash_ms: float | None
+    body: str = ""  # the JSON sent, as the load benchmark replays it
 
 
 def dash_requests(driver: webdriver.Chrome) -> list[DashRequest]:
     """The callback requests since the last call, as the page probe noted them (none before a page loads)."""
     noted = driver.execute_script("return window.__bench ? window.__bench.drainRequests() : [];")
     return [DashRequest(request["output"], int(request["requestBytes"]), int(request["responseBytes"]),
-                        float(request["serverMs"]), request["dashMs"])
+                        float(request["serverMs"]), request["dashMs"], request["body"])
             for request in noted]
 
 

@@ -82,7 +82,7 @@
       });
       var entry = match === null ? null : entries[match];
       used.add(match);
-      return {output: callbackName(request.body), requestBytes: new Blob([request.body]).size,
+      return {output: callbackName(request.body), body: request.body, requestBytes: new Blob([request.body]).size,
               responseBytes: entry ? entry.transferSize : 0,
               serverMs: entry ? entry.responseStart - entry.requestStart : 0,
               dashMs: entry ? dashServerMs(entry) : null};
