@@ -9,6 +9,10 @@ Why this shape:
   all inserts, so classifying batch by batch gives exactly what classifying the whole file gives: the
   preview (which classifies without writing) and the import always agree.
 - When the table held no deal at all, no row can match: batches then go straight into `deals`.
+- Imports are serialized: on PostgreSQL a transaction-level advisory lock makes a second import wait until the
+  first commits (or rolls back), then classify against what it wrote. Without it, two overlapping files at the
+  same moment would both see a deal as new: a unique-reference violation failed the second whole, and a deal
+  without a reference was written twice. SQLite gets the same from its single writer (`write_source` writes first).
 - A thread parses the next batch while the database writes the previous one (the drivers release the GIL
   while they wait), which is what lets a million rows through in the time the database needs anyway.
 The caller owns the transaction: rolling it back (a preview, or any error) leaves the database unchanged.
@@ -42,6 +46,7 @@ from domain.fields import (
 
 STAGING, MATCHES, CHANGES = "import_staging", "import_matches", "import_changes"
 BATCH_ROWS = 50_000
+IMPORT_LOCK = 0x63726D5F696D70  # "crm_imp": the advisory lock key only imports take
 # SQLite's default page cache (2 MiB) makes every index update of a large import a disk read; the import
 # connection gets 128 MiB (allocated only as used) and the pooled connection gets its setting back after.
 SQLITE_IMPORT_CACHE_KIB = 128 * 1024
@@ -134,6 +139,8 @@ class ImportWriter:
 
     def run(self, rows: Iterable[DealRow]) -> Classification:
         """Process every row; returns the classification (what was, or would be, written)."""
+        if self._write and self._postgres:
+            self._sql("SELECT pg_advisory_xact_lock(:key)", {"key": IMPORT_LOCK})
         baseline = self._scalar("SELECT max(id) FROM deals")
         if baseline:
             self._create_tables()

@@ -145,6 +145,7 @@ def test_two_saves_at_the_same_moment_make_one_winner(engine: Engine, services) 
         thread.join()
     assert sorted(outcomes) == ["conflict", "saved"]
     assert reads.deal(deal_id).version == 2
+    assert [event[:2] for event in _events(engine, deal_id)] == [("created", None), ("updated", "montant_brut")]
 
 
 def test_undo_restores_every_column_and_keeps_the_history(engine: Engine, services) -> None:
