@@ -18,19 +18,19 @@ from tests.security.conftest import Served, deals_checksum
 
 WRONG_VALUES: tuple[Any, ...] = ({"inattendu": [1, 2]}, 12345, "x" * 12, [None, {"a": 1}], -1)
 HUGE = 10**30
+STAGE_FILTER = "filter-status.value"
 
 
-def post(served: Served, payload: Any) -> int:
-    """The status of one callback request (no redirect, no retry)."""
+def post(served: Served, payload: Any) -> tuple[int, str]:
+    """The status and body of one callback request (no redirect, no retry)."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
     sent = urllib.request.Request(f"{served.url}/_dash-update-component", data=body, method="POST",
                                   headers={"Content-Type": "application/json"})
     try:
-        with urllib.request.urlopen(sent, timeout=30) as answer:
-            answer.read()
-            return answer.status
+        with urllib.request.urlopen(sent, timeout=60) as answer:
+            return answer.status, answer.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
-        return error.code
+        return error.code, error.read().decode("utf-8", "replace")
 
 
 def server_callbacks(served: Served) -> list[dict[str, Any]]:
@@ -82,6 +82,16 @@ def _with_input(dep: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
+def forged_filters(deps: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
+    """For every callback that reads the stage filter: a huge list, and a stage that does not exist."""
+    for dep in deps:
+        read = {f"{item['id']}.{item['property']}" for kind in ("inputs", "state") for item in dep.get(kind, [])}
+        if STAGE_FILTER in read:
+            name = dep["output"][:60]
+            yield f"{name}: 100 000 stages", _with_input(dep, {STAGE_FILTER: ["Prospect"] * 100_000})
+            yield f"{name}: a forged stage", _with_input(dep, {STAGE_FILTER: ["Signé d'office"]})
+
+
 def forged_requests(deps: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
     """Well-shaped requests with values no control of the page produces."""
     kpis = _by_output(deps, "kpi-weighted-pipeline")
@@ -111,13 +121,16 @@ def test_malformed_callback_requests_get_a_client_error_and_change_nothing(
     served: Served, caplog: pytest.LogCaptureFixture
 ) -> None:
     deps = server_callbacks(served)
-    requests = [*malformed_requests(deps), *forged_requests(deps)]
-    assert len(requests) >= 50
+    requests = [*malformed_requests(deps), *forged_filters(deps), *forged_requests(deps)]
+    assert len(requests) >= 200
     before = deals_checksum(served.engine)
     with caplog.at_level(logging.WARNING):
         answers = {what: post(served, payload) for what, payload in requests}
-    crashes = {what: status for what, status in answers.items() if status >= 500}
+    crashes = {what: status for what, (status, _body) in answers.items() if status >= 500}
     assert crashes == {}
-    assert all(status in (200, 204) or 400 <= status < 500 for status in answers.values()), answers
+    assert all(status in (200, 204) or 400 <= status < 500 for status, _body in answers.values()), answers
+    assert [what for what, (_status, body) in answers.items() if "Traceback" in body or 'File "' in body] == []
     assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
     assert deals_checksum(served.engine) == before
+    with urllib.request.urlopen(f"{served.url}/", timeout=30) as page:
+        assert page.status == 200
