@@ -24,7 +24,7 @@ def content_security_policy(script_hashes: tuple[str, ...]) -> str:
         "script-src": " ".join(["'self'", *script_hashes]),
         "style-src": "'self' 'unsafe-inline'",
         "img-src": "'self' data:",
-        "font-src": "'self' data:",
+        "font-src": "'self'",
         "connect-src": "'self'",
         "object-src": "'none'",
         "base-uri": "'self'",

@@ -27,7 +27,7 @@ POLICY = {
     "default-src": "'self'",
     "style-src": "'self' 'unsafe-inline'",
     "img-src": "'self' data:",
-    "font-src": "'self' data:",
+    "font-src": "'self'",
     "connect-src": "'self'",
     "object-src": "'none'",
     "base-uri": "'self'",
