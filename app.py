@@ -34,6 +34,7 @@ from layouts.page import page_frame
 from pages import ROUTING_INPUTS
 from pages import dashboard as dashboard_page
 from pages import performance as performance_page
+from security_headers import BannerlessRequestHandler, install_headers
 from services.exports import DealExports, ExportView
 from services.exports.download_token import DownloadRequest, DownloadTokens
 from settings import Settings, load_settings
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> Dash:
 
     register_callbacks(app, services.reads, services.writes, services.imports, seal, settings.upload_max_files, actor,
                        deal_exports, export_link, services.performance, services.accounts, signed_in)
+    install_headers(app.server, app.csp_hashes)
     return app
 
 
@@ -138,5 +140,6 @@ if __name__ == "__main__":
     except ValueError as refused:
         sys.exit(f"Erreur : {refused}")
     _start_up_done(create_app(current)).run(
-        host=current.host, port=current.port, debug=current.debug, dev_tools_disable_version_check=True
+        host=current.host, port=current.port, debug=current.debug, dev_tools_disable_version_check=True,
+        request_handler=BannerlessRequestHandler,
     )

@@ -3,8 +3,6 @@
 - A Host header that is not ours (DNS rebinding: a hostile page whose name resolves to 127.0.0.1 would
   otherwise drive a local dashboard): Flask's TRUSTED_HOSTS answers 400.
 - A body larger than one full drop of files (MAX_CONTENT_LENGTH): 413 before the body is read.
-- Framing by another site (clickjacking of the demo removal or the import confirm): X-Frame-Options and
-  CSP frame-ancestors on every answer.
 - A POST sent by another site's page (cross-site request forgery): its Origin (or, without one, its Referer)
   names a host that is not ours: 403. A request with neither (curl, a script) is not a browser carrying a
   victim's cookies, and goes on to the other checks.
@@ -31,12 +29,6 @@ MALFORMED_REQUEST_ERRORS = (KeyError, TypeError, ValueError, IndexError, Attribu
                             InvalidCallbackReturnValue)
 
 
-def _frame_protection(response: Response) -> Response:
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
-    return response
-
-
 def _malformed_callback(error: Exception) -> tuple[Response, int]:
     """A malformed callback request is the client's fault: 400; any other route's error stays a 500."""
     if not request.path.endswith(CALLBACK_ROUTE):
@@ -59,11 +51,9 @@ def _cross_site_refusal(accepted: frozenset[str]) -> Callable[[], tuple[Response
 
 
 def protect(server: Flask, settings: Settings) -> None:
-    """Install the host check, the body limit, the cross-site check, the frame headers and the malformed-request
-    answer."""
+    """Install the host check, the body limit, the cross-site check and the malformed-request answer."""
     server.config["TRUSTED_HOSTS"] = list(settings.accepted_hosts)
     server.before_request(_cross_site_refusal(frozenset(settings.accepted_hosts)))
     server.config["MAX_CONTENT_LENGTH"] = settings.max_request_bytes
-    server.after_request(_frame_protection)
     for error in MALFORMED_REQUEST_ERRORS:
         server.register_error_handler(error, _malformed_callback)

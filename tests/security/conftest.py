@@ -12,6 +12,7 @@ from werkzeug.serving import make_server
 
 from app import create_app
 from data.db import make_engine
+from security_headers import BannerlessRequestHandler
 from settings import Settings
 
 UPLOAD_LIMIT = 64 * 1024
@@ -26,9 +27,9 @@ class Served:
 
 
 def serve(settings: Settings) -> Iterator[Served]:
-    """`create_app(settings)` on a free loopback port until the test ends."""
+    """`create_app(settings)` on a free loopback port until the test ends, served as `python app.py` serves it."""
     app = create_app(settings)
-    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    server = make_server("127.0.0.1", 0, app.server, threaded=True, request_handler=BannerlessRequestHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     engine = make_engine(settings.database_url)
