@@ -28,6 +28,7 @@ class Settings:
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     host: str = "127.0.0.1"
     port: int = 8050
+    workers: int = 4
     app_env: str = "development"
     debug: bool = False
     cache_type: str = "simple"
@@ -145,6 +146,7 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         database_url=values.get("DATABASE_URL") or defaults.database_url,
         host=values.get("HOST", defaults.host),
         port=int(values.get("PORT", defaults.port)),
+        workers=int(values.get("WORKERS") or defaults.workers),
         app_env=values.get("APP_ENV", defaults.app_env),
         debug=_as_bool(values.get("DEBUG", "0")),
         cache_type=cache_type,
