@@ -28,11 +28,12 @@ class Settings:
     database_url: str = f"sqlite:///{DEFAULT_SQLITE_PATH}"
     host: str = "127.0.0.1"
     port: int = 8050
+    workers: int = 4
     app_env: str = "development"
     debug: bool = False
     cache_type: str = "simple"
     cache_dir: str = str(PROJECT_ROOT / "instance" / "cache")
-    cache_redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_url: str = "redis://127.0.0.1:6379/0"
     cache_timeout: int = 300
     demo_data: bool = True
     upload_max_bytes: int = 10 * 1024 * 1024
@@ -74,7 +75,7 @@ class Settings:
         if self.cache_type == "filesystem":
             config["CACHE_DIR"] = self.cache_dir
         if self.cache_type == "redis":
-            config["CACHE_REDIS_URL"] = self.cache_redis_url
+            config["CACHE_REDIS_URL"] = self.redis_url
         return config
 
 
@@ -145,11 +146,14 @@ def load_settings(environ: Mapping[str, str] | None = None, env_file: Path | Non
         database_url=values.get("DATABASE_URL") or defaults.database_url,
         host=values.get("HOST", defaults.host),
         port=int(values.get("PORT", defaults.port)),
+        workers=int(values.get("WORKERS") or defaults.workers),
         app_env=values.get("APP_ENV", defaults.app_env),
         debug=_as_bool(values.get("DEBUG", "0")),
         cache_type=cache_type,
         cache_dir=values.get("CACHE_DIR", defaults.cache_dir),
-        cache_redis_url=values.get("CACHE_REDIS_URL", defaults.cache_redis_url),
+        # REDIS_URL names the server of the cache and the sign-in counts; CACHE_REDIS_URL, its older name, is read
+        # when REDIS_URL is not set, so an existing .env keeps working.
+        redis_url=values.get("REDIS_URL") or values.get("CACHE_REDIS_URL") or defaults.redis_url,
         cache_timeout=int(values.get("CACHE_TIMEOUT", defaults.cache_timeout)),
         demo_data=_as_bool(values.get("DEMO_DATA", "1")),
         upload_max_bytes=int(values.get("UPLOAD_MAX_BYTES", defaults.upload_max_bytes)),

@@ -16,6 +16,7 @@ from flask_caching import Cache
 from sqlalchemy import Engine
 
 from data.db import make_engine
+from redis_client import ServerLife, client_options
 from services.accounts import Accounts
 from services.cache import CacheBackend, VersionedCache
 from services.health import HealthReport, check_health
@@ -30,16 +31,26 @@ from settings import Settings
 CACHE_THRESHOLD = 5000
 
 
-def make_cache_backend(settings: Settings) -> CacheBackend:
-    """The flask-caching backend the settings choose, detached from any Flask app.
+def make_cache_backend(settings: Settings, life: ServerLife | None = None) -> CacheBackend:
+    """The flask-caching backend the settings choose, detached from any Flask app; a Redis one notes in `life`
+    which life of the server it reached.
 
     The services are used from scripts and tests as well as from the dashboard, and inside a Dash request
     flask-caching would look the cache up on the *current* app; holding the backend itself avoids both.
     """
     flask_app = Flask("crm-cache")
-    cache = Cache(flask_app, config={**settings.flask_cache_config, "CACHE_THRESHOLD": CACHE_THRESHOLD})
+    config = {**settings.flask_cache_config, "CACHE_THRESHOLD": CACHE_THRESHOLD}
+    if settings.cache_type == "redis":
+        config["CACHE_OPTIONS"] = client_options(life or ServerLife())
+    cache = Cache(flask_app, config=config)
     with flask_app.app_context():
         return cache.cache
+
+
+def make_cache(settings: Settings) -> VersionedCache:
+    """The versioned cache on the backend the settings choose (one per process: each tracks its own outages)."""
+    life = ServerLife()
+    return VersionedCache(make_cache_backend(settings, life), life)
 
 
 @dataclass(frozen=True)
@@ -60,7 +71,7 @@ class Services:
 def build_services(settings: Settings) -> Services:
     """The services on the database and cache backend that `settings` name."""
     engine = make_engine(settings.database_url)
-    cache = VersionedCache(make_cache_backend(settings))
+    cache = make_cache(settings)
     writes = DealWrites(engine, cache)
     limits = XlsxLimits(settings.xlsx_max_unpacked_bytes, settings.xlsx_max_cells)
     return Services(engine, DealReads(engine, cache, cold_rule=settings.stale_days), writes,

@@ -88,7 +88,7 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                          SESSION_COOKIE_SECURE=settings.app_env == "production", PERMANENT_SESSION_LIFETIME=idle)
     manager = LoginManager(server)
-    attempts = SignInAttempts(settings.cache_redis_url if settings.cache_type == "redis" else "memory://")
+    attempts = SignInAttempts(settings.redis_url if settings.cache_type == "redis" else "memory://")
 
     @manager.user_loader
     def load(user_id: str) -> SignedIn | None:

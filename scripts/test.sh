@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The one test command: virtualenv, Chromium, poppler, a throwaway PostgreSQL, then every test (unit, SQLite,
-# PostgreSQL, browser). Missing PostgreSQL or browser is a failure, never a skip. Extra args go to pytest.
+# The one test command: virtualenv, Chromium, poppler, a throwaway PostgreSQL and Redis, then every test (unit,
+# SQLite, PostgreSQL, Redis, browser). Missing PostgreSQL, Redis or browser is a failure, never a skip. Extra args
+# go to pytest.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/bootstrap.sh" requirements-dev.txt
 if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
@@ -15,7 +16,10 @@ fi
 if [ -z "${TEST_DATABASE_URL:-}" ]; then
   source "$ROOT/scripts/postgres.sh"
 fi
-export REQUIRE_POSTGRES=1 REQUIRE_BROWSER=1 DASH_DISABLE_VERSION_CHECK=true
+if [ -z "${TEST_REDIS_URL:-}" ]; then
+  source "$ROOT/scripts/redis.sh"
+fi
+export REQUIRE_POSTGRES=1 REQUIRE_REDIS=1 REQUIRE_BROWSER=1 DASH_DISABLE_VERSION_CHECK=true
 ruff check .
 lint-imports
 python -m pytest --headless "$@"

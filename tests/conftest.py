@@ -1,7 +1,7 @@
 """Shared fixtures: the same tests run on SQLite and on a real PostgreSQL, and browser tests on Chromium.
 
-`scripts/test.sh` starts a throwaway PostgreSQL and sets TEST_DATABASE_URL and REQUIRE_POSTGRES=1, so a
-missing database fails the run instead of silently skipping half the tests.
+`scripts/test.sh` starts a throwaway PostgreSQL and a throwaway Redis and sets TEST_DATABASE_URL, TEST_REDIS_URL,
+REQUIRE_POSTGRES=1 and REQUIRE_REDIS=1, so a missing server fails the run instead of silently skipping tests.
 """
 
 from __future__ import annotations
@@ -13,8 +13,10 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 from selenium.webdriver.chrome.options import Options
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
@@ -26,6 +28,7 @@ from data.migrate import upgrade
 TODAY = date(2026, 11, 21)
 CHROMIUM = "/usr/bin/chromium"
 BACKENDS = ["sqlite", "postgresql"]
+TEST_REDIS_DB = 9
 
 
 def pytest_setup_options() -> Options:
@@ -43,6 +46,8 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     """Fail at once, with a clear line, when a required real part is missing."""
     if os.environ.get("REQUIRE_POSTGRES") == "1" and not os.environ.get("TEST_DATABASE_URL"):
         pytest.exit("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set: run the tests with scripts/test.sh", 2)
+    if os.environ.get("REQUIRE_REDIS") == "1" and not os.environ.get("TEST_REDIS_URL"):
+        pytest.exit("REQUIRE_REDIS=1 but TEST_REDIS_URL is not set: run the tests with scripts/test.sh", 2)
     if os.environ.get("REQUIRE_BROWSER") == "1" and not (Path(CHROMIUM).exists() and shutil.which("chromedriver")):
         pytest.exit("REQUIRE_BROWSER=1 but chromium or chromedriver is missing", 2)
 
@@ -109,6 +114,23 @@ def allow_connections(url: str, allowed: bool) -> None:
             connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
                                {"name": name})
     admin.dispose()
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """The test Redis (TEST_REDIS_URL) on a database number of the tests' own, emptied before and after each test."""
+    url = os.environ.get("TEST_REDIS_URL")
+    if not url:
+        message = "TEST_REDIS_URL not set (scripts/test.sh sets it)"
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+    url = urlunsplit(urlsplit(url)._replace(path=f"/{TEST_REDIS_DB}"))
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -55,7 +55,7 @@ def test_env_example_lists_every_setting() -> None:
 def test_every_setting_is_read_from_the_environment(tmp_path: Path) -> None:
     """A variable of `.env.example` that `load_settings` ignored would be documented and have no effect."""
     changed = {"DATABASE_URL": "sqlite:///autre.db", "HOST": "127.0.0.2", "PORT": "9001", "APP_ENV": "test",
-               "DEBUG": "1", "CACHE_TYPE": "filesystem", "CACHE_DIR": "/tmp/x", "CACHE_REDIS_URL": "redis://h/1",
+               "WORKERS": "2", "DEBUG": "1", "CACHE_TYPE": "filesystem", "CACHE_DIR": "/tmp/x", "REDIS_URL": "redis://h/1",
                "CACHE_TIMEOUT": "7", "DEMO_DATA": "0", "UPLOAD_MAX_BYTES": "1234", "UPLOAD_MAX_FILES": "2",
                "XLSX_MAX_UNPACKED_BYTES": "99", "XLSX_MAX_CELLS": "98", "TRUSTED_HOSTS": "crm.example, 10.0.0.5",
                "SECRET_KEY": "s3cret-" * 6, "AUTH": "on", "SESSION_IDLE_MINUTES": "5", "MCP": "on",
@@ -66,6 +66,15 @@ def test_every_setting_is_read_from_the_environment(tmp_path: Path) -> None:
     default, loaded = Settings(), load_settings(environ=changed, env_file=tmp_path / "none")
     assert [field.name for field in fields(Settings)
             if getattr(loaded, field.name) == getattr(default, field.name)] == []
+
+
+@pytest.mark.parametrize(("environ", "expected"), [
+    ({"CACHE_REDIS_URL": "redis://ancien/1"}, "redis://ancien/1"),
+    ({"REDIS_URL": "redis://nouveau/2", "CACHE_REDIS_URL": "redis://ancien/1"}, "redis://nouveau/2"),
+])
+def test_redis_url_reads_its_older_name_which_loses_to_the_new_one(environ: dict[str, str], expected: str,
+                                                                   tmp_path: Path) -> None:
+    assert load_settings(environ=environ, env_file=tmp_path / "none").redis_url == expected
 
 
 TEAM = {"AUTH": "on", "SECRET_KEY": "k" * 48}

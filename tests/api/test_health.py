@@ -87,7 +87,7 @@ def test_health_names_the_database_when_it_is_down_then_recovers(served_fresh: S
 def served_without_redis(empty_database_url: str) -> Iterator[Served]:
     """The app set to share its cache through a Redis that is not running."""
     yield from serve(Settings(database_url=empty_database_url, demo_data=False, cache_type="redis",
-                              cache_redis_url=f"redis://127.0.0.1:{_closed_port()}/0"))
+                              redis_url=f"redis://127.0.0.1:{_closed_port()}/0"))
 
 
 def test_health_names_the_cache_when_redis_does_not_answer(served_without_redis: Served) -> None:

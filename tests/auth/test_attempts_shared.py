@@ -1,0 +1,29 @@
+"""Failed sign-ins counted in Redis are seen by every process on it: several gunicorn workers agree."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from auth.attempts import SignInAttempts
+
+ROOT = Path(__file__).resolve().parents[2]
+FAIL_FIVE_TIMES = ("import sys; from auth.attempts import SignInAttempts; attempts = SignInAttempts(sys.argv[1]); "
+                   "[attempts.failed('camille@exemple.fr', '10.0.0.7') for _ in range(5)]")
+
+
+def _fail_five_times_in_another_process(storage_uri: str) -> None:
+    subprocess.run([sys.executable, "-c", FAIL_FIVE_TIMES, storage_uri], cwd=ROOT, check=True, timeout=60)
+
+
+def test_failures_in_one_process_block_the_account_in_another(redis_url: str) -> None:
+    here = SignInAttempts(redis_url)
+    assert not here.blocked("camille@exemple.fr", "10.0.0.8")
+
+    _fail_five_times_in_another_process(redis_url)
+
+    assert here.blocked("Camille@exemple.fr ", "10.0.0.8")
+    assert here.blocked("lea@exemple.fr", "10.0.0.7")
+    assert not here.blocked("lea@exemple.fr", "10.0.0.8")
+
