@@ -1,10 +1,15 @@
-"""Failed sign-ins counted in Redis are seen by every process on it: several gunicorn workers agree."""
+"""Failed sign-ins counted in Redis are seen by every process on it: several gunicorn workers agree; without Redis,
+each process counts its own."""
 
 from __future__ import annotations
 
+import logging
+import socket
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 from auth.attempts import SignInAttempts
 
@@ -27,3 +32,22 @@ def test_failures_in_one_process_block_the_account_in_another(redis_url: str) ->
     assert here.blocked("lea@exemple.fr", "10.0.0.7")
     assert not here.blocked("lea@exemple.fr", "10.0.0.8")
 
+
+
+def test_without_redis_the_failures_are_counted_in_the_process_with_one_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    attempts = SignInAttempts(f"redis://127.0.0.1:{closed}/0")
+
+    with caplog.at_level(logging.WARNING):
+        assert not attempts.blocked("camille@exemple.fr", "10.0.0.7")
+        for _ in range(5):
+            attempts.failed("camille@exemple.fr", "10.0.0.7")
+        blocked = attempts.blocked("camille@exemple.fr", "10.0.0.9")
+
+    assert blocked
+    assert not attempts.blocked("lea@exemple.fr", "10.0.0.9")
+    assert [record.levelno for record in caplog.records] == [logging.WARNING]
