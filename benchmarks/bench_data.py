@@ -39,7 +39,7 @@ MIB = 1024 * 1024
 HISTORY_DAYS = 700  # deals created over the 700 days before TODAY
 HISTORY_COPY = "COPY deal_events (deal_id, at, action, field, old_value, new_value, source) FROM STDIN"
 # A deal's creation date from its id alone, the same in SQL (placing `created_at`) and in Python (the moves).
-CREATED_DAYS_AGO = f"((id * 7919) % {HISTORY_DAYS})"
+CREATED_DAYS_AGO = f"((id::bigint * 7919) % {HISTORY_DAYS})"  # bigint: past 271 000 deals the product leaves int4
 FUNNEL_PATH = ("Prospect", "Qualifié", "Négociation", "Gagné")
 DETOUR_SHARE = 0.3  # with the `created` row, about 3 history rows per deal
 
