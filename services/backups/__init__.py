@@ -8,6 +8,7 @@ data entirely or not at all, and the migrations then bring an older backup up to
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 
@@ -32,16 +33,19 @@ def backup(engine: Engine, path: Path, replace: bool = False) -> None:
         _backend(engine).backup(engine, path)
 
 
-def restore(engine: Engine, path: Path) -> None:
-    """Replace the whole database by the backup in `path`, then migrate it to the current schema; a file that is
-    not a complete backup of this backend raises `BackupError` before anything is changed."""
+def restore(engine: Engine, path: Path, confirmed: Callable[[], bool] = lambda: True) -> bool:
+    """Replace the whole database by the backup in `path`, then migrate it to the current schema; returns whether
+    it did. A file that is not a complete backup of this backend raises `BackupError` before anything is changed;
+    `confirmed` is asked only once the file is known to be usable (a refusal changes nothing either)."""
     if path.is_dir():
         raise BackupError(f"« {path} » est un dossier : indiquez le chemin d'un fichier de sauvegarde")
     if not path.is_file():
         raise BackupError(f"« {path} » : fichier introuvable")
     with database_reachable():
-        _backend(engine).restore(engine, path)
+        if not _backend(engine).restore(engine, path, confirmed):
+            return False
         upgrade(engine)
+    return True
 
 
 def _backend(engine: Engine) -> ModuleType:

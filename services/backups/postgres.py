@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -50,13 +51,15 @@ END $$;
 
 def backup(engine: Engine, path: Path) -> None:
     """pg_dump of the whole database into a custom archive at `path`."""
+    _reach(engine)
     with written_atomically(path) as partial:
         _run("pg_dump", "--format=custom", "--no-owner", "--no-privileges", f"--file={partial}",
              url=engine.url, failure="la sauvegarde a échoué")
 
 
-def restore(engine: Engine, path: Path) -> None:
-    """Check `path` is a complete archive of this app, then replace the database by it in one transaction."""
+def restore(engine: Engine, path: Path, confirmed: Callable[[], bool]) -> bool:
+    """Check `path` is a complete archive of this app and ask; then replace the database by it in one
+    transaction."""
     listed = _run("pg_restore", "--list", str(path), failure=f"« {path} » n'est pas une sauvegarde PostgreSQL "
                   "du CRM (une archive de pg_dump --format=custom)")
     if not all(entry.search(listed) for entry in EXPECTED_ENTRIES):
@@ -65,9 +68,20 @@ def restore(engine: Engine, path: Path) -> None:
         script = Path(folder) / "restauration.sql"
         _run("pg_restore", "--no-owner", "--no-privileges", f"--file={script}", str(path),
              failure=f"« {path} » est abîmé ou incomplet : ce n'est pas une sauvegarde utilisable")
+        _reach(engine)
+        if not confirmed():
+            return False
         _run("psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1", "--single-transaction",
              f"--command={DROP_EVERYTHING}", f"--file={script}", url=engine.url,
-             failure="la restauration a échoué, la base est inchangée")
+             failure="la restauration a échoué")
+    return True
+
+
+def _reach(engine: Engine) -> None:
+    """Connect once through the engine, so a database out of reach is said as everywhere else in the app (the
+    caller translates the driver's error), not in pg_dump's words."""
+    with engine.connect():
+        pass
 
 
 def _run(tool: str, *arguments: str, failure: str, url: URL | None = None) -> str:

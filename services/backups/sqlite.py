@@ -7,7 +7,7 @@ a restore writes the destination in one write transaction, so readers see the ol
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
@@ -32,10 +32,14 @@ def backup(engine: Engine, path: Path) -> None:
         target.execute("PRAGMA journal_mode=DELETE")
 
 
-def restore(engine: Engine, path: Path) -> None:
-    """Check `path` is a complete backup of this app, then copy it over the live database in one step."""
-    with _opened_backup(path) as source, _driver_connection(engine) as target:
-        source.backup(target)
+def restore(engine: Engine, path: Path, confirmed: Callable[[], bool]) -> bool:
+    """Check `path` is a complete backup of this app and ask; then copy it over the live database in one step."""
+    with _opened_backup(path) as source:
+        if not confirmed():
+            return False
+        with _driver_connection(engine) as target:
+            source.backup(target)
+    return True
 
 
 @contextmanager
