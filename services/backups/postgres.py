@@ -63,7 +63,7 @@ def restore(engine: Engine, path: Path, confirmed: Callable[[], bool]) -> bool:
     listed = _run("pg_restore", "--list", str(path), failure=f"« {path} » n'est pas une sauvegarde PostgreSQL "
                   "du CRM (une archive de pg_dump --format=custom)")
     if not all(entry.search(listed) for entry in EXPECTED_ENTRIES):
-        raise BackupError(f"« {path} » est une archive PostgreSQL, mais pas une sauvegarde du CRM")
+        raise BackupError(f"« {path} » est une archive PostgreSQL, mais n'est pas une sauvegarde du CRM")
     with tempfile.TemporaryDirectory(prefix="crm-restauration-") as folder:
         script = Path(folder) / "restauration.sql"
         _run("pg_restore", "--no-owner", "--no-privileges", f"--file={script}", str(path),

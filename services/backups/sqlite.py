@@ -57,7 +57,7 @@ def _opened_backup(path: Path) -> Iterator[sqlite3.Connection]:
         if damaged:
             raise BackupError(f"« {path} » est abîmé ou incomplet : ce n'est pas une sauvegarde utilisable")
         if not tables >= EXPECTED_TABLES:
-            raise BackupError(f"« {path} » est une base SQLite, mais pas une sauvegarde du CRM")
+            raise BackupError(f"« {path} » est une base SQLite, mais n'est pas une sauvegarde du CRM")
         yield source
 
 
