@@ -638,6 +638,9 @@ def _backed_up(services: Services, file: Path, force: bool) -> int:
     except BackupError as refused:
         click.echo(f"Erreur : {refused.message}.", err=True)
         return 1
+    except OSError as error:
+        click.echo(f"Erreur : impossible d'écrire « {file} » : {_os_reason(error)}.", err=True)
+        return 1
     click.echo(f"Sauvegarde de {_shown(services)} écrite dans {file}. Pour y revenir : crm restore {file}")
     return 0
 
@@ -658,6 +661,9 @@ def _restored(services: Services, file: Path, yes: bool) -> int:
         restored = services.writes.restore_backup(file, lambda: yes or _confirmed(services, file))
     except BackupError as refused:
         click.echo(f"Erreur : {refused.message}. La base n'a pas été modifiée.", err=True)
+        return 1
+    except OSError as error:
+        click.echo(f"Erreur : « {file} » : {_os_reason(error)}. La base n'a pas été modifiée.", err=True)
         return 1
     if not restored:
         click.echo("Restauration annulée : la base n'a pas été modifiée.", err=True)

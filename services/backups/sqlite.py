@@ -26,8 +26,8 @@ def backup(engine: Engine, path: Path) -> None:
     database = engine.url.database
     if not database or database == ":memory:" or not Path(database).is_file():
         raise BackupError(f"la base SQLite « {database} » n'existe pas : rien à sauvegarder")
-    with (_driver_connection(engine) as source, written_atomically(path) as partial,
-          closing(sqlite3.connect(partial)) as target):
+    with (_failing_as("la sauvegarde a échoué"), _driver_connection(engine) as source,
+          written_atomically(path) as partial, closing(sqlite3.connect(partial)) as target):
         source.backup(target)
         target.execute("PRAGMA journal_mode=DELETE")
 
@@ -37,7 +37,7 @@ def restore(engine: Engine, path: Path, confirmed: Callable[[], bool]) -> bool:
     with _opened_backup(path) as source:
         if not confirmed():
             return False
-        with _driver_connection(engine) as target:
+        with _failing_as("la restauration a échoué"), _driver_connection(engine) as target:
             source.backup(target)
     return True
 
@@ -59,6 +59,16 @@ def _opened_backup(path: Path) -> Iterator[sqlite3.Connection]:
         if not tables >= EXPECTED_TABLES:
             raise BackupError(f"« {path} » est une base SQLite, mais n'est pas une sauvegarde du CRM")
         yield source
+
+
+@contextmanager
+def _failing_as(failure: str) -> Iterator[None]:
+    """SQLite's own refusal (a disk full, a write that held the database too long) as a `BackupError`: the copy
+    was one step, so nothing of it was kept."""
+    try:
+        yield
+    except sqlite3.Error as error:
+        raise BackupError(f"{failure} (SQLite : {error.sqlite_errorname})") from error
 
 
 @contextmanager
