@@ -1,11 +1,12 @@
 """`crm`, the one command line: init, seed-demo, reset-demo, remove-demo, write-sample, import, users, tokens,
-digest (or `python cli.py`).
+digest, backup, restore (or `python cli.py`).
 
 An entry point like app.py: it builds the same services on the same settings (database and cache backend), so a
 write made here goes through the one write path and bumps the data version that a running dashboard sharing the
 cache backend reads. `import` runs the upload area's pipeline with the same report; large files (beyond the upload
-limit) go through here. Exit codes: 0 done, 1 nothing could be imported, the database is out of reach or the digest
-could not be sent, 2 usage.
+limit) go through here. `backup` and `restore` neither migrate first (a backup is of the database as it is,
+before an upgrade too; a restore migrates what it restored). Exit codes: 0 done, 1 nothing could be imported, the
+database is out of reach, the digest could not be sent or a backup could not be written or restored, 2 usage.
 
 Why Click: its parser reports each usage error as an exception with fields (the option, the command, the missing
 argument), so the French sentences are built from those fields rather than from English text, and its help is laid
@@ -36,7 +37,8 @@ PARAMETERS = "[PARAMÈTRES]"
 HEADINGS = {"Options": "Paramètres", "Commands": "Commandes", "Positional arguments": "Arguments"}
 EXIT_CODES = """\b
 Codes de sortie : 0 fait, 1 rien n'a pu être importé ou la base est injoignable
-(ou l'e-mail n'a pas pu partir), 2 commande mal écrite. Aide d'une commande : crm COMMANDE --help"""
+(ou l'e-mail n'a pas pu partir, ou la sauvegarde ou la restauration a échoué),
+2 commande mal écrite. Aide d'une commande : crm COMMANDE --help"""
 Mappings = tuple[dict[str, str | None], dict[str, str]]
 
 
@@ -183,11 +185,16 @@ def _settings() -> Settings:
         _refuse(f"réglage refusé : {refused}")
 
 
-def _with_services(database_url: str | None, action: Callable[[Services], int]) -> int:
-    """Migrate the database, then run `action` on its services; a database out of reach is one French line, 1."""
+def _shown(services: Services) -> str:
+    """The database as the user may see it: its URL without the password."""
+    return services.engine.url.render_as_string(hide_password=True)
+
+
+def _with_services(database_url: str | None, action: Callable[[Services], int], migrate: bool = True) -> int:
+    """Migrate the database (unless told not to), then run `action` on its services; a database out of reach is
+    one French line, 1."""
     from dataclasses import replace
 
-    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
     from data.migrate import upgrade
@@ -207,11 +214,11 @@ def _with_services(database_url: str | None, action: Callable[[Services], int]) 
         return 1
     try:
         with database_reachable():
-            upgrade(services.engine)
+            if migrate:
+                upgrade(services.engine)
             return action(services)
     except DatabaseUnavailableError:
-        shown = make_url(services.engine.url).render_as_string(hide_password=True)
-        click.echo(f"Erreur : {DatabaseUnavailableError.message} ({shown})", err=True)
+        click.echo(f"Erreur : {DatabaseUnavailableError.message} ({_shown(services)})", err=True)
     except SQLAlchemyError as error:  # the driver's own text may hold SQL and values: its class name says enough
         click.echo(f"Erreur : la base de données a refusé l'opération ({type(error).__name__}).", err=True)
     finally:
@@ -276,8 +283,7 @@ database_option = click.option("--database-url", metavar="URL",
 @click.group(cls=_Group, invoke_without_command=True, subcommand_metavar="COMMANDE [ARGUMENTS]...",
              context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES,
              help="La base de deals du tableau de bord CRM : schéma, deals de démonstration, import de fichiers, "
-                  "point du jour par e-mail, "
-                  "comptes et jetons d'API.")
+                  "point du jour par e-mail, comptes et jetons d'API, sauvegardes.")
 @click.pass_context
 def crm(ctx: click.Context) -> None:
     """The group; called without a command it refuses in French."""
@@ -621,6 +627,81 @@ def digest(recipients: tuple[str, ...], dry_run: bool, database_url: str | None)
         click.echo(f"Erreur : {missing[0]}.", err=True)
         return 1
     return _with_services(database_url, lambda services: _digest(services, settings, chosen, dry_run))
+
+
+def _backed_up(services: Services, file: Path, force: bool) -> int:
+    from domain.errors import BackupError
+    from services import backups
+
+    try:
+        backups.backup(services.engine, file, replace=force)
+    except BackupError as refused:
+        click.echo(f"Erreur : {refused.message}.", err=True)
+        return 1
+    except OSError as error:
+        click.echo(f"Erreur : impossible d'écrire « {file} » : {_os_reason(error)}.", err=True)
+        return 1
+    click.echo(f"Sauvegarde de {_shown(services)} écrite dans {file}. Pour y revenir : crm restore {file}")
+    return 0
+
+
+def _confirmed(services: Services, file: Path) -> bool:
+    """The user's "oui" to replacing everything (the cron of a restore passes --yes; without a terminal the
+    question ends the command, with nothing changed)."""
+    answer = click.prompt(f"Toutes les données de {_shown(services)} vont être remplacées par celles de {file}. "
+                          "Tapez oui pour continuer", default="", show_default=False,
+                          prompt_suffix=" : ")
+    return answer.strip().lower() in {"oui", "o"}
+
+
+def _restored(services: Services, file: Path, yes: bool) -> int:
+    from domain.errors import BackupError
+
+    try:
+        restored = services.writes.restore_backup(file, lambda: yes or _confirmed(services, file))
+    except BackupError as refused:
+        click.echo(f"Erreur : {refused.message}. La base n'a pas été modifiée.", err=True)
+        return 1
+    except OSError as error:
+        click.echo(f"Erreur : « {file} » : {_os_reason(error)}. La base n'a pas été modifiée.", err=True)
+        return 1
+    if not restored:
+        click.echo("Restauration annulée : la base n'a pas été modifiée.", err=True)
+        return 1
+    click.echo(f"Base {_shown(services)} restaurée depuis {file}.")
+    return 0
+
+
+@crm.command("backup", short_help="Sauvegarde toute la base dans un fichier.",
+             help="Sauvegarde toute la base dans FICHIER, même pendant que le tableau de bord s'en sert : "
+                  "SQLite par son API de sauvegarde en ligne, PostgreSQL par pg_dump (archive --format=custom). "
+                  "Un fichier qui existe déjà est gardé, sauf avec --force.",
+             epilog="Code de sortie 1 quand la sauvegarde n'a pas pu être écrite (aucun fichier n'est alors laissé "
+                    "à moitié écrit).")
+@click.argument("file", metavar="FICHIER", type=Path,
+                help="le fichier à écrire, par exemple sauvegardes/crm-2026-11-21.sauvegarde")
+@click.option("--force", is_flag=True, help="remplace FICHIER s'il existe (une fois la nouvelle sauvegarde complète)")
+@database_option
+def backup(file: Path, force: bool, database_url: str | None) -> int:
+    """Refuses to overwrite by default: a cron line that lost its date, or a typo, must not replace the one good
+    backup."""
+    return _with_services(database_url, lambda services: _backed_up(services, file, force), migrate=False)
+
+
+@crm.command("restore", short_help="Remplace toute la base par une sauvegarde.",
+             help="Remplace toutes les données de la base par celles de FICHIER (écrit par crm backup), en une "
+                  "seule fois : un fichier qui n'est pas une sauvegarde complète de cette base (SQLite ou "
+                  "PostgreSQL) est refusé et rien n'est changé. Une sauvegarde plus ancienne est ensuite mise au "
+                  "schéma actuel. Demande confirmation, sauf avec --yes.",
+             epilog="Code de sortie 1 quand le fichier est refusé, la restauration a échoué ou a été annulée : la "
+                    "base est alors inchangée.")
+@click.argument("file", metavar="FICHIER", type=Path, help="la sauvegarde à restaurer")
+@click.option("--yes", is_flag=True, help="ne demande pas de confirmation (pour un script)")
+@database_option
+def restore(file: Path, yes: bool, database_url: str | None) -> int:
+    """Asks first: everything in the database is replaced, and the question is asked once the file is known
+    good."""
+    return _with_services(database_url, lambda services: _restored(services, file, yes), migrate=False)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -33,3 +33,12 @@ class DealGoneError(LookupError):
     """The deal no longer exists (deleted meanwhile)."""
 
     message = "Ce deal n'existe plus : il a été supprimé entre-temps."
+
+
+class BackupError(RuntimeError):
+    """A backup could not be written, or a file could not be restored: nothing was changed. `message` says why,
+    in French."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

@@ -9,9 +9,10 @@ history of the coming issues get one place to live instead of one per entry poin
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 from sqlalchemy import Connection, Engine, delete, select
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,7 @@ from domain.errors import DealConflictError, DuplicateReferenceError
 from domain.fields import REF
 from domain.import_results import ImportOutcome
 from domain.stages import STAGE_NAMES
-from services import deal_changes, importing
+from services import backups, deal_changes, importing
 from services.cache import VersionedCache
 from services.deal_input import check_deal_input
 from services.demo_history import play_stories
@@ -90,6 +91,15 @@ class DealWrites:
             removed = session.execute(delete(Deal).where(demo_deal_filter())).rowcount
         self._written()
         return removed
+
+    def restore_backup(self, path: Path, confirmed: Callable[[], bool]) -> bool:
+        """Replace the whole database by the backup in `path` once `confirmed` (`crm restore`), then make a
+        running dashboard show the restored figures; `BackupError` with nothing changed when the file is not a
+        usable backup. Returns whether it was restored."""
+        restored = backups.restore(self._engine, path, confirmed)
+        if restored:
+            self._written()
+        return restored
 
     def create_deal(self, typed: Mapping[str, object], source: str, actor: Actor | None = None) -> int:
         """Check a typed deal with the import's rules (`DealInputError` when it breaks one) and add it."""

@@ -24,7 +24,7 @@ from domain.stages import STAGE_NAMES
 
 TODAY = date(2026, 11, 21)
 CRM = Path(sys.executable).with_name("crm")  # the console script of pyproject.toml, installed in the venv
-COMMANDS = "init, seed-demo, reset-demo, remove-demo, write-sample, import, users, tokens, digest"
+COMMANDS = "init, seed-demo, reset-demo, remove-demo, write-sample, import, users, tokens, digest, backup, restore"
 # A database no test should reach: a command that forgets --database-url fails instead of using a real one.
 ENVIRONMENT = {"PATH": "/usr/bin:/bin", "DATABASE_URL": "postgresql://personne@127.0.0.1:9/pas_celle_ci"}
 UNTOUCHED = "untouched.sqlite3"
