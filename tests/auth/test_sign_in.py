@@ -38,12 +38,13 @@ class Answer:
 class Browser:
     """A cookie jar and no automatic redirects: each answer is seen as the server sent it."""
 
-    def __init__(self, base: str) -> None:
+    def __init__(self, base: str, timeout: float = 20) -> None:
         class NoRedirect(urllib.request.HTTPRedirectHandler):
             def redirect_request(self, *_args: object, **_kwargs: object) -> None:
                 return None
 
         self.base = base
+        self.timeout = timeout
         self.cookies = http.cookiejar.CookieJar()
         self._opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies), NoRedirect)
 
@@ -52,7 +53,7 @@ class Browser:
         data = urllib.parse.urlencode(form).encode() if form is not None else body
         request = urllib.request.Request(self.base + path, data=data, headers=headers or {})
         try:
-            with self._opener.open(request, timeout=20) as response:
+            with self._opener.open(request, timeout=self.timeout) as response:
                 return Answer(response.status, response.read().decode(), response.headers.get("Location"))
         except urllib.error.HTTPError as error:
             return Answer(error.code, error.read().decode(), error.headers.get("Location"))
