@@ -2,12 +2,13 @@
 
 The set-up is the one `scripts/serve.sh` runs: gunicorn with `--workers` workers (`--preload`), the cache on
 Redis, PostgreSQL holding `--size` generated deals (`benchmarks/bench_data.py`). Then:
-1. headless Chromium drives the real page once and the page probe (`page_probe.js`) keeps every callback
-   request body it sends, per action: opening the page, the browser benchmark's 25 filter changes, clicks on
-   sector bars, grid pages and sorts, searches, saving a new deal from the form, an import's preview and
-   confirmation;
-2. Locust (`benchmarks/locustfile.py`, headless, bounded) runs `--users` people replaying those actions for
-   `--seconds`, plus one import a minute across all of them;
+1. a team of 10 salespeople's accounts (AUTH=on) and an API token are created; headless Chromium signs in and
+   drives the real page once, and the page probe (`page_probe.js`) keeps every callback request body it sends,
+   per action: opening the page, the browser benchmark's 25 filter changes, clicks on sector bars, grid pages
+   and sorts, searches, saving a new deal from the form, an import's preview and confirmation, the CSV export;
+2. Locust (`benchmarks/locustfile.py`, headless, bounded) runs `--users` people, each signed in with an account
+   of the team, replaying those actions for `--seconds`, plus one import a minute, two or three exports of the
+   whole view a minute (link, then download) and a script paging the REST API with its token;
 3. it prints requests per second, p50 / p95 / p99 per request type, the errors, and each worker's resident memory
    (the peak of one-second samples), with the data size and the machine's facts. Targets: 0 errors, p95 under
    500 ms for every request type but the import, memory under 300 MB per worker.
@@ -16,8 +17,7 @@ Redis, PostgreSQL holding `--size` generated deals (`benchmarks/bench_data.py`).
         [--size 100000] [--users 50] [--seconds 60] [--workers 4] [--redis-url redis://127.0.0.1:6379/0]
 
 Without `--redis-url` a throwaway `redis-server` (no persistence) is started on a free port and stopped at the
-end. The `load_<N>` database is created, filled and dropped at the end. AUTH is off (the requests carry no
-session): the sign-in itself is not what is measured. A script, not a test.
+end. The `load_<N>` database is created, filled and dropped at the end. A script, not a test.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import base64
 import csv
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -56,11 +57,18 @@ from benchmarks.live_app import (  # noqa: E402
     open_dashboard,
     settle_options,
 )
+from data.db import make_engine  # noqa: E402
+from domain.stages import STAGES  # noqa: E402
 from layouts import ids  # noqa: E402
+from services.accounts import Accounts  # noqa: E402
+from services.tokens import ApiTokens  # noqa: E402
 
 KIB = 1024
 READY_TIMEOUT_S = 120
 SAVE_MARKER = "Charge Enregistrée SAS"
+TEAM = tuple(f"charge{number:02d}" for number in range(1, 11))  # the team's accounts, signed in round robin
+PASSWORD = "mot-de-passe-de-charge"
+FIXED_USERS = 3  # the importer, the exporter and the API script, beside the --users people
 SECTOR_CLICKS = ("Logiciel", "Banque", "Industrie", "Santé")
 SEARCHES = ("conseil", "alpine", "armor sa", "relancer")
 GRID_REQUESTS = (
@@ -70,6 +78,18 @@ GRID_REQUESTS = (
 )
 RECORD_FILE = ("Client;Statut;Montant;Secteur;Échéance;Commercial;Référence\n"
                "Enregistrement Import SAS;Prospect;1234,50;Conseil;15/03/2027;Léa Charge;LOAD-RECORD-1\n")
+
+
+def create_team(database_url: str) -> str:
+    """The team's accounts (salespeople) and an API token for the first; returns the token's secret."""
+    engine = make_engine(database_url)
+    try:
+        accounts = Accounts(engine)
+        for number, login in enumerate(TEAM, start=1):
+            accounts.add(login, f"Commercial {number}", "commercial", PASSWORD)
+        return ApiTokens(engine).create(TEAM[0], "charge")[1]
+    finally:
+        engine.dispose()
 
 
 @contextmanager
@@ -111,8 +131,8 @@ def served(database_url: str, redis_url: str, workers: int, log_path: Path) -> I
     """`scripts/serve.sh` on a free port; yields the URL and gunicorn's master pid, stopped at the end."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "CACHE_TYPE": "redis", "REDIS_URL": redis_url,
-           "WORKERS": str(workers), "HOST": "127.0.0.1", "PORT": str(port), "DEMO_DATA": "0", "AUTH": "off",
-           "DASH_DISABLE_VERSION_CHECK": "true"}
+           "WORKERS": str(workers), "HOST": "127.0.0.1", "PORT": str(port), "DEMO_DATA": "0", "AUTH": "on",
+           "SECRET_KEY": secrets.token_urlsafe(48), "DASH_DISABLE_VERSION_CHECK": "true"}
     with log_path.open("ab") as log:
         process = subprocess.Popen(["bash", "scripts/serve.sh"], cwd=ROOT, env=env, stdout=log,
                                    stderr=subprocess.STDOUT)
@@ -127,6 +147,15 @@ def served(database_url: str, redis_url: str, workers: int, log_path: Path) -> I
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def _sign_in(driver: Any, url: str) -> None:
+    """The sign-in page, filled and sent as a person does, with the team's first account."""
+    driver.get(f"{url}/login")
+    driver.find_element(By.NAME, "login").send_keys(TEAM[0])
+    driver.find_element(By.NAME, "password").send_keys(PASSWORD)
+    driver.find_element(By.NAME, "password").submit()
+    _wait_for(lambda: "/login" not in driver.current_url, "the sign-in")
 
 
 def _bodies(driver: Any) -> list[str]:
@@ -184,6 +213,7 @@ def record(url: str) -> dict[str, Any]:
     driver = chromium()
     try:
         install_probe(driver, DASHBOARD_OUTPUTS)
+        _sign_in(driver, url)
         dash_requests(driver)
         open_dashboard(driver, f"{url}/")
         actions: dict[str, list[list[str]]] = {"open page": [_bodies(driver)]}
@@ -196,6 +226,7 @@ def record(url: str) -> dict[str, Any]:
         _act(driver, {"click": ids.FILTER_RESET})
         actions["save deal"] = [_save_from_form(driver)]
         preview, confirm = _import_requests(driver)
+        export = next(body for body in _answered(driver, {"click": ids.EXPORT_CSV}) if f'"{ids.EXPORT_LINK}"' in body)
         actions["grid page or sort"] = [_answered(driver, {"id": ids.TABLE_DEADLINES,
                                                            "props": {"getRowsRequest": rows}})
                                         for rows in GRID_REQUESTS]
@@ -205,7 +236,9 @@ def record(url: str) -> dict[str, Any]:
     if empty:
         raise SystemExit(f"nothing was recorded for: {', '.join(empty)}")
     return {"actions": actions, "save_marker": SAVE_MARKER, "import_preview": preview, "import_confirm": confirm,
-            "upload": {"component": ids.UPLOAD_CSV, "seal": ids.IMPORT_SEAL, "version": ids.DATA_VERSION}}
+            "upload": {"component": ids.UPLOAD_CSV, "seal": ids.IMPORT_SEAL, "version": ids.DATA_VERSION},
+            "export": export, "export_link": ids.EXPORT_LINK, "accounts": list(TEAM), "password": PASSWORD,
+            "stage_slugs": [stage.slug for stage in STAGES]}
 
 
 class WorkerMemory:
@@ -246,10 +279,12 @@ class WorkerMemory:
 
 
 def run_locust(url: str, recording_path: Path, users: int, seconds: int, prefix: Path) -> None:
-    """Locust headless and bounded: `users` founders plus the one importer, all started within 10 s."""
+    """Locust headless and bounded: `users` people plus the importer, the exporter and the API script, all started
+    within 10 s."""
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "benchmarks" / "locustfile.py"), "--headless",
-               "--users", str(users + 1), "--spawn-rate", str(max(1, users // 10)), "--run-time", f"{seconds}s",
-               "--host", url, "--csv", str(prefix), "--only-summary", "--loglevel", "WARNING", "--stop-timeout", "10"]
+               "--users", str(users + FIXED_USERS), "--spawn-rate", str(max(1, users // 10)),
+               "--run-time", f"{seconds}s", "--host", url, "--csv", str(prefix), "--only-summary",
+               "--loglevel", "WARNING", "--stop-timeout", "10"]
     done = subprocess.run(command, cwd=ROOT, env={**os.environ, "LOAD_RECORDING": str(recording_path)},
                           capture_output=True, text=True)
     if not Path(f"{prefix}_stats.csv").exists():
@@ -290,18 +325,19 @@ def main() -> None:
     started = time.perf_counter()
     fill(target, args.size)
     print(f"{args.size:,} deals loaded in {time.perf_counter() - started:.1f} s")
+    api_token = create_team(target.url)
     try:
         with tempfile.TemporaryDirectory(prefix="load-bench-") as folder, redis_server(args.redis_url) as redis_url:
             workdir = Path(folder)
             with served(target.url, redis_url, args.workers, workdir / "serve.log") as (url, master):
                 recording_path = workdir / "recording.json"
-                recording_path.write_text(json.dumps(record(url)), encoding="utf-8")
+                recording_path.write_text(json.dumps({**record(url), "api_token": api_token}), encoding="utf-8")
                 print(f"load average before the run: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
                 with WorkerMemory(master) as memory:
                     run_locust(url, recording_path, args.users, args.seconds, workdir / "load")
                 print(f"load average after the run: {' '.join(f'{v:.2f}' for v in os.getloadavg())}")
-            print(f"\n{args.users} users + 1 importer for {args.seconds} s, gunicorn {args.workers} workers, "
-                  f"Redis cache, PostgreSQL with {args.size:,} deals")
+            print(f"\n{args.users} people + 1 importer + 1 exporter + 1 API script for {args.seconds} s, gunicorn "
+                  f"{args.workers} workers, Redis cache, PostgreSQL with {args.size:,} deals, AUTH=on")
             print_stats(workdir / "load")
             peaks = sorted(memory.peaks_kib.values(), reverse=True)
             print("\nworker resident memory, peak of 1 s samples: "

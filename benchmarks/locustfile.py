@@ -1,4 +1,5 @@
-"""The load benchmark's simulated founders and salespeople (Locust), replaying what a real browser sent.
+"""The load benchmark's simulated team (Locust): people at the page replaying what a real browser sent, an
+importer, an exporter and a script on the REST API.
 
 Why replayed requests: the callback bodies come from headless Chromium driving the real page
 (`benchmarks/load_benchmark.py` records them), so each simulated user sends the same HTTP requests, in the same
@@ -12,6 +13,7 @@ The recording's path comes in `LOAD_RECORDING`; run by load_benchmark.py, not al
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import os
 import random
@@ -68,13 +70,26 @@ def _with_values(body: str, values: dict[tuple[str, str], Any]) -> str:
     return json.dumps(request)
 
 
+def _sign_in(user: HttpUser) -> None:
+    """The sign-in form, as the page posts it, with the next account of the team (round robin)."""
+    login = RECORDING["accounts"][next(_ACCOUNT_TURNS) % len(RECORDING["accounts"])]
+    with user.client.post("/login", data={"login": login, "password": RECORDING["password"], "next": "/"},
+                          allow_redirects=False, name="sign in", catch_response=True) as answer:
+        if answer.status_code != 302 or "/login" in answer.headers.get("Location", ""):
+            answer.failure(f"sign-in refused: HTTP {answer.status_code}")
+
+
+_ACCOUNT_TURNS = itertools.count()
+
+
 class Founder(HttpUser):
-    """A person at the dashboard: opens it, filters, clicks a bar, pages and sorts the grid, searches, and now
-    and then saves a deal. Waits 1 to 5 s between actions, as someone reading the page does."""
+    """A person of the team at the dashboard: signs in, opens it, filters, clicks a bar, pages and sorts the grid,
+    searches, and now and then saves a deal. Waits 1 to 5 s between actions, as someone reading the page does."""
 
     wait_time = between(1, 5)
 
     def on_start(self) -> None:
+        _sign_in(self)
         self.open_page()
 
     @task(1)
@@ -114,6 +129,9 @@ class Importer(HttpUser):
     fixed_count = 1
     wait_time = between(60, 60)
 
+    def on_start(self) -> None:
+        _sign_in(self)
+
     @task
     def import_file(self) -> None:
         upload = RECORDING["upload"]
@@ -124,3 +142,42 @@ class Importer(HttpUser):
         sealed = {**changed, (upload["seal"], "data"): seal}
         # A confirmed import bumps the data version; a refused one (no seal, a bad file) does not.
         _send(self, "import confirm", _with_values(RECORDING["import_confirm"], sealed), expected=upload["version"])
+
+
+class Exporter(HttpUser):
+    """Someone sending the pipeline to a partner, two or three times a minute across the team: the CSV button's
+    request (a signed link for this account), then the download of the whole view through that link."""
+
+    fixed_count = 1
+    wait_time = between(20, 30)
+
+    def on_start(self) -> None:
+        _sign_in(self)
+
+    @task
+    def export_csv(self) -> None:
+        answer = _send(self, "export CSV (link)", RECORDING["export"], expected=RECORDING["export_link"])
+        link = answer.get("response", {}).get(RECORDING["export_link"], {}).get("data")
+        if link:
+            with self.client.get(link, name="export CSV (download)", stream=True, catch_response=True) as download:
+                size = sum(len(chunk) for chunk in download.iter_content(256 * 1024))
+                if download.status_code != 200 or size == 0:
+                    download.failure(f"HTTP {download.status_code}, {size} bytes")
+
+
+class ApiClient(HttpUser):
+    """A script of the team on the REST API with its token: pages of deals and the KPI figures of a selection."""
+
+    fixed_count = 1
+    wait_time = between(2, 5)
+
+    def on_start(self) -> None:
+        self.client.headers["Authorization"] = f"Bearer {RECORDING['api_token']}"
+
+    @task(3)
+    def deals_page(self) -> None:
+        self.client.get(f"/api/v1/deals?page={random.randint(1, 50)}&par_page=50", name="API deals page")
+
+    @task(1)
+    def kpis(self) -> None:
+        self.client.get(f"/api/v1/kpis?statut={random.choice(RECORDING['stage_slugs'])}", name="API kpis")
