@@ -33,6 +33,13 @@ def changed_only(values: Sequence[object], shown: dict[str, str] | None) -> tupl
     return answered, (no_update if digests == shown else digests)
 
 
+def unless_shown(value: Any, shown: Any) -> Any:
+    """`value`, or `no_update` when the browser already shows it (sent back as State): an output that follows the
+    data version (filter options, import history, demo badge) is not stored and redrawn again after a save that
+    left it as it was."""
+    return no_update if value == shown else value
+
+
 def _unchanged(position: int) -> Any:
     """`no_update` in the shape Dash expects: one per matched component for a pattern-matching output."""
     output = ctx.outputs_list[position]

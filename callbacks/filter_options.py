@@ -9,9 +9,11 @@ is visible in the filter panel, lands in the URL and is undone by reset. The act
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from dash import ALL, ClientsideFunction, Dash, Input, Output, State
 
+from callbacks.changed_outputs import unless_shown
 from callbacks.guard import guarded_callback
 from callbacks.selection import EMPTY_VALUES, FILTER_PROPS
 from layouts import ids
@@ -34,11 +36,15 @@ def register(app: Dash, service: DealReads) -> None:
         Output(ids.FILTER_SECTOR, "options"),
         Output(ids.FILTER_ASSIGNEE, "options"),
         Input(ids.DATA_VERSION, "data"),
+        State(ids.FILTER_STATUS, "options"),
+        State(ids.FILTER_SECTOR, "options"),
+        State(ids.FILTER_ASSIGNEE, "options"),
     )
-    def fill_options(_version: str | None) -> tuple[list[dict[str, str]], ...]:
+    def fill_options(_version: str | None, *shown: list[dict[str, str]] | None) -> tuple[Any, ...]:
         options = service.filter_options()
-        return (dropdown_options(options.stages), dropdown_options(options.sectors),
-                dropdown_options(options.assignees))
+        fresh = (dropdown_options(options.stages), dropdown_options(options.sectors),
+                 dropdown_options(options.assignees))
+        return tuple(unless_shown(value, current) for value, current in zip(fresh, shown, strict=True))
 
     app.clientside_callback(
         f"function () {{ return {json.dumps(EMPTY_VALUES)}; }}",

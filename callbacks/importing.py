@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
 from dash.exceptions import PreventUpdate
 
+from callbacks.changed_outputs import unless_shown
 from callbacks.guard import guarded_callback
 from callbacks.import_seal import PreviewSeal, digest
 from domain.accounts import Actor
@@ -178,6 +179,7 @@ def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: in
         stem = names[index].rsplit(".", 1)[0]
         return dcc.send_string(rejected_rows_csv(preview), f"{stem}-lignes-rejetees.csv")
 
-    @guarded_callback(app, Output(ids.IMPORT_HISTORY, "rowData"), Input(ids.DATA_VERSION, "data"))
-    def show_history(_version: str | None) -> list[dict[str, str | int]]:
-        return history_rows(imports.history())
+    @guarded_callback(app, Output(ids.IMPORT_HISTORY, "rowData"), Input(ids.DATA_VERSION, "data"),
+                      State(ids.IMPORT_HISTORY, "rowData"))
+    def show_history(_version: str | None, shown: list[dict[str, str | int]] | None) -> Any:
+        return unless_shown(history_rows(imports.history()), shown)

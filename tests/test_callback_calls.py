@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from services.reads import DealReads
 from tests.browser import deal_form_page as form
 from tests.browser import page
 from tests.browser.conftest import dashboard_app, sqlite_copy
-from tests.browser.deals import Row, deadline_rows, known_deals, option_label
+from tests.browser.deals import Row, deadline_rows, expected_kpis, known_deals, option_label
 
 pytestmark = pytest.mark.browser
 SERVICE_METHODS = frozenset({"kpis", "funnel", "sectors", "deadlines", "deadline_counts", "data_health",
@@ -240,4 +241,31 @@ def test_a_save_makes_one_write_then_runs_each_figure_query_once(metered: tuple[
     assert len(writes) == 1
     # The new data version redraws every figure (one query each), the filter options and the demo badge.
     assert calls == {**EVERY_FIGURE, "filter_options": 1, "has_demo_data": 1}
+    assert dash_duo.get_logs() == []
+
+
+def test_an_amount_edit_sends_back_only_what_it_changed(metered: tuple[DashComposite, Meter],
+                                                        deals: list[Row]) -> None:
+    """A new amount changes the figures, not the filter options (their counts), the import history or the demo
+    badge: those are read again with the new data version but answered as unchanged, so the browser does not
+    store and redraw them."""
+    dash_duo, meter = metered
+    first = deadline_rows(deals)[0]
+    form.open_row(dash_duo, first.client)
+    form.type_into(dash_duo, "montant_brut", "99 000")
+    changed = [replace(row, montant_brut=Decimal("99000.00")) if row.id == first.id else row for row in deals]
+
+    def save() -> None:
+        page.press(dash_duo, f"#{ids.DEAL_SAVE}")
+        form.wait_closed(dash_duo)
+        page.wait_for_texts(dash_duo, expected_kpis(changed))
+
+    calls, _ = meter.measure(dash_duo, save)
+
+    assert calls["filter_options"] == 1 and calls["has_demo_data"] == 1
+    answered = set().union(*meter.sent)
+    followers = {f"{ids.FILTER_STATUS}.options", f"{ids.FILTER_SECTOR}.options", f"{ids.FILTER_ASSIGNEE}.options",
+                 f"{ids.IMPORT_HISTORY}.rowData", f"{ids.DEMO_BADGE}.style", f"{ids.DEMO_REMOVE}.style"}
+    assert answered & followers == set()
+    assert f"{ids.GRAPH_FUNNEL}.figure" in answered
     assert dash_duo.get_logs() == []
