@@ -131,6 +131,15 @@
         return {id: row.data.id, at: click.timestamp || Date.now()};
       },
 
+      /* A step's confirm button (the form's body, built afresh at each opening): the moment it was pressed, and
+         nothing when the button has only just appeared, so that its server callback is asked only for a click. */
+      stepConfirmed: function (clicks) {
+        if (!(clicks || []).some(Boolean)) {
+          throw window.dash_clientside.PreventUpdate;
+        }
+        return Date.now();
+      },
+
       /* A data-health link: toggle its `manque=` value in the "Données à compléter" filter (last argument). */
       toggleMissing: function () {
         var chosen = arguments[arguments.length - 1] || [];

@@ -95,6 +95,10 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
                             Input(ids.TABLE_DEADLINES, "cellClicked"), prevent_initial_call=True)
     app.clientside_callback("function () { return false; }", Output(ids.DEAL_FORM, "is_open", allow_duplicate=True),
                             Input(ids.DEAL_FORM_CANCEL, "n_clicks"), prevent_initial_call=True)
+    for step, confirmed in ((LOST_STEP, ids.DEAL_LOST_CONFIRMED), (DELETE_STEP, ids.DEAL_DELETE_CONFIRMED)):
+        app.clientside_callback(ClientsideFunction("crm", "stepConfirmed"), Output(confirmed, "data"),
+                                Input({"type": step_button_type(step), "key": ALL}, "n_clicks"),
+                                prevent_initial_call=True)
 
     @guarded_callback(
         app,
@@ -156,22 +160,19 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
         Output({"type": ids.DEAL_FIELD, "key": ALL}, "invalid"),
         Output({"type": ids.DEAL_STEP, "key": ALL}, "style", allow_duplicate=True),
         Output(ids.DATA_VERSION, "data", allow_duplicate=True),
-        Input(ids.DEAL_SAVE, "n_clicks"), Input(ids.DEAL_WON, "n_clicks"),
-        Input({"type": step_button_type(LOST_STEP), "key": ALL}, "n_clicks"),
+        Input(ids.DEAL_SAVE, "n_clicks"), Input(ids.DEAL_WON, "n_clicks"), Input(ids.DEAL_LOST_CONFIRMED, "data"),
         State({"type": ids.DEAL_FIELD, "key": ALL}, "value"),
         State({"type": ids.DEAL_DATE, "key": ALL}, "date"),
         State(ids.DEAL_FORM_RECORD, "data"),
         prevent_initial_call=True,
     )
-    def save(_save: int | None, _won: int | None, lost: list[int | None], _fields: list[Any], _dates: list[Any],
+    def save(_save: int | None, _won: int | None, _lost_at: int | None, _fields: list[Any], _dates: list[Any],
              opened: dict[str, Any] | None) -> tuple:
         trigger = ctx.triggered_id
-        if isinstance(trigger, dict) and not any(lost):
-            raise PreventUpdate
         typed = _typed_from_form()
         if trigger == ids.DEAL_WON:
             typed["statut"] = WON
-        elif isinstance(trigger, dict):
+        elif trigger == ids.DEAL_LOST_CONFIRMED:
             typed["statut"] = LOST
             typed["motif_perte"] = loss_reason(str(typed.get(LOSS_REASON)), str(typed.get(LOSS_DETAIL) or ""))
         elif typed.get("statut") != LOST:
@@ -207,12 +208,12 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
         Output(ids.DATA_VERSION, "data", allow_duplicate=True),
         Output(ids.DEAL_UNDO_TOKEN, "data"),
         *_alert_outputs(),
-        Input({"type": step_button_type(DELETE_STEP), "key": ALL}, "n_clicks"),
+        Input(ids.DEAL_DELETE_CONFIRMED, "data"),
         State(ids.DEAL_FORM_RECORD, "data"),
         prevent_initial_call=True,
     )
-    def delete(confirmations: list[int | None], opened: dict[str, Any] | None) -> tuple:
-        if not any(confirmations) or not opened:
+    def delete(confirmed_at: int | None, opened: dict[str, Any] | None) -> tuple:
+        if not confirmed_at or not opened:
             raise PreventUpdate
         try:
             token = writes.remove_deal(int(opened["id"]), int(opened["version"]), _seen(opened), FORM, actor())

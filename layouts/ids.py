@@ -78,6 +78,10 @@ DEAL_FORM_CANCEL = "deal-form-cancel"
 DEAL_FORM_RECORD = "deal-form-record"
 DEAL_UNDO_TOKEN = "deal-undo-token"
 DEAL_OPEN_REQUEST = "deal-open-request"
+# When a step's confirm button was last pressed (set in the browser): the buttons are built afresh each time the
+# form opens, and a callback listening to them directly would be sent a request each time they appear.
+DEAL_LOST_CONFIRMED = "deal-lost-confirmed"
+DEAL_DELETE_CONFIRMED = "deal-delete-confirmed"
 # Pattern-matching ID types of the form's body, built when the form opens: one component per field.
 DEAL_FIELD = "deal-field"
 DEAL_DATE = "deal-date"

@@ -269,3 +269,16 @@ def test_an_amount_edit_sends_back_only_what_it_changed(metered: tuple[DashCompo
     assert answered & followers == set()
     assert f"{ids.GRAPH_FUNNEL}.figure" in answered
     assert dash_duo.get_logs() == []
+
+
+def test_opening_a_deal_sends_one_request(metered: tuple[DashComposite, Meter], deals: list[Row]) -> None:
+    """A click on a grid row asks the server once (the form with the deal, its history and the options); the
+    form's step buttons appearing in the page set off no request of their own."""
+    dash_duo, meter = metered
+    first = deadline_rows(deals)[0]
+
+    calls, _ = meter.measure(dash_duo, lambda: form.open_row(dash_duo, first.client))
+
+    assert calls == {"deal": 1, "deal_history": 1, "filter_options": 1}
+    assert len(meter.requests) == 1 and f"{ids.DEAL_FORM}.is_open" in meter.requests[0]
+    assert dash_duo.get_logs() == []

@@ -40,8 +40,10 @@ CONTRACT_IDS = {
 # (127), then the stores of the one-request filter change (the grid's page 1 and the shown outputs' digests,
 # less the grid-refresh store they replace) (128), then the export's PDF button (129), the cold-deal card and its
 # legend item (133), the closed "since your last visit" panel with its two stores (136) and the navigation between
-# the pages (139; Dash's page container adds its own few); 150 before the cards became plain elements.
-MAX_PAGE_COMPONENTS = 139
+# the pages (139; Dash's page container adds its own few), the two stores that pass the deal form's step
+# confirmations on, so that opening the form sends one request instead of three (141); 150 before the cards became
+# plain elements.
+MAX_PAGE_COMPONENTS = 141
 STAGES = {"Prospect": 3, "Qualifié": 2, "Négociation": 1, "Gagné": 4, "Perdu": 0}
 
 
