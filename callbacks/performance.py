@@ -59,14 +59,18 @@ def register(app: Dash, service: PerformanceReads) -> None:
     """The page's figures, its velocity and what-if, and the salesperson click."""
 
     @guarded_callback(app, Output(ids.GRAPH_ASSIGNEES, "figure"), Output(ids.TABLE_ASSIGNEES, "rowData"),
-                      Input(ids.DATA_VERSION, "data"), *filter_inputs())
+                      Output(ids.KPI_VELOCITY, "children"), Output(ids.VELOCITY_LEVERS, "children"),
+                      Output(ids.LEVERS_STORE, "data"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
     def refresh_assignees(_version: str | None, *filters: Any) -> tuple:
-        """Drawn over every salesperson (the chosen ones highlighted, so the others stay clickable); the grid
-        lists the chosen ones."""
+        """Everything the per-salesperson statement answers: the chart, drawn over every salesperson (the chosen
+        ones highlighted, so the others stay clickable), the grid of the chosen ones, and the velocity's levers
+        summed over them. One callback, so that a change runs that statement once, not once per request."""
         deal_filter = selection(*filters)
         people = service.assignees(replace(deal_filter, assignees=()))
         listed = [p for p in people if not deal_filter.assignees or p.assignee in deal_filter.assignees]
-        return assignees_figure(people, deal_filter.assignees), assignee_rows(listed)
+        levers = service.levers(deal_filter)  # summed from the same cached statement
+        return (assignees_figure(people, deal_filter.assignees), assignee_rows(listed),
+                formatting.euros(velocity(levers)), lever_items(levers), _stored(levers))
 
     @guarded_callback(app, Output(ids.GRAPH_FORECAST, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
     def refresh_forecast(_version: str | None, *filters: Any) -> dict:
@@ -81,12 +85,6 @@ def register(app: Dash, service: PerformanceReads) -> None:
     def refresh_stage_conversion(_version: str | None, *values: Any) -> dict:
         *filters, start, end = values
         return stage_conversion_figure(service.stage_conversion(selection(*filters), _day(start), _day(end)))
-
-    @guarded_callback(app, Output(ids.KPI_VELOCITY, "children"), Output(ids.VELOCITY_LEVERS, "children"),
-                      Output(ids.LEVERS_STORE, "data"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
-    def refresh_levers(_version: str | None, *filters: Any) -> tuple:
-        levers = service.levers(selection(*filters))
-        return formatting.euros(velocity(levers)), lever_items(levers), _stored(levers)
 
     @app.callback(*(Output(text_id, "children") for text_id in WHATIF_TEXTS), Input(ids.LEVERS_STORE, "data"),
                   *(Input(slider, "value") for slider in SLIDERS))

@@ -13,8 +13,10 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from dash import Dash
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
+from flask import request
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 
@@ -49,17 +51,22 @@ TRACES = ("const plot = document.querySelector(arguments[0] + ' .js-plotly-plot'
           "return plot && plot.data ? plot.data.map(t => ({name: t.name, x: t.x, y: t.y, text: t.text})) : [];")
 
 
-@pytest.fixture
-def performance_page(dash_duo: DashComposite, fixed_today: date, tmp_path: Path,
-                     _migrated_sqlite_template: Path) -> DashComposite:
-    """/performance open on the known history, every output drawn."""
-    url = sqlite_copy(_migrated_sqlite_template, tmp_path)
+def performance_app(fixed_today: date, tmp_path: Path, template: Path) -> Dash:
+    """The app on a copy of the migrated database holding the known history."""
+    url = sqlite_copy(template, tmp_path)
     app = create_app(Settings(database_url=url, demo_data=False, cache_type="simple"))
     engine = make_engine(url)
     cache = VersionedCache(make_cache_backend(Settings(cache_type="simple")))
     write_history(engine, DealReads(engine, cache, today=lambda: fixed_today), DealWrites(engine, cache), HISTORY)
     engine.dispose()
-    dash_duo.start_server(app)
+    return app
+
+
+@pytest.fixture
+def performance_page(dash_duo: DashComposite, fixed_today: date, tmp_path: Path,
+                     _migrated_sqlite_template: Path) -> DashComposite:
+    """/performance open on the known history, every output drawn."""
+    dash_duo.start_server(performance_app(fixed_today, tmp_path, _migrated_sqlite_template))
     return open_performance(dash_duo)
 
 
@@ -254,3 +261,28 @@ def test_the_url_keeps_the_selection_across_pages_and_on_reload(performance_page
         f"/performance{query}")
     assert page.chosen(performance_page, "filter-assignee") == [CAMILLE]
     assert performance_page.get_logs() == []
+
+
+def test_one_request_answers_everything_the_salesperson_statement_feeds(
+        dash_duo: DashComposite, fixed_today: date, tmp_path: Path, _migrated_sqlite_template: Path) -> None:
+    """The chart, the grid, the velocity and its levers all come from the per-salesperson statement: one callback
+    answers them all. Two requests asking for it at the same moment would both miss the cache and run the page's
+    heaviest statement twice."""
+    app = performance_app(fixed_today, tmp_path, _migrated_sqlite_template)
+    asked: list[set[str]] = []
+
+    @app.server.before_request
+    def note_request() -> None:
+        if request.path.endswith("/_dash-update-component"):
+            asked.append({output.split(".")[0] for output in request.get_json()["output"].strip(".").split("...")})
+
+    dash_duo.start_server(app)
+    open_performance(dash_duo)
+    asked.clear()
+    page.into_view(dash_duo, dash_duo.find_element("#filter-status"))
+    dash_duo.select_dcc_dropdown("#filter-status", index=0)  # the first stage
+    page.wait_idle(dash_duo)
+
+    fed = {"graph-assignees", "table-assignees", "kpi-velocity", "velocity-levers", "levers-store"}
+    assert [outputs & fed for outputs in asked if outputs & fed] == [fed]
+    assert dash_duo.get_logs() == []
