@@ -255,3 +255,16 @@ class ApiTokenRow(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime, server_default=func.current_timestamp())  # UTC
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC, moved at most once a minute
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)  # UTC
+
+
+class DealUndo(Base):
+    """A deleted deal kept for its undo (migration 0017): written in the deleting transaction and taken (deleted)
+    by the undo's, so an undo works from any worker and while the cache is down, and works once. `record` is the
+    deal as it was (`services.undo_tickets`); `expires_at` (UTC) ends the offer, and later deletions purge it."""
+
+    __tablename__ = "deal_undo"
+
+    token: Mapped[str] = mapped_column(String(32), primary_key=True)  # hex, from the browser
+    deal_id: Mapped[int] = mapped_column(Integer)
+    record: Mapped[str] = mapped_column(Text)  # JSON
+    expires_at: Mapped[datetime] = mapped_column(DateTime, index=True)

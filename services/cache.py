@@ -133,25 +133,6 @@ class VersionedCache:
             return self._local_version
         return version
 
-    def keep(self, key: str, value: Any, seconds: int) -> None:
-        """Hold `value` for `seconds` in the shared backend, whatever the data version (an undo's deal); lost
-        while the backend is down."""
-        try:
-            self._call(self._cache.set, f"crm:kept:{key}", value, timeout=seconds)
-        except BackendDownError:
-            return
-
-    def take(self, key: str) -> Any:
-        """What `keep` holds under `key`, once: a second take finds nothing (nor does one while the backend is
-        down)."""
-        try:
-            value = self._call(self._cache.get, f"crm:kept:{key}")
-            if value is not None:
-                self._call(self._cache.set, f"crm:kept:{key}", None, timeout=1)
-        except BackendDownError:
-            return None
-        return value
-
     def answers(self) -> bool:
         """Whether the backend stores and gives back a value now (a Redis that is down does neither)."""
         probe = uuid.uuid4().hex

@@ -22,13 +22,13 @@ from data.db import transaction
 from data.demo import demo_deal_filter, demo_story, generate_demo_deals
 from data.models import Deal
 from data.write_context import DEMO, write_source
-from domain.accounts import Actor, PermissionDeniedError, check_may_add, check_may_administer, check_may_change
+from domain.accounts import Actor, check_may_add, check_may_administer, check_may_change
 from domain.deal_record import DealRecord, DealValues
 from domain.errors import DealConflictError, DuplicateReferenceError
 from domain.fields import REF
 from domain.import_results import ImportOutcome
 from domain.stages import STAGE_NAMES
-from services import backups, deal_changes, importing
+from services import backups, deal_changes, importing, undo_tickets
 from services.cache import VersionedCache
 from services.deal_input import check_deal_input
 from services.demo_history import play_stories
@@ -125,28 +125,26 @@ class DealWrites:
     def remove_deal(self, deal_id: int, version: int, seen: DealValues, source: str,
                     actor: Actor | None = None) -> str:
         """Delete the deal seen at `version`; returns the token that undoes it within `UNDO_SECONDS`."""
+        token = uuid.uuid4().hex
         with database_reachable(), self._engine.begin() as connection:
             _check_owner(connection, deal_id, actor)
             removed = deal_changes.remove(connection, deal_id, version, seen, source, _name(actor))
+            undo_tickets.keep(connection, token, removed, UNDO_SECONDS + UNDO_GRACE_SECONDS)
         self._written()
-        token = uuid.uuid4().hex
-        self._cache.keep(f"undo:{token}", removed, UNDO_SECONDS + UNDO_GRACE_SECONDS)
         return token
 
     def undo_removal(self, token: str, source: str, actor: Actor | None = None) -> DealRecord:
         """Put back the deal a `remove_deal` took away, as it was (same id and fields, history kept). The deal
-        is held on the server: the browser only holds the token, so it cannot bring back anything else."""
+        is held in the database: the browser only holds the token, so it cannot bring back anything else. The
+        ticket is taken in the restoring transaction: a refused undo leaves it to the rightful user."""
         check_may_add(actor, "modifier un deal")
-        key = f"undo:{token}"
-        removed = self._cache.take(key) if isinstance(token, str) else None
-        if removed is None:
-            raise DealConflictError("Trop tard pour annuler : la suppression est définitive.")
-        try:
-            check_may_change(actor, removed.values.assignee)
-        except PermissionDeniedError:
-            self._cache.keep(key, removed, UNDO_SECONDS + UNDO_GRACE_SECONDS)  # still the rightful user's to undo
-            raise
+        if not isinstance(token, str):
+            raise DealConflictError(TOO_LATE)
         with database_reachable(), _unique_reference(), self._engine.begin() as connection:
+            removed = undo_tickets.take(connection, token)
+            if removed is None:
+                raise DealConflictError(TOO_LATE)
+            check_may_change(actor, removed.values.assignee)
             restored = deal_changes.restore(connection, removed, source, _name(actor))
         self._written()
         return restored
@@ -166,6 +164,7 @@ def _check_owner(connection: Connection, deal_id: int, actor: Actor | None) -> N
 
 
 UNDO_SECONDS = 10
+TOO_LATE = "Trop tard pour annuler : la suppression est définitive."
 UNDO_GRACE_SECONDS = 5  # the click may leave the browser at 9.9 s and arrive a little later
 
 

@@ -180,8 +180,9 @@ def test_a_forged_new_deal_is_created_for_every_role_but_read_only(team: Served,
 
 
 def _delete(browser: Browser) -> dict:
-    return _send(browser, '{"key":["ALL"],"type":"deal-step-button-delete"}.n_clicks', {
-        '{"key":["ALL"],"type":"deal-step-button-delete"}.n_clicks': {"confirmer": 1},
+    """The confirmation's request as the browser sends it (the confirm button's click passed on by the page)."""
+    return _send(browser, "deal-delete-confirmed.data", {
+        "deal-delete-confirmed.data": 1_765_000_000_000,
         "deal-form-record.data": {"id": 1, "version": 1, "values": SEEN}})
 
 

@@ -5,8 +5,9 @@ every column."""
 
 from __future__ import annotations
 
+import socket
 import threading
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 import pytest
@@ -20,7 +21,7 @@ from services.reads import DealReads
 from services.writes import DealWrites
 from settings import Settings
 from tests.importing.conftest import deals_state
-from wiring import make_cache_backend
+from wiring import make_cache, make_cache_backend
 
 VALID = {"client": "Société Générale", "statut": "Négociation", "montant_brut": "12 500,50", "secteur": "Banque",
          "date_echeance": "2026-12-31", "assignee": "Léa Dubois", "notes": "Rendez-vous lundi",
@@ -167,6 +168,63 @@ def test_undo_restores_every_column_and_keeps_the_history(engine: Engine, servic
     assert [event[0] for event in _events(engine, deal_id)] == ["created", "deleted", "restored"]
     with pytest.raises(DealConflictError):  # a token works once
         writes.undo_removal(token, "formulaire")
+
+
+def _free_port() -> int:
+    """A local port nothing listens on: a Redis there is a Redis that is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _deleted(engine: Engine, writes: DealWrites) -> tuple[int, str]:
+    reads = DealReads(engine, VersionedCache(make_cache_backend(Settings(cache_type="simple"))))
+    deal_id = writes.create_deal(VALID, "formulaire")
+    record = reads.deal(deal_id)
+    return deal_id, writes.remove_deal(deal_id, record.version, record.values, "formulaire")
+
+
+def test_undo_works_while_the_cache_is_down(engine: Engine) -> None:
+    """The deleted deal waits for its undo in the database, not in the cache: with Redis down the founder's
+    « Annuler » still brings it back."""
+    down = Settings(cache_type="redis", redis_url=f"redis://127.0.0.1:{_free_port()}/0")
+    writes = DealWrites(engine, make_cache(down))
+    deal_id, token = _deleted(engine, writes)
+
+    restored = writes.undo_removal(token, "formulaire")
+
+    assert restored.id == deal_id and restored.values.client == VALID["client"]
+
+
+def test_undo_works_from_another_worker(engine: Engine) -> None:
+    """Two workers, each with its own in-process cache: the undo click may reach the one that did not delete."""
+    deleting, undoing = (DealWrites(engine, make_cache(Settings(cache_type="simple"))) for _ in range(2))
+    deal_id, token = _deleted(engine, deleting)
+
+    assert undoing.undo_removal(token, "formulaire").id == deal_id
+
+
+def test_an_expired_undo_restores_nothing(engine: Engine, services) -> None:
+    _reads, writes = services
+    deal_id, token = _deleted(engine, writes)
+    with engine.begin() as connection:  # the offer's seconds have passed
+        connection.execute(text("UPDATE deal_undo SET expires_at = :past"), {"past": datetime(2000, 1, 1)})
+
+    with pytest.raises(DealConflictError, match="Trop tard pour annuler"):
+        writes.undo_removal(token, "formulaire")
+    with engine.connect() as connection:
+        assert connection.execute(select(Deal).where(Deal.id == deal_id)).first() is None
+
+
+def test_a_deletion_purges_the_expired_undo_tickets(engine: Engine, services) -> None:
+    _reads, writes = services
+    _deleted(engine, writes)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE deal_undo SET expires_at = :past"), {"past": datetime(2000, 1, 1)})
+    _deleted(engine, writes)
+
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM deal_undo")).scalar_one() == 1
 
 
 def test_an_unknown_or_forged_undo_token_restores_nothing(engine: Engine, services) -> None:
