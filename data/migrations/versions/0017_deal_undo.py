@@ -2,8 +2,8 @@
 
 Until now the deleted deal waited for its undo in the cache: with Redis down, or with a cache of one process
 and a second worker, « Annuler » answered « trop tard » while the button was still on screen. Written in the
-deleting transaction, a ticket now exists exactly when the deletion does. Nothing to backfill: a deletion made
-before the upgrade keeps the cache's ticket for its few seconds, then is final, as before.
+deleting transaction, a ticket now exists exactly when the deletion does. Nothing to backfill: the code of this
+revision no longer reads the cache's tickets, so a deletion made in the seconds before the upgrade is final.
 """
 
 import sqlalchemy as sa
