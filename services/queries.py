@@ -14,7 +14,9 @@ from decimal import Decimal
 from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, literal, or_, select, true
 
 from data.models import Deal, DealActivity, DealTotal
+from domain import fact_groups
 from domain.deal_filter import MISSING_AMOUNT, MISSING_DUE_DATE, NO_ASSIGNEE, NO_SECTOR, OVERDUE, DealFilter
+from domain.fact_groups import FactGroup, GroupTotals
 from domain.pipeline_results import (
     DataHealth,
     DeadlineCounts,
@@ -75,13 +77,10 @@ def stage_totals(connection: Connection, deal_filter: DealFilter) -> tuple[Stage
         facts.c.statut, func.sum(facts.c.n), func.sum(facts.c.montant), func.sum(facts.c.ponderee),
         func.sum(facts.c.n_due), func.sum(facts.c.n_montant),
     ).group_by(facts.c.statut)
-    found = {row[0]: row for row in connection.execute(statement)}
-    return tuple(
-        StageTotal(stage, int(found[stage][1]), _money(found[stage][2]), _money(found[stage][3]), int(found[stage][4]),
-                   int(found[stage][5]))
-        if stage in found else StageTotal(stage, 0, _money(0), _money(0), 0, 0)
-        for stage in STAGE_NAMES
-    )
+    return fact_groups.stage_totals({
+        stage: GroupTotals(int(n), int(n_montant), _money(montant), _money(ponderee), int(n_due))
+        for stage, n, montant, ponderee, n_due, n_montant in connection.execute(statement)
+    })
 
 
 def kpis_from_stages(totals: tuple[StageTotal, ...]) -> Kpis:
@@ -122,10 +121,14 @@ def sector_summary(connection: Connection, deal_filter: DealFilter) -> SectorSum
         .having(func.sum(facts.c.n) > 0)
         .order_by(total.desc(), func.coalesce(facts.c.secteur, NO_SECTOR))  # ties by the name shown
     )
-    totals = tuple(
+    return summary_of_sectors(tuple(
         SectorTotal(sector or NO_SECTOR, _money(amount), int(count), int(with_amount))
         for sector, amount, count, with_amount in connection.execute(statement)
-    )
+    ))
+
+
+def summary_of_sectors(totals: tuple[SectorTotal, ...]) -> SectorSummary:
+    """The sector totals (largest first) with the top sectors by average deal, among those with amounts."""
     valued = (item for item in totals if item.average is not None)
     top = sorted(valued, key=lambda item: (-item.average, item.sector))[:TOP_SECTORS]
     return SectorSummary(totals=totals, top_by_average=tuple(top))
@@ -263,6 +266,35 @@ def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int
     overdue, next_7_days, next_30_days, cold_deals, cold_listed = connection.execute(statement).one()
     return DeadlineCounts(listed=listed, overdue=int(overdue), next_7_days=int(next_7_days),
                           next_30_days=int(next_30_days), cold=int(cold_listed), cold_deals=int(cold_deals))
+
+
+def search_groups(connection: Connection, base: DealFilter, today: date, rule: ColdRule) -> tuple[FactGroup, ...]:
+    """The deals `base` finds (a search, with its due-date range and missing amount or due date; no stage, sector
+    or salesperson: `domain.fact_groups.search_base`) summed per stage, sector and salesperson, with the deadline
+    scopes' and the cold deals' counts as of `today`: every figure of a search from one read of its deals."""
+    due = Deal.date_echeance
+
+    def count_if(condition: ColumnElement[bool]) -> ColumnElement:
+        return func.count().filter(condition)
+
+    def due_within(scope: DeadlineScope) -> ColumnElement[bool]:
+        return and_(due >= today, due <= today + timedelta(days=HORIZON_DAYS[scope]))
+
+    cold = cold_clause(rule, today)
+    statement = (
+        select(Deal.statut, Deal.secteur, Deal.assignee, func.count(), func.count(Deal.montant_brut),
+               func.sum(Deal.montant_brut), func.sum(Deal.valeur_ponderee), func.count(due), count_if(due < today),
+               count_if(due_within(DeadlineScope.NEXT_7_DAYS)), count_if(due_within(DeadlineScope.NEXT_30_DAYS)),
+               count_if(cold), count_if(and_(cold, _listed_clause(base))))
+        .where(deal_clause(base))
+        .group_by(Deal.statut, Deal.secteur, Deal.assignee)
+    )
+    return tuple(
+        FactGroup(stage, sector, assignee, int(n), int(n_montant), _money(montant), _money(ponderee), int(n_due),
+                  int(overdue), int(next_7), int(next_30), int(cold_deals), int(cold_listed))
+        for stage, sector, assignee, n, n_montant, montant, ponderee, n_due, overdue, next_7, next_30, cold_deals,
+        cold_listed in connection.execute(statement)
+    )
 
 
 def deadline_rows(

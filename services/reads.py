@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 
 from data import demo
+from domain import fact_groups
 from domain.deal_filter import MISSING_DUE_DATE, DealFilter
 from domain.deal_record import DealEventView, DealRecord
+from domain.fact_groups import FactGroup
 from domain.pipeline_results import (
     DEADLINE_PAGE_SIZE,
     DataHealth,
@@ -35,8 +37,22 @@ class DealReads(CachedReads):
     def _resolved(self, deal_filter: DealFilter) -> DealFilter:
         return queries.resolved(deal_filter, self._today())
 
+    def _search_groups(self, deal_filter: DealFilter) -> tuple[FactGroup, ...]:
+        """The deals a (resolved) search selection finds, grouped once for every figure of it and of the same
+        search under other stages, sectors or salespeople (`domain.fact_groups`)."""
+        base = fact_groups.search_base(deal_filter)
+        today = self._today()
+
+        def compute() -> tuple[FactGroup, ...]:
+            with self._connection() as connection:
+                return queries.search_groups(connection, base, today, self._cold_rule)
+
+        return self._cache.remember("search-groups", f"{base.cache_key()}:{today}:{self._cold_rule}", compute)
+
     def _stage_totals(self, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
         deal_filter = self._resolved(deal_filter)
+        if deal_filter.search:
+            return fact_groups.selected_stage_totals(self._search_groups(deal_filter), deal_filter)
 
         def compute() -> tuple[StageTotal, ...]:
             with self._connection() as connection:
@@ -59,6 +75,8 @@ class DealReads(CachedReads):
     def sectors(self, deal_filter: DealFilter) -> SectorSummary:
         """Sector totals and top sectors by average deal for the selection."""
         deal_filter = self._resolved(deal_filter)
+        if deal_filter.search:
+            return queries.summary_of_sectors(fact_groups.sector_totals(self._search_groups(deal_filter), deal_filter))
 
         def compute() -> SectorSummary:
             with self._connection() as connection:
@@ -73,6 +91,8 @@ class DealReads(CachedReads):
         deal_filter = self._resolved(deal_filter)
         without_due = MISSING_DUE_DATE in deal_filter.missing
         listed = sum(total.count if without_due else total.with_due_date for total in totals)
+        if deal_filter.search:
+            return fact_groups.deadline_counts(self._search_groups(deal_filter), deal_filter, listed)
 
         def compute() -> DeadlineCounts:
             with self._connection() as connection:
@@ -121,6 +141,8 @@ class DealReads(CachedReads):
         """What the selected deals lack (amount, due date, sector, salesperson), and how many are overdue."""
         overdue = self.deadline_counts(deal_filter).overdue
         deal_filter = self._resolved(deal_filter)
+        if deal_filter.search:
+            return fact_groups.data_health(self._search_groups(deal_filter), deal_filter, overdue)
 
         def compute() -> DataHealth:
             with self._connection() as connection:

@@ -145,6 +145,10 @@ def test_the_rule_moves_the_threshold(engine: Engine, cold_book, rule: ColdRule)
     {"due_from": (TODAY - timedelta(days=10)).isoformat()},
     {"missing": ["echeance"]},
     {"search": "eleven"},
+    {"search": "qualified"},
+    {"search": "qualified", "missing": ["echeance"]},
+    {"search": "e", "stages": ["Négociation", "Gagné"]},
+    {"search": "e", "sectors": ["Santé"]},
 ])
 def test_cold_deals_follow_the_filters(cold_book, selection: dict) -> None:
     reads, _writes, _ids = cold_book

@@ -91,6 +91,21 @@ SELECTIONS: dict[str, Selection] = {
                                                     missing=("montant",)),
     "search in a date range and a sector": Selection(sectors=("Banque", "Industrie"), due_from=D("2026-11-21"),
                                                      due_to=D("2027-01-31"), search="generale"),
+    # A search's figures come from one grouped read of what it finds (`domain.fact_groups`): the stage, sector
+    # and salesperson choices, "no sector" and "no salesperson" among them, apply to those groups.
+    "search in the notes, one stage": Selection(stages=("Négociation",), search="budget"),
+    "search among the closed stages only": Selection(stages=("Gagné", "Perdu"), search="a"),
+    "search in no sector or Santé": Selection(sectors=("Non renseigné", "Santé"), search="a"),
+    "search for a salesperson or nobody": Selection(assignees=("Hugo Bernard", "Non attribué"), search="budget"),
+    "search without sector": Selection(search="a", missing=("secteur",)),
+    "search without salesperson nor amount": Selection(search="a", missing=("commercial", "montant")),
+    "search without due date": Selection(sectors=("Logiciel", "Santé"), search="a", missing=("echeance",)),
+    "search overdue": Selection(search="a", missing=("retard",)),
+    "search overdue in a range": Selection(due_from=D("2026-10-15"), due_to=D("2026-12-31"), search="budget",
+                                           missing=("retard",)),
+    "search from a date on, two sectors": Selection(sectors=("Logiciel", "Banque"), due_from=D("2026-11-25"),
+                                                    search="a"),
+    "search, unknown stage": Selection(stages=("Signé",), search="a"),
 }
 # The search cases' deals, by id, written out by hand so the model above is checked too.
 SEARCH_EXPECTED_IDS = {
