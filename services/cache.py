@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 T = TypeVar("T")
+S = TypeVar("S")
 VERSION_KEY = "crm:data-version"
 NEVER_EXPIRES = 0
 LOCK_STRIPES = 64
@@ -165,3 +166,16 @@ class VersionedCache:
             return value
         except BackendDownError:
             return compute()
+
+    def remember_derived(self, name: str, key: str, source: Callable[[], S], derive: Callable[[S], T]) -> T:
+        """Like `remember`, for a value derived from another cached one (`source`, itself a `remember`): the
+        source is read before this key's lock is taken, so no request holds one key's lock while it waits for
+        another's (two requests could otherwise wait for each other)."""
+        try:
+            value = self._call(self._cache.get, f"crm:{self._shared_version()}:{name}:{key}")
+        except BackendDownError:
+            return derive(source())
+        if value is not None:
+            return value
+        prepared = source()
+        return self.remember(name, key, lambda: derive(prepared))

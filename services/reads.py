@@ -7,7 +7,11 @@ change costs one statement for both. Each read first resolves the overdue filter
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Connection
 
 from data import demo
 from domain import fact_groups
@@ -30,6 +34,8 @@ from domain.visit_changes import VisitChanges
 from services import deal_changes, queries, visit_changes
 from services.cached_reads import CachedReads
 
+T = TypeVar("T")
+
 
 class DealReads(CachedReads):
     """Cached reads of the deals of one database."""
@@ -49,16 +55,24 @@ class DealReads(CachedReads):
 
         return self._cache.remember("search-groups", f"{base.cache_key()}:{today}:{self._cold_rule}", compute)
 
+    def _figure(self, name: str, key: str, deal_filter: DealFilter, from_groups: Callable[[tuple[FactGroup, ...]], T],
+                from_database: Callable[[Connection], T]) -> T:
+        """One cached figure of a resolved selection: summed from the grouped deals of its search when it has
+        one, else read by its own statement (over the summary tables where they answer)."""
+        if deal_filter.search:
+            return self._cache.remember_derived(name, key, lambda: self._search_groups(deal_filter), from_groups)
+
+        def compute() -> T:
+            with self._connection() as connection:
+                return from_database(connection)
+
+        return self._cache.remember(name, key, compute)
+
     def _stage_totals(self, deal_filter: DealFilter) -> tuple[StageTotal, ...]:
         deal_filter = self._resolved(deal_filter)
-        if deal_filter.search:
-            return fact_groups.selected_stage_totals(self._search_groups(deal_filter), deal_filter)
-
-        def compute() -> tuple[StageTotal, ...]:
-            with self._connection() as connection:
-                return queries.stage_totals(connection, deal_filter)
-
-        return self._cache.remember("stages", deal_filter.cache_key(), compute)
+        return self._figure("stages", deal_filter.cache_key(), deal_filter,
+                            lambda groups: fact_groups.selected_stage_totals(groups, deal_filter),
+                            lambda connection: queries.stage_totals(connection, deal_filter))
 
     def kpis(self, deal_filter: DealFilter) -> Kpis:
         """KPI cards for the selection."""
@@ -75,14 +89,9 @@ class DealReads(CachedReads):
     def sectors(self, deal_filter: DealFilter) -> SectorSummary:
         """Sector totals and top sectors by average deal for the selection."""
         deal_filter = self._resolved(deal_filter)
-        if deal_filter.search:
-            return queries.summary_of_sectors(fact_groups.sector_totals(self._search_groups(deal_filter), deal_filter))
-
-        def compute() -> SectorSummary:
-            with self._connection() as connection:
-                return queries.sector_summary(connection, deal_filter)
-
-        return self._cache.remember("sectors", deal_filter.cache_key(), compute)
+        return self._figure("sectors", deal_filter.cache_key(), deal_filter,
+                            lambda groups: queries.summary_of_sectors(fact_groups.sector_totals(groups, deal_filter)),
+                            lambda connection: queries.sector_summary(connection, deal_filter))
 
     def deadline_counts(self, deal_filter: DealFilter) -> DeadlineCounts:
         """Listed, overdue, next-7 and next-30-days and cold counts for the selection, as of today."""
@@ -91,14 +100,10 @@ class DealReads(CachedReads):
         deal_filter = self._resolved(deal_filter)
         without_due = MISSING_DUE_DATE in deal_filter.missing
         listed = sum(total.count if without_due else total.with_due_date for total in totals)
-        if deal_filter.search:
-            return fact_groups.deadline_counts(self._search_groups(deal_filter), deal_filter, listed)
-
-        def compute() -> DeadlineCounts:
-            with self._connection() as connection:
-                return queries.deadline_counts(connection, deal_filter, listed, today, self._cold_rule)
-
-        return self._cache.remember("deadline-counts", f"{deal_filter.cache_key()}:{today}:{self._cold_rule}", compute)
+        return self._figure(
+            "deadline-counts", f"{deal_filter.cache_key()}:{today}:{self._cold_rule}", deal_filter,
+            lambda groups: fact_groups.deadline_counts(groups, deal_filter, listed),
+            lambda connection: queries.deadline_counts(connection, deal_filter, listed, today, self._cold_rule))
 
     def deadlines(
         self,
@@ -141,14 +146,9 @@ class DealReads(CachedReads):
         """What the selected deals lack (amount, due date, sector, salesperson), and how many are overdue."""
         overdue = self.deadline_counts(deal_filter).overdue
         deal_filter = self._resolved(deal_filter)
-        if deal_filter.search:
-            return fact_groups.data_health(self._search_groups(deal_filter), deal_filter, overdue)
-
-        def compute() -> DataHealth:
-            with self._connection() as connection:
-                return queries.data_health(connection, deal_filter, overdue)
-
-        return self._cache.remember("health", f"{deal_filter.cache_key()}:{overdue}", compute)
+        return self._figure("health", f"{deal_filter.cache_key()}:{overdue}", deal_filter,
+                            lambda groups: fact_groups.data_health(groups, deal_filter, overdue),
+                            lambda connection: queries.data_health(connection, deal_filter, overdue))
 
     def visit_changes(self, since: datetime) -> VisitChanges:
         """What the history recorded after `since` (naive UTC), for the "since your last visit" panel."""

@@ -146,3 +146,39 @@ def test_requests_asking_at_once_for_the_same_figure_compute_it_once() -> None:
 
     assert answers == [42]
     assert calls == [1]
+
+
+def test_a_search_reads_the_deals_it_finds_once_for_every_figure_and_every_choice_on_top(engine: Engine) -> None:
+    service = new_service(engine, Settings(cache_type="simple"))
+    add_deal(engine)
+    searched = DealFilter.build(search="ajout")
+    with counting_statements(engine) as cold:
+        service.kpis(searched)
+        service.funnel(searched)
+        service.sectors(searched)
+        service.data_health(searched)
+        service.deadline_counts(searched)
+        service.kpis(DealFilter.build(search="ajout", stages=["Gagné"], sectors=["Non renseigné"]))
+    assert len(cold) == 1
+    assert service.kpis(searched).deal_count == 1
+    with counting_statements(engine) as warm:
+        service.sectors(searched)
+        service.data_health(searched)
+    assert warm == []
+
+
+def test_a_figure_derived_from_another_cached_one_never_waits_for_a_lock_it_holds(monkeypatch) -> None:
+    cache = VersionedCache(make_cache_backend(Settings(database_url="sqlite://")))
+    monkeypatch.setattr("services.cache.LOCK_STRIPES", 1)  # every key behind the same lock
+    answers: list[int] = []
+
+    def derive_twice() -> None:
+        answers.append(cache.remember_derived("kpis", "all", lambda: cache.remember("groups", "all", lambda: 21),
+                                              lambda groups: groups * 2))
+
+    worker = threading.Thread(target=derive_twice, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    assert answers == [42]
+    assert cache.remember_derived("kpis", "all", lambda: 0, lambda groups: groups) == 42  # the stored value
