@@ -4,7 +4,7 @@ Why: a search cannot use the summary tables (they do not know the text), so each
 matching deals again; a common word at a million deals is a read of most of the table, four times per filter
 change. The figures of a selection only need the matching deals' sums per (stage, sector, salesperson), the
 dimensions the founder filters and cross-filters on, plus the deadline counts' conditions: one grouped read of
-the search (`services.search_groups`) answers them all, here, whatever stage, sector or salesperson is
+the search (`services.queries.search_groups`) answers them all, here, whatever stage, sector or salesperson is
 picked on top of it. A dimension matches as `services.filter_clauses.dimension_clause` has it in SQL.
 """
 
