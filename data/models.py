@@ -64,7 +64,11 @@ class Deal(Base):
     """One sales opportunity. `probabilite` and `valeur_ponderee` are the database's, never the input's."""
 
     __tablename__ = "deals"
-    __table_args__ = (Index("ix_deals_cold", "statut", "last_change_at"),)
+    __table_args__ = (
+        Index("ix_deals_cold", "statut", "last_change_at"),
+        # The demo deals only: "any demo deal left?" without reading the founder's book (migration 0018).
+        Index("ix_deals_demo", "id", postgresql_where=text("est_demo"), sqlite_where=text("est_demo = 1")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     client: Mapped[str] = mapped_column(_text(CLIENT))

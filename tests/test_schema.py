@@ -7,9 +7,10 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Engine, Numeric, String, Text, bindparam, inspect, select, text
+from sqlalchemy import Engine, Numeric, String, Text, bindparam, exists, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
+from data.demo import demo_deal_filter, has_demo_deals
 from data.models import Deal, DealActivity
 from domain.fields import DEAL_COLUMNS, FIELDS
 from domain.stages import PROBABILITY, STAGE_NAMES
@@ -199,3 +200,16 @@ def test_activity_follows_every_write_and_each_last_change(engine: Engine) -> No
     assert [tuple(row) for row in by_activity] == sorted(
         (*key, n, due) for key, (n, due) in expected.items())
     assert [key for key in expected if key[0] == "Prospect"] == [("Prospect", None, datetime(2026, 10, 1))]
+
+
+def test_the_demo_question_reads_the_demo_index_not_the_book(engine: Engine) -> None:
+    """The demo badge asks once per data version whether demo deals are left: with the founder's own million deals
+    and no demo, a read of the whole table (migration 0018)."""
+    statement = select(exists().where(demo_deal_filter())).compile(engine, compile_kwargs={"literal_binds": True})
+    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":  # an empty table is read whole whatever its indexes: ask what can serve
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        plan = " ".join(str(row) for row in connection.exec_driver_sql(f"{explain}{statement}"))
+        assert "ix_deals_demo" in plan
+        assert has_demo_deals(connection) is False
