@@ -21,8 +21,8 @@ from sqlalchemy import (
     extract,
     func,
     literal,
+    or_,
     select,
-    union_all,
 )
 from sqlalchemy.sql.selectable import Subquery
 
@@ -35,7 +35,8 @@ from domain.performance_results import (
     ForecastCell,
     StageMovement,
 )
-from domain.stages import FUNNEL_STAGES, LOST, OPEN_STAGES, WON
+from domain.stage_stays import StayGroup, movement
+from domain.stages import LOST, OPEN_STAGES, WON
 from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from services.day_span import day_span
 from services.filter_clauses import deal_clause
@@ -47,10 +48,6 @@ UNDATED, OVERDUE = -1, 0  # forecast buckets besides the months (year * 100 + mo
 
 def _money(value: Decimal | float | None) -> Decimal:
     return Decimal(str(value or 0)).quantize(CENT)
-
-
-def _average(value: Decimal | float | None) -> Decimal | None:
-    return None if value is None else Decimal(str(value)).quantize(CENT)
 
 
 def _midnight(day: date) -> datetime:
@@ -167,52 +164,44 @@ def won_by_month(connection: Connection, deal_filter: DealFilter, today: date) -
     return {_bucket_name(int(key)): _money(amount) for key, amount in connection.execute(statement)}
 
 
-def _stays(deal_filter: DealFilter, since: datetime) -> Select:
-    """Every stay of a selected deal in a stage that began at `since` or later: stage, entered, left (NULL:
-    still there), next stage. A stay begins at a change (the stage it moved to, until the next change: `lead`
-    reads forward only, so the changes before `since` need not be read) or at the deal's creation (the stage
-    its first change left, or the stage it still has)."""
-    order = {"partition_by": DealEvent.deal_id, "order_by": (DealEvent.at, DealEvent.id)}
-    moved = (
-        select(DealEvent.new_value.label("stage"), DealEvent.at.label("entered"),
+def _changes(deal_filter: DealFilter, since: datetime) -> Subquery:
+    """One row per stage change of a selected deal from `since` on (every change of a deal created since then),
+    with the change after it (`lead`, read forward only) and its place among them; a deal created since then
+    without any change comes once, with no change. Each row holds two stays: the one its change began (stage
+    `new_value` from `at`, until `left_at`, then `next_stage`), and, on a deal's first row, the one its creation
+    began (stage `first_stage` from `created_at`, until the change, then `new_value`). One window over the
+    changes serves both."""
+    order = {"partition_by": Deal.id, "order_by": (DealEvent.at, DealEvent.id)}
+    changes = and_(DealEvent.deal_id == Deal.id, STAGE_CHANGES, or_(DealEvent.at >= since, Deal.created_at >= since))
+    return (
+        select(Deal.created_at, func.coalesce(DealEvent.old_value, Deal.statut).label("first_stage"),
+               DealEvent.at, DealEvent.new_value,
                func.lead(DealEvent.at).over(**order).label("left_at"),
-               func.lead(DealEvent.new_value).over(**order).label("next_stage"))
-        .join(Deal, Deal.id == DealEvent.deal_id)
-        .where(STAGE_CHANGES, DealEvent.at >= since, deal_clause(deal_filter))
-    )
-    first = (
-        select(DealEvent.deal_id, DealEvent.at, DealEvent.old_value, DealEvent.new_value,
+               func.lead(DealEvent.new_value).over(**order).label("next_stage"),
                func.row_number().over(**order).label("position"))
-        .join(Deal, Deal.id == DealEvent.deal_id)
-        .where(STAGE_CHANGES, Deal.created_at >= since, deal_clause(deal_filter))
-        .subquery("first_change")
+        .select_from(Deal).outerjoin(DealEvent, changes)
+        .where(deal_clause(deal_filter), or_(DealEvent.id.is_not(None), Deal.created_at >= since))
+        .subquery("changes")
     )
-    created = (
-        select(func.coalesce(first.c.old_value, Deal.statut).label("stage"), Deal.created_at.label("entered"),
-               first.c.at.label("left_at"), first.c.new_value.label("next_stage"))
-        .select_from(Deal).outerjoin(first, and_(first.c.deal_id == Deal.id, first.c.position == 1))
-        .where(Deal.created_at >= since, deal_clause(deal_filter))
-    )
-    return union_all(moved, created)
 
 
 def stage_movement(connection: Connection, deal_filter: DealFilter, start: date,
                    end: date) -> tuple[StageMovement, ...]:
     """Per open stage, the selected deals' entries into it from `start` to `end` (days of the UTC timestamps,
-    inclusive): how many went on to a later stage, how many to Perdu, and the average days of the stays that ended."""
-    stays = _stays(deal_filter, _midnight(start)).subquery("stays")
-    rank = {name: position for position, name in enumerate(FUNNEL_STAGES)}
-    stage_rank = case(rank, value=stays.c.stage, else_=-1)
-    next_rank = case(rank, value=stays.c.next_stage, else_=-1)
-    statement = (
-        select(stays.c.stage, func.count(),
-               func.coalesce(func.sum(case((next_rank > stage_rank, 1), else_=0)), 0),
-               func.coalesce(func.sum(case((stays.c.next_stage == LOST, 1), else_=0)), 0),
-               func.avg(case((stays.c.left_at.is_not(None), day_span(stays.c.entered, stays.c.left_at)), else_=None)))
-        .where(stays.c.stage.in_(OPEN_STAGES), stays.c.entered >= _midnight(start),
-               stays.c.entered < _midnight(end + timedelta(days=1)))
-        .group_by(stays.c.stage)
-    )
-    found = {stage: (int(n), int(advanced), int(lost), _average(days))
-             for stage, n, advanced, lost, days in connection.execute(statement)}
-    return tuple(StageMovement(stage, *found.get(stage, (0, 0, 0, None))) for stage in OPEN_STAGES)
+    inclusive): how many went on to a later stage, how many to Perdu, and the average days of the stays that
+    ended. The rows of `_changes` holding a stay of the period are counted per the stages that decide each
+    figure; the figures are summed from those groups (`domain.stage_stays.movement`)."""
+    since, until = _midnight(start), _midnight(end + timedelta(days=1))
+    rows = _changes(deal_filter, since)
+    moved = and_(rows.c.at >= since, rows.c.at < until)
+    created = and_(rows.c.position == 1, rows.c.created_at >= since, rows.c.created_at < until)
+    keys = (rows.c.new_value, rows.c.next_stage, rows.c.first_stage)
+    statement = (select(*keys, func.count().filter(moved), func.sum(day_span(rows.c.at, rows.c.left_at)).filter(moved),
+                        func.count().filter(created), func.sum(day_span(rows.c.created_at, rows.c.at)).filter(created))
+                 .where(or_(moved, created)).group_by(*keys))
+    groups = []
+    for stage, next_stage, first_stage, moved_count, moved_days, created_count, created_days in connection.execute(
+            statement):
+        groups += [StayGroup(stage, next_stage, int(moved_count), float(moved_days or 0)),
+                   StayGroup(first_stage, stage, int(created_count), float(created_days or 0))]
+    return movement(groups)
