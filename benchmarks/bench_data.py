@@ -18,6 +18,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from data import migrate
 from data.db import make_engine, normalise_url
@@ -121,6 +122,17 @@ class PostgresTarget:
     def drop(self) -> None:
         """Remove the database (the engine using it is disposed first)."""
         self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+    def holds_deals(self) -> bool:
+        """Whether the database exists and holds deals: one kept by an earlier run, to measure as it is."""
+        engine = make_engine(self.url)
+        try:
+            with engine.connect() as connection:
+                return bool(connection.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM deals)").scalar())
+        except DBAPIError:  # no such database or table yet
+            return False
+        finally:
+            engine.dispose()
 
 
 class SqliteTarget:

@@ -11,7 +11,7 @@ bulk-loaded with the benchmarks' deals (benchmarks/bench_data.py) and a history 
   once on / in the same app, each selection cold the first time the app sees it on that page.
 
     .venv/bin/python benchmarks/performance_benchmark.py [--sizes 100000 1000000] \\
-        [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres] [--keep]
+        [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres] [--keep] [--reuse]
 
 A script, not a test. Each database is dropped after its size is measured unless `--keep`.
 """
@@ -96,7 +96,7 @@ def fill_with_history(target: PostgresTarget, size: int) -> float:
 def measure(size: int, args: argparse.Namespace, driver: Any, workdir: Path) -> None:
     """One size: load, then one app start: the page's cold and warm first renders, then both pages' changes."""
     target = PostgresTarget(args.postgres_url, size, prefix=PREFIX)
-    loaded = fill_with_history(target, size)
+    loaded = 0.0 if args.reuse and target.holds_deals() else fill_with_history(target, size)
     try:
         with AppProcess(target.url, free_port(), workdir / f"app_{size}.log") as app:
             clear_browser_cache(driver)
@@ -110,7 +110,7 @@ def measure(size: int, args: argparse.Namespace, driver: Any, workdir: Path) -> 
             memory = app.memory()
         errors = [entry["message"] for entry in driver.get_log("browser")]
     finally:
-        if not args.keep:
+        if not (args.keep or args.reuse):
             target.drop()
     print(f"load {loaded:.1f} s; /performance first render: cold {cold:.0f} ms, warm "
           f"{[round(value) for value in warm]} ms (median {statistics.median(warm):.0f}); / first render after it "
@@ -129,6 +129,8 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:55432/postgres")
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure a kept bench_perf_<N> as it is (no reload), and keep it")
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="crm-performance-bench-"))
     driver = chromium()

@@ -24,7 +24,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import Connection
-from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -45,18 +44,6 @@ STATEMENTS: dict[str, Statement] = {
         connection, chosen, TODAY - timedelta(days=365), TODAY),
     "trend": lambda connection, chosen: trend_queries.pipeline_trend(connection, chosen, TODAY),
 }
-
-
-def database_has(url: str) -> bool:
-    """Whether the database answers and holds deals (a kept one from an earlier run)."""
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return bool(connection.exec_driver_sql("SELECT EXISTS (SELECT 1 FROM deals)").scalar())
-    except DBAPIError:  # no such database or table yet: it must be loaded
-        return False
-    finally:
-        engine.dispose()
 
 
 def time_statement(url: str, statement: Statement, chosen: DealFilter) -> float:
@@ -83,7 +70,7 @@ def main() -> None:
     args = parser.parse_args()
     target = PostgresTarget(args.postgres_url, args.size, prefix=PREFIX)
     print("\n".join([*machine_facts(args.postgres_url), f"command: {' '.join(['.venv/bin/python', *sys.argv])}"]))
-    if not (args.reuse and database_has(target.url)):
+    if not (args.reuse and target.holds_deals()):
         print(f"loaded in {fill_with_history(target, args.size):.0f} s")
     try:
         print(f"{args.size:,} deals, {len(benchmark_filters())} selections, {args.rounds} rounds; ms per call")
