@@ -34,6 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from domain.accounts import EMAIL_MAX_LENGTH, LOGIN_MAX_LENGTH, NAME_MAX_LENGTH
 from domain.api_tokens import LABEL_MAX_LENGTH
 from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
+from domain.stages import WON
 from domain.text_search import FOLDS
 
 LOSS_REASON_LENGTH = 255
@@ -185,6 +186,7 @@ class PipelineChange(Base):
 
 
 STAGE_CHANGES = text("field = 'statut' AND action = 'updated'")  # the history rows of a stage change
+WIN_CHANGES = text(f"field = 'statut' AND action = 'updated' AND new_value = '{WON}'")  # a change to Gagné
 
 
 class DealEvent(Base):
@@ -198,6 +200,8 @@ class DealEvent(Base):
         Index("ix_deal_events_at", "at", "deal_id"),  # the history by time: a day's, since a visit (migration 0011)
         Index("ix_deal_events_stage_changes", "deal_id", "at", "id", postgresql_where=STAGE_CHANGES,
               sqlite_where=STAGE_CHANGES, postgresql_include=["old_value", "new_value"]),  # migration 0013
+        Index("ix_deal_events_wins", "deal_id", "at", postgresql_where=WIN_CHANGES,
+              sqlite_where=WIN_CHANGES),  # migration 0019
         CheckConstraint("action IN ('created', 'updated', 'deleted', 'restored')", name="ck_deal_events_action_known"),
         CheckConstraint("source IN ('formulaire', 'grille', 'import', 'api', 'démo', 'hors application')",
                         name="ck_deal_events_source_known"),

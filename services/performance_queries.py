@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import Subquery
 
-from data.models import STAGE_CHANGES, Deal, DealEvent
+from data.models import STAGE_CHANGES, WIN_CHANGES, Deal, DealEvent
 from domain.deal_filter import NO_ASSIGNEE, DealFilter
 from domain.performance_results import (
     FORECAST_MONTHS,
@@ -70,16 +70,15 @@ def _bucket_name(key: int) -> str:
     return f"{key // 100:04d}-{key % 100:02d}"
 
 
-def _won_at() -> Select:
-    """Each deal's last change to Gagné."""
-    return (select(DealEvent.deal_id, func.max(DealEvent.at).label("won_at"))
-            .where(STAGE_CHANGES, DealEvent.new_value == WON).group_by(DealEvent.deal_id))
+def won_times() -> Select:
+    """Each won deal's last change to Gagné (`won_at`), read from the wins' own index (migration 0019)."""
+    return select(DealEvent.deal_id, func.max(DealEvent.at).label("won_at")).where(WIN_CHANGES).group_by(
+        DealEvent.deal_id)
 
 
-def _figure_columns(today: date, rule: ColdRule) -> tuple[list[ColumnElement], Subquery]:
-    """The per-salesperson figures as aggregates over deals joined with their win time (alias `won`); the cold
-    deals are the dashboard's (`services.queries.cold_clause`)."""
-    won = _won_at().subquery("won")
+def _figure_columns(today: date, rule: ColdRule) -> list[ColumnElement]:
+    """The per-salesperson figures read from the deals alone; the cold deals are the dashboard's
+    (`services.queries.cold_clause`)."""
     is_open, is_won, is_lost = Deal.statut.in_(OPEN_STAGES), Deal.statut == WON, Deal.statut == LOST
 
     def count_if(condition: ColumnElement[bool]) -> ColumnElement:
@@ -91,17 +90,18 @@ def _figure_columns(today: date, rule: ColdRule) -> tuple[list[ColumnElement], S
     return [
         count_if(is_open), sum_if(is_open, Deal.montant_brut), sum_if(is_open, Deal.valeur_ponderee),
         sum_if(is_won, Deal.montant_brut), count_if(is_won), count_if(is_lost), func.count(),
-        func.sum(Deal.montant_brut), func.count(Deal.montant_brut),
-        func.sum(case((is_won, day_span(Deal.created_at, won.c.won_at)), else_=None)),
-        count_if(and_(is_won, won.c.won_at.is_not(None))),
-        count_if(cold_clause(rule, today)),
-    ], won
+        func.sum(Deal.montant_brut), func.count(Deal.montant_brut), count_if(cold_clause(rule, today)),
+    ]
 
 
-def _figures(deal_filter: DealFilter, today: date, rule: ColdRule, *leading: ColumnElement) -> Select:
-    columns, won = _figure_columns(today, rule)
-    return (select(*leading, *columns).select_from(Deal).outerjoin(won, won.c.deal_id == Deal.id)
-            .where(deal_clause(deal_filter)))
+def _cycles(deal_filter: DealFilter, name: ColumnElement) -> Subquery:
+    """Per salesperson, the selected won deals whose win is in the history: how many, and their days from
+    creation to the win, summed. Only those deals meet the history, so the rest of the book is read once."""
+    won = won_times().subquery("won")
+    return (select(name.label("name"), func.sum(day_span(Deal.created_at, won.c.won_at)).label("days"),
+                   func.count().label("deals"))
+            .select_from(Deal).join(won, won.c.deal_id == Deal.id)
+            .where(deal_clause(deal_filter), Deal.statut == WON).group_by(name).subquery("cycles"))
 
 
 def assignee_figures(connection: Connection, deal_filter: DealFilter, today: date,
@@ -109,13 +109,17 @@ def assignee_figures(connection: Connection, deal_filter: DealFilter, today: dat
     """Every salesperson of the selection with their figures (their cold deals by `rule`), the largest open
     pipeline first."""
     name = func.coalesce(Deal.assignee, NO_ASSIGNEE)
-    rows = connection.execute(_figures(deal_filter, today, rule, name.label("name")).group_by(name)).all()
-    people = [_person(row) for row in rows]
+    figures = (select(name.label("name"), *_figure_columns(today, rule)).where(deal_clause(deal_filter))
+               .group_by(name).subquery("figures"))
+    cycles = _cycles(deal_filter, name)
+    statement = (select(figures, cycles.c.days, func.coalesce(cycles.c.deals, 0))
+                 .select_from(figures).outerjoin(cycles, cycles.c.name == figures.c.name))
+    people = [_person(row) for row in connection.execute(statement)]
     return tuple(sorted(people, key=lambda person: (-person.open_gross, person.assignee)))
 
 
 def _person(row: Row) -> AssigneePerformance:
-    name, open_count, gross, weighted, won_amount, won, lost, count, amounts, valued, cycle_days, cycles, stale = row
+    name, open_count, gross, weighted, won_amount, won, lost, count, amounts, valued, stale, cycle_days, cycles = row
     return AssigneePerformance(name, _money(gross), _money(weighted), _money(won_amount), int(won), int(lost),
                                int(count), int(stale), int(open_count), int(valued), _money(amounts), int(cycles),
                                Decimal(str(cycle_days or 0)))
@@ -152,7 +156,7 @@ def forecast_cells(connection: Connection, deal_filter: DealFilter,
 def won_by_month(connection: Connection, deal_filter: DealFilter, today: date) -> dict[str, Decimal]:
     """The won amount per month over the 12 months up to this one, by the date each deal was won (its
     creation when the history has no win)."""
-    won = _won_at().subquery("won")
+    won = won_times().subquery("won")
     won_on = func.coalesce(won.c.won_at, Deal.created_at)
     month = extract("year", won_on) * 100 + extract("month", won_on)
     statement = (

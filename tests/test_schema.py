@@ -14,6 +14,7 @@ from data.demo import demo_deal_filter, has_demo_deals
 from data.models import Deal, DealActivity
 from domain.fields import DEAL_COLUMNS, FIELDS
 from domain.stages import PROBABILITY, STAGE_NAMES
+from services.performance_queries import won_times
 from tests.importing.conftest import assert_rollup_matches_deals
 
 INSERT = text(
@@ -213,3 +214,19 @@ def test_the_demo_question_reads_the_demo_index_not_the_book(engine: Engine) -> 
         plan = " ".join(str(row) for row in connection.exec_driver_sql(f"{explain}{statement}"))
         assert "ix_deals_demo" in plan
         assert has_demo_deals(connection) is False
+
+
+def test_the_win_times_read_the_wins_index_not_every_stage_change(engine: Engine) -> None:
+    """The performance page's cycle and won amounts read each won deal's last change to Gagné: with only the index
+    of every stage change, a read of all of them (migration 0019). A history of many moves and a few wins."""
+    moves = [{"deal_id": deal_id, "new_value": "Gagné" if deal_id % 100 == 0 else "Qualifié"}
+             for deal_id in range(1, 3001)]
+    statement = won_times().compile(engine, compile_kwargs={"literal_binds": True})
+    explain = "EXPLAIN QUERY PLAN " if engine.dialect.name == "sqlite" else "EXPLAIN "
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO deal_events (deal_id, action, field, old_value, new_value, source) "
+                                "VALUES (:deal_id, 'updated', 'statut', 'Prospect', :new_value, 'hors application')"),
+                           moves)
+        connection.exec_driver_sql("ANALYZE")
+        plan = " ".join(str(row) for row in connection.exec_driver_sql(f"{explain}{statement}"))
+    assert "ix_deal_events_wins" in plan
