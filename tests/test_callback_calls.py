@@ -173,6 +173,7 @@ def test_a_change_that_selects_the_same_deals_sends_only_the_grid_page(metered: 
     def kpi_texts() -> dict[str, str]:
         return {value_id: page.text(dash_duo, value_id) for value_id in VALUE_IDS}
 
+    page.wait_idle(dash_duo)  # the figures of the first load, not the placeholders still on screen before them
     shown = kpi_texts()
 
     def search_every_deal() -> None:
