@@ -7,10 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from domain.performance_results import StageMovement
+from domain.performance_results import StageMovement, mean
 from domain.stages import FUNNEL_STAGES, LOST, OPEN_STAGES
 
-CENT = Decimal("0.01")
 RANK = {name: position for position, name in enumerate(FUNNEL_STAGES)}
 
 
@@ -41,6 +40,5 @@ def movement(groups: Iterable[StayGroup]) -> tuple[StageMovement, ...]:
         if group.next_stage is not None:
             figures[3] += group.days
             figures[4] += group.count
-    return tuple(StageMovement(stage, entered, advanced, lost,
-                               Decimal(str(days / ended)).quantize(CENT) if ended else None)
+    return tuple(StageMovement(stage, entered, advanced, lost, mean(Decimal(str(days)), ended))
                  for stage, (entered, advanced, lost, days, ended) in totals.items())
