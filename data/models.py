@@ -35,7 +35,6 @@ from domain.accounts import EMAIL_MAX_LENGTH, LOGIN_MAX_LENGTH, NAME_MAX_LENGTH
 from domain.api_tokens import LABEL_MAX_LENGTH
 from domain.fields import AMOUNT_DIGITS, AMOUNT_SCALE, ASSIGNEE, CLIENT, FIELD_BY_KEY, REF, SECTEUR, STATUT
 from domain.stages import WON
-from domain.text_search import FOLDS
 
 LOSS_REASON_LENGTH = 255
 
@@ -46,15 +45,10 @@ def _text(key: str) -> String:
 
 
 def search_expression() -> str:
-    """`deals.recherche` as PostgreSQL computes it, from the map of domain/text_search.py (migration 0008 keeps
-    its own copy, and SQLite's triggers their own form; tests/test_text_search_column.py checks both databases
-    against `fold`)."""
-    searched = "client || ' ' || coalesce(notes, '') || ' ' || coalesce(ref_externe, '')"
-    replaced = searched
-    for character, folded in FOLDS.items():
-        replaced = f"replace({replaced}, '{character}', '{folded}')"
-    return (f"lower((CASE WHEN octet_length({searched}) = length({searched}) THEN {searched} ELSE {replaced} END) "
-            'COLLATE "C")')
+    """`deals.recherche` as PostgreSQL computes it: the function of migration 0020, which folds with the map of
+    domain/text_search.py (SQLite's triggers hold their own form; tests/test_text_search_column.py checks both
+    databases against `fold`)."""
+    return "deals_search_fold(client || ' ' || coalesce(notes, '') || ' ' || coalesce(ref_externe, ''))"
 
 
 class Base(DeclarativeBase):

@@ -46,7 +46,7 @@ OPTIONAL_AMOUNT = "0007_optional_amount"
 USERS = "0009_users"
 STAGE_CHANGE_INDEX = "0013_stage_change_index"
 PIPELINE_CHANGES = "0014_pipeline_changes"
-HEAD = "0019_win_index"
+HEAD = "0020_search_fold_function"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
@@ -204,11 +204,13 @@ def test_downgrade_refuses_while_a_deal_has_no_amount_or_zero(empty_database_url
 
 
 def _schema(engine: Engine) -> dict[str, object]:
-    """Columns, constraints, indexes of every table, and the triggers: what a migration round trip must give back."""
+    """Columns, constraints, indexes of every table, the triggers and the functions: what a migration round trip
+    must give back. Columns by name, not position: before version 17 PostgreSQL changes a generated column's
+    expression only by adding the column again, at the end (migration 0020), and no statement relies on the order."""
     inspector = inspect(engine)
     schema: dict[str, object] = {
-        table: ([(c["name"], str(c["type"]), c["nullable"], str(c.get("default")), str(c.get("computed")))
-                 for c in inspector.get_columns(table)],
+        table: (sorted((c["name"], str(c["type"]), c["nullable"], str(c.get("default")), str(c.get("computed")))
+                       for c in inspector.get_columns(table)),
                 sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
                 sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)),
                 sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)))
@@ -221,6 +223,9 @@ def _schema(engine: Engine) -> dict[str, object]:
             schema["triggers"] = sorted(connection.execute(text(
                 "SELECT tgname, tgrelid::regclass::text, pg_get_triggerdef(t.oid), pg_get_functiondef(tgfoid) "
                 "FROM pg_trigger t WHERE NOT tgisinternal")).all())
+            schema["functions"] = sorted(connection.execute(text(
+                "SELECT pg_get_functiondef(oid) FROM pg_proc WHERE pronamespace = 'public'::regnamespace "
+                "AND prokind = 'f'")).scalars())
     return schema
 
 

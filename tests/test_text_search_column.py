@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 from data.models import Deal, search_expression
 from domain.text_search import FOLDS, fold, searched_text
 
-MIGRATION = Path(__file__).resolve().parents[1] / "data" / "migrations" / "versions" / "0008_deal_history.py"
+VERSIONS = Path(__file__).resolve().parents[1] / "data" / "migrations" / "versions"
 TRICKY = [
     "Société Générale", "ÉCOLE", "Crédit Agricole", "Œuvre", "Ça va", "NAÏVE", "ACME Corp 42",
     "Ærø Æble Straße", "Hôtel-Dieu d'Évry", "L'OCCITANE EN PROVENCE", "Noël & Zoé : ÂGE D'OR",
@@ -23,8 +23,8 @@ TRICKY = [
 ]
 
 
-def _migration():
-    spec = importlib.util.spec_from_file_location("crm_migration_0008", MIGRATION)
+def _migration(file_name: str):
+    spec = importlib.util.spec_from_file_location(f"crm_migration_{file_name[:4]}", VERSIONS / file_name)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -41,9 +41,9 @@ def test_fold_lowers_and_removes_accents(value: str, folded: str) -> None:
 
 def test_the_migration_keeps_a_copy_of_the_map_and_the_model_the_same_expression() -> None:
     """A migration is a snapshot, so it has its own copy: equal today, by construction of this test."""
-    migration = _migration()
-    assert {character: folded for characters, folded in migration.FOLDS for character in characters} == FOLDS
-    assert search_expression() == migration.postgres_search_expression()
+    history = _migration("0008_deal_history.py")
+    assert {character: folded for characters, folded in history.FOLDS for character in characters} == FOLDS
+    assert search_expression() == _migration("0020_search_fold_function.py").postgres_search_expression()
     assert Deal.__table__.c.recherche.computed is not None
 
 

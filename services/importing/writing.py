@@ -23,7 +23,7 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Generator, Iterable
-from contextlib import closing
+from contextlib import closing, nullcontext
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
@@ -43,6 +43,7 @@ from domain.fields import (
     STATUT,
     DealRow,
 )
+from services.importing.bulk_indexes import indexes_built_after
 
 STAGING, MATCHES, CHANGES = "import_staging", "import_matches", "import_changes"
 BATCH_ROWS = 50_000
@@ -149,6 +150,18 @@ class ImportWriter:
         else:
             self._sqlite_cache = self._scalar("PRAGMA cache_size")
             self._sql(f"PRAGMA cache_size = -{SQLITE_IMPORT_CACHE_KIB}")
+        bulk = self._write and self._postgres and not baseline
+        with indexes_built_after(self._connection) if bulk else nullcontext():
+            staged, matched, changed = self._stream(rows, baseline)
+        if self._write and changed:
+            assignments = ", ".join(f"{column} = c.{column}" for column in self._update_columns)
+            updated = self._sql(f"UPDATE deals SET {assignments} FROM {CHANGES} c WHERE deals.id = c.deal_id")
+            if updated != changed:
+                raise RuntimeError(f"import: {changed} deals to update, {updated} updated")
+        return Classification(staged, matched, changed)
+
+    def _stream(self, rows: Iterable[DealRow], baseline: int) -> tuple[int, int, int]:
+        """Stage (and when writing, insert) the rows batch by batch; returns (staged, matched, changed)."""
         staged = matched = changed = 0
         with closing(_batches(rows, BATCH_ROWS)) as batches:
             for batch in batches:
@@ -163,12 +176,7 @@ class ImportWriter:
                     columns = ", ".join(DEAL_COLUMNS)
                     self._sql(f"INSERT INTO deals ({columns}) SELECT {columns} FROM {STAGING} s "
                               f"WHERE NOT EXISTS (SELECT 1 FROM {MATCHES} m WHERE m.line = s.line)")
-        if self._write and changed:
-            assignments = ", ".join(f"{column} = c.{column}" for column in self._update_columns)
-            updated = self._sql(f"UPDATE deals SET {assignments} FROM {CHANGES} c WHERE deals.id = c.deal_id")
-            if updated != changed:
-                raise RuntimeError(f"import: {changed} deals to update, {updated} updated")
-        return Classification(staged, matched, changed)
+        return staged, matched, changed
 
     def _create_tables(self) -> None:
         """Temporary tables: on PostgreSQL they vanish with the transaction, on SQLite in `_drop_tables`."""

@@ -49,6 +49,15 @@ def deals_state(engine: Engine) -> tuple[int, str]:
     return len(deals), hashlib.sha256(repr((deals, rollup, totals)).encode()).hexdigest()
 
 
+def deal_index_definitions(engine: Engine) -> list[str]:
+    """Every index of `deals` as the database states it (columns, operator classes, conditions), sorted."""
+    statement = ("SELECT indexdef FROM pg_indexes WHERE tablename = 'deals'" if engine.dialect.name == "postgresql"
+                 else "SELECT name || ': ' || coalesce(sql, '') FROM sqlite_master WHERE type = 'index' "
+                      "AND tbl_name = 'deals'")
+    with engine.connect() as connection:
+        return sorted(connection.execute(text(statement)).scalars())
+
+
 def import_run_count(engine: Engine) -> int:
     """Rows in the import history."""
     with engine.connect() as connection:

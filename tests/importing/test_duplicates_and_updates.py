@@ -9,10 +9,13 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import Engine
 
+from data.db import make_engine
+from data.migrate import upgrade
 from services.importing import preview_import, recent_import_runs, run_import, writing
 from tests.importing.conftest import (
     EXISTING_DEALS,
     assert_rollup_matches_deals,
+    deal_index_definitions,
     deal_rows,
     deals_state,
     fixture_bytes,
@@ -144,7 +147,7 @@ def test_a_database_error_midway_leaves_nothing_written(
 ) -> None:
     if start == "existing-deals":
         run_import(engine, fixture_bytes("hubspot_deals.csv"), "hubspot.csv")
-    before, runs = deals_state(engine), import_run_count(engine)
+    before, runs, indexes = deals_state(engine), import_run_count(engine), deal_index_definitions(engine)
     monkeypatch.setattr(writing, "BATCH_ROWS", 2)
     load = writing.ImportWriter._load
     calls = []
@@ -160,6 +163,20 @@ def test_a_database_error_midway_leaves_nothing_written(
     assert "rien n'a été écrit" in outcome.message
     assert outcome.run_id is None
     assert (deals_state(engine), import_run_count(engine)) == (before, runs)
+    assert deal_index_definitions(engine) == indexes
+
+
+def test_a_first_import_leaves_every_index_as_the_migrations_made_it(empty_database_url: str) -> None:
+    engine = make_engine(empty_database_url)  # a database of its own: the shared one could hide a lost index
+    upgrade(engine)
+    migrated = deal_index_definitions(engine)
+    outcome = run_import(engine, fixture_bytes("excel_fr_cp1252.csv"), "export.csv")
+    assert outcome.preview.created > 0
+    assert deal_index_definitions(engine) == migrated
+    again = run_import(engine, fixture_bytes("hubspot_deals.csv"), "hubspot.csv")
+    assert again.preview.created > 0
+    assert deal_index_definitions(engine) == migrated
+    engine.dispose()
 
 
 def test_history_lists_each_import_newest_first(engine: Engine) -> None:
