@@ -2,14 +2,15 @@
 text is plain ASCII.
 
 Why: 0008's expression calls `replace` once per character of the map (70 calls) for every text holding any accent,
-which in French is nearly every deal: about 4.5 s of CPU per million deals, paid by each import and every edit of
-a client, notes or reference. Most French text only carries the common lower-case accents (é, è, à, ç...), so the
-function replaces those first and returns when nothing beyond ASCII is left; the rest of the map (capitals, other
-Latin-1 letters, ligatures, combining accents) runs only for the texts that still need it. 1.4 s instead of 4.5 s
-over the benchmark's million deals, same result: every character of the map becomes ASCII (or nothing), so the
-order of the replacements changes nothing. The map is 0008's (a migration is a snapshot; its own copy is checked
-against `domain.text_search` by `tests/test_text_search_column.py`). PL/pgSQL rather than SQL: an SQL function
-would be inlined into the same single expression, with nowhere to stop early.
+which in French is nearly every deal: about 4.5 s of CPU per million deals, paid by each import and by every update
+of a deal (PostgreSQL computes a stored generated column again whenever its row changes). Most French text only
+carries the common lower-case accents (é, è, à, ç...), so the function replaces those first and returns when nothing
+beyond ASCII is left; the rest of the map (capitals, other Latin-1 letters, ligatures, combining accents) runs only
+for the texts that still need it. 1.4 s instead of 4.5 s over the benchmark's million deals, same result: every
+character of the map becomes ASCII (or nothing), so the order of the replacements changes nothing. The map is 0008's
+(a migration is a snapshot; its own copy is checked against `domain.text_search` by
+`tests/test_text_search_column.py`). PL/pgSQL rather than SQL: an SQL function would be inlined into the same single
+expression, with nowhere to stop early.
 
 PostgreSQL cannot change a generated column's expression before version 17: the column and its trigram index are
 dropped and made again, which rewrites the table once (about as long as an import of the same deals). Timestamps
