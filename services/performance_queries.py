@@ -23,11 +23,12 @@ from sqlalchemy import (
     literal,
     or_,
     select,
+    union_all,
 )
 from sqlalchemy.sql.selectable import Subquery
 
-from data.models import STAGE_CHANGES, WIN_CHANGES, Deal, DealEvent
-from domain.deal_filter import NO_ASSIGNEE, DealFilter
+from data.models import STAGE_CHANGES, WIN_CHANGES, Deal, DealEvent, DealRollup
+from domain.deal_filter import MISSING_AMOUNT, MISSING_DUE_DATE, NO_ASSIGNEE, DealFilter
 from domain.performance_results import (
     FORECAST_MONTHS,
     OVERDUE_BUCKET,
@@ -39,7 +40,7 @@ from domain.stage_stays import StayGroup, movement
 from domain.stages import LOST, OPEN_STAGES, WON
 from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from services.day_span import day_span
-from services.filter_clauses import deal_clause
+from services.filter_clauses import deal_clause, dimension_clause
 from services.queries import cold_clause
 
 CENT = Decimal("0.01")
@@ -125,23 +126,48 @@ def _person(row: Row) -> AssigneePerformance:
                                Decimal(str(cycle_days or 0)))
 
 
+def _open_rows_by_due(deal_filter: DealFilter, today: date) -> Subquery:
+    """Rows (due, statut, n, montant, ponderee) whose sums per due bucket are the selection's open deals.
+
+    A selection on stage, sector and salesperson (or the deals without a due date) reads `deal_rollup`, whose due
+    months are whole buckets (earlier months overdue, later ones their own month), and, for this month only, which
+    today splits into overdue and this month's bucket, the deals due in it (the covering due-date index): a few
+    thousand summary rows and a month of deals, whatever the size of the book (`services.fact_source` reads the
+    dashboard's figures the same way). A due-date range, a search or the deals without an amount read `deals`."""
+    if deal_filter.search or deal_filter.due_from or deal_filter.due_to or MISSING_AMOUNT in deal_filter.missing:
+        return (select(Deal.date_echeance.label("due"), Deal.statut, literal(1).label("n"),
+                       Deal.montant_brut.label("montant"), Deal.valeur_ponderee.label("ponderee"))
+                .where(deal_clause(deal_filter), Deal.statut.in_(OPEN_STAGES)).subquery("open_deals"))
+    this_month, next_month = month_start(today, 0), month_start(today, 1)
+    r = DealRollup
+    undated_only = MISSING_DUE_DATE in deal_filter.missing
+    months = (select(r.due_month.label("due"), r.statut, r.n, r.montant, r.ponderee)
+              .where(dimension_clause(deal_filter, r.statut, r.secteur, r.assignee), r.statut.in_(OPEN_STAGES),
+                     r.due_month.is_(None) if undated_only else or_(r.due_month.is_(None), r.due_month != this_month)))
+    if undated_only:
+        return months.subquery("open_deals")
+    this_month_deals = (select(Deal.date_echeance, Deal.statut, literal(1), Deal.montant_brut, Deal.valeur_ponderee)
+                        .where(dimension_clause(deal_filter, Deal.statut, Deal.secteur, Deal.assignee),
+                               Deal.statut.in_(OPEN_STAGES), Deal.date_echeance >= this_month,
+                               Deal.date_echeance < next_month))
+    return union_all(months, this_month_deals).subquery("open_deals")
+
+
 def forecast_cells(connection: Connection, deal_filter: DealFilter,
                    today: date) -> tuple[tuple[ForecastCell, ...], int]:
     """Open deals per stage and bucket (overdue, or one of the 12 months from this one), and how many open
     deals fall in neither (no due date, or due later)."""
     horizon = month_start(today, FORECAST_MONTHS)
-    due = Deal.date_echeance
+    rows = _open_rows_by_due(deal_filter, today)
+    due = rows.c.due
     bucket = case(
         (due.is_(None) | (due >= horizon), literal(UNDATED)),
         (due < today, literal(OVERDUE)),
         else_=extract("year", due) * 100 + extract("month", due),
     )
-    statement = (
-        select(bucket.label("bucket"), Deal.statut, func.count(), func.sum(Deal.montant_brut),
-               func.sum(Deal.valeur_ponderee))
-        .where(deal_clause(deal_filter), Deal.statut.in_(OPEN_STAGES))
-        .group_by(bucket, Deal.statut)
-    )
+    statement = (select(bucket.label("bucket"), rows.c.statut, func.sum(rows.c.n), func.sum(rows.c.montant),
+                        func.sum(rows.c.ponderee))
+                 .group_by(bucket, rows.c.statut))
     cells, undated = [], 0
     for key, stage, count, gross, weighted in connection.execute(statement):
         key = int(key)

@@ -25,7 +25,7 @@ from services.deal_input import typed_values
 from services.performance import PerformanceReads
 from services.reads import DealReads
 from services.writes import DealWrites
-from tests.service.known_deals import ASSIGNEES, CENT, SECTORS, TODAY, KnownDeal, Selection
+from tests.service.known_deals import ASSIGNEES, CENT, MONTH_EDGES, SECTORS, TODAY, KnownDeal, Selection
 
 NOON = time(12)
 FUNNEL = ("Prospect", "Qualifié", "Négociation", "Gagné")
@@ -102,6 +102,18 @@ def make_history(count: int = 48, seed: int = 15) -> list[ScriptedDeal]:
         deal = KnownDeal(number, f"Client {number:02d}", final, amount, rng.choice(SECTORS), due,
                          rng.choice(ASSIGNEES), "relance prévue" if number % 5 == 0 else None)
         scripted.append(ScriptedDeal(deal, first, created, tuple(moves)))
+    return scripted
+
+
+def month_edge_deals(first_id: int) -> list[ScriptedDeal]:
+    """Open deals due on the first and last days of the months around today, and on today and the day before:
+    where the forecast's whole months meet this month, which today splits into overdue and still to come."""
+    scripted = []
+    for number, due in enumerate(MONTH_EDGES, start=first_id):
+        stage = OPEN_STAGES[number % len(OPEN_STAGES)]
+        deal = KnownDeal(number, f"Bord {due}", stage, Decimal(1000 + number * 10), SECTORS[number % len(SECTORS)],
+                         due, ASSIGNEES[number % len(ASSIGNEES)], None)
+        scripted.append(ScriptedDeal(deal, stage, datetime.combine(TODAY - timedelta(days=40), NOON), ()))
     return scripted
 
 

@@ -23,10 +23,12 @@ from tests.service.known_history import (
     expected_movement,
     expected_person,
     make_history,
+    month_edge_deals,
     performance_on,
 )
 
 HISTORY = make_history()
+HISTORY += month_edge_deals(first_id=len(HISTORY) + 1)
 SELECTIONS = [
     Selection(),
     Selection(assignees=("Camille Martin",)),
