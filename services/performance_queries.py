@@ -40,8 +40,9 @@ from domain.stage_stays import StayGroup, movement
 from domain.stages import LOST, OPEN_STAGES, WON
 from domain.staleness import DEFAULT_COLD_RULE, ColdRule
 from services.day_span import day_span
+from services.fact_source import fact_rows
 from services.filter_clauses import deal_clause, dimension_clause
-from services.queries import cold_clause
+from services.queries import cold_counts_by_assignee
 
 CENT = Decimal("0.01")
 UNDATED, OVERDUE = -1, 0  # forecast buckets besides the months (year * 100 + month)
@@ -77,22 +78,21 @@ def won_times() -> Select:
         DealEvent.deal_id)
 
 
-def _figure_columns(today: date, rule: ColdRule) -> list[ColumnElement]:
-    """The per-salesperson figures read from the deals alone; the cold deals are the dashboard's
-    (`services.queries.cold_clause`)."""
-    is_open, is_won, is_lost = Deal.statut.in_(OPEN_STAGES), Deal.statut == WON, Deal.statut == LOST
-
-    def count_if(condition: ColumnElement[bool]) -> ColumnElement:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+def _figures(deal_filter: DealFilter) -> Subquery:
+    """Per salesperson (`name`), the figures that are sums: read from the smallest summary that answers the
+    selection (`services.fact_source`), as the dashboard's cards are."""
+    facts = fact_rows(deal_filter)
+    name = func.coalesce(facts.c.assignee, NO_ASSIGNEE)
+    is_open, is_won, is_lost = facts.c.statut.in_(OPEN_STAGES), facts.c.statut == WON, facts.c.statut == LOST
 
     def sum_if(condition: ColumnElement[bool], column: ColumnElement) -> ColumnElement:
-        return func.sum(case((condition, column), else_=None))
+        return func.coalesce(func.sum(case((condition, column), else_=None)), 0)
 
-    return [
-        count_if(is_open), sum_if(is_open, Deal.montant_brut), sum_if(is_open, Deal.valeur_ponderee),
-        sum_if(is_won, Deal.montant_brut), count_if(is_won), count_if(is_lost), func.count(),
-        func.sum(Deal.montant_brut), func.count(Deal.montant_brut), count_if(cold_clause(rule, today)),
-    ]
+    return (select(name.label("name"), sum_if(is_open, facts.c.n), sum_if(is_open, facts.c.montant),
+                   sum_if(is_open, facts.c.ponderee), sum_if(is_won, facts.c.montant), sum_if(is_won, facts.c.n),
+                   sum_if(is_lost, facts.c.n), func.sum(facts.c.n), func.sum(facts.c.montant),
+                   func.sum(facts.c.n_montant))
+            .group_by(name).subquery("figures"))
 
 
 def _cycles(deal_filter: DealFilter, name: ColumnElement) -> Subquery:
@@ -107,14 +107,14 @@ def _cycles(deal_filter: DealFilter, name: ColumnElement) -> Subquery:
 
 def assignee_figures(connection: Connection, deal_filter: DealFilter, today: date,
                      rule: ColdRule = DEFAULT_COLD_RULE) -> tuple[AssigneePerformance, ...]:
-    """Every salesperson of the selection with their figures (their cold deals by `rule`), the largest open
-    pipeline first."""
-    name = func.coalesce(Deal.assignee, NO_ASSIGNEE)
-    figures = (select(name.label("name"), *_figure_columns(today, rule)).where(deal_clause(deal_filter))
-               .group_by(name).subquery("figures"))
-    cycles = _cycles(deal_filter, name)
-    statement = (select(figures, cycles.c.days, func.coalesce(cycles.c.deals, 0))
-                 .select_from(figures).outerjoin(cycles, cycles.c.name == figures.c.name))
+    """Every salesperson of the selection with their figures (their cold deals by `rule`, as the dashboard counts
+    them), the largest open pipeline first."""
+    figures = _figures(deal_filter)
+    cold = cold_counts_by_assignee(deal_filter, today, rule)
+    cycles = _cycles(deal_filter, func.coalesce(Deal.assignee, NO_ASSIGNEE))
+    statement = (select(figures, func.coalesce(cold.c.deals, 0), cycles.c.days, func.coalesce(cycles.c.deals, 0))
+                 .select_from(figures).outerjoin(cold, cold.c.name == figures.c.name)
+                 .outerjoin(cycles, cycles.c.name == figures.c.name))
     people = [_person(row) for row in connection.execute(statement)]
     return tuple(sorted(people, key=lambda person: (-person.open_gross, person.assignee)))
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, false, func, literal, or_, select, true
 
 from data.models import Deal, DealActivity, DealTotal
 from domain import fact_groups
@@ -208,8 +208,9 @@ def _next_utc_midnight(instant: datetime) -> datetime:
     return midnight if midnight == instant else midnight + timedelta(days=1)
 
 
-def _cold_counts(deal_filter: DealFilter, today: date, rule: ColdRule) -> Subquery:
-    """One row: the cold deals of the selection (`deals`) and those of them the grid lists (`listed`).
+def _cold_counts(deal_filter: DealFilter, today: date, rule: ColdRule, per_assignee: bool = False) -> Subquery:
+    """One row: the cold deals of the selection (`deals`) and those of them the grid lists (`listed`); with
+    `per_assignee`, one row per salesperson of the selection's open deals (`name`, `NO_ASSIGNEE` for none).
 
     A selection on stage, sector and salesperson (and the data-health gaps of those) is answered by the summaries:
     its open deals (`deal_totals`) less those changed since their stage's cutoff, which are the `deal_activity`
@@ -217,21 +218,27 @@ def _cold_counts(deal_filter: DealFilter, today: date, rule: ColdRule) -> Subque
     the next UTC midnight (`ix_deals_cold`): a few days of summary rows and a few hours of deals, whatever the
     size of the book. Any other selection (a due-date range, a search, the deals without an amount) counts its
     cold deals in `deals` through `cold_clause`."""
+    def counted(table: type[Deal] | type[DealTotal] | type[DealActivity], deals: ColumnElement,
+                listed: ColumnElement, *where: ColumnElement[bool]) -> Subquery:
+        sums = (func.coalesce(func.sum(deals), 0).label("deals"), func.coalesce(func.sum(listed), 0).label("listed"))
+        if not per_assignee:
+            return select(*sums).where(*where).subquery()
+        name = func.coalesce(table.assignee, NO_ASSIGNEE)
+        return select(name.label("name"), *sums).where(*where).group_by(name).subquery()
+
     narrowed = scope_filter(deal_filter, DeadlineScope.COLD, today)
     if narrowed is None:
-        return select(literal(0).label("deals"), literal(0).label("listed")).subquery("cold")
+        return counted(Deal, literal(0), literal(0), false())
     without_due = MISSING_DUE_DATE in deal_filter.missing
     listed_deal = case((_listed_clause(deal_filter), 1), else_=0)
     if narrowed.search or narrowed.due_from or narrowed.due_to or MISSING_AMOUNT in narrowed.missing:
-        return select(func.count().label("deals"), func.coalesce(func.sum(listed_deal), 0).label("listed")).where(
-            deal_clause(narrowed) & cold_clause(rule, today)).subquery("cold")
+        return counted(Deal, literal(1), listed_deal, deal_clause(narrowed) & cold_clause(rule, today))
 
     def summed(table: type[DealTotal] | type[DealActivity], *conditions: ColumnElement[bool]) -> Subquery:
         undated = table.n - table.n_due
         chosen, listed = (undated, undated) if without_due else (table.n, table.n_due)
-        where = dimension_clause(narrowed, table.statut, table.secteur, table.assignee)
-        return select(func.coalesce(func.sum(chosen), 0).label("deals"),
-                      func.coalesce(func.sum(listed), 0).label("listed")).where(where, *conditions).subquery()
+        return counted(table, chosen, listed, dimension_clause(narrowed, table.statut, table.secteur, table.assignee),
+                       *conditions)
 
     cutoffs = rule.cutoffs(today)
     a = DealActivity
@@ -240,13 +247,24 @@ def _cold_counts(deal_filter: DealFilter, today: date, rule: ColdRule) -> Subque
         and_(a.statut == stage, a.change_day >= _next_utc_midnight(cutoff)) for stage, cutoff in cutoffs.items())))
     edge = or_(*(and_(Deal.statut == stage, Deal.last_change_at >= cutoff,
                       Deal.last_change_at < _next_utc_midnight(cutoff)) for stage, cutoff in cutoffs.items()))
-    warm_edge = select(func.count().label("deals"), func.coalesce(func.sum(listed_deal), 0).label("listed")).where(
-        dimension_clause(narrowed, Deal.statut, Deal.secteur, Deal.assignee), _listed_clause(deal_filter)
-        if without_due else true(), edge).subquery()
-    return (select((every.c.deals - warm_days.c.deals - warm_edge.c.deals).label("deals"),
-                   (every.c.listed - warm_days.c.listed - warm_edge.c.listed).label("listed"))
-            .select_from(every.join(warm_days, true()).join(warm_edge, true()))  # one row each
+    warm_edge = counted(Deal, literal(1), listed_deal, dimension_clause(narrowed, Deal.statut, Deal.secteur,
+                        Deal.assignee), _listed_clause(deal_filter) if without_due else true(), edge)
+
+    def same_group(warm: Subquery) -> ColumnElement[bool]:  # one row each without `per_assignee`
+        return warm.c.name == every.c.name if per_assignee else true()
+
+    def left(column: str) -> ColumnElement:
+        return (every.c[column] - func.coalesce(warm_days.c[column], 0)
+                - func.coalesce(warm_edge.c[column], 0)).label(column)
+
+    return (select(*([every.c.name] if per_assignee else []), left("deals"), left("listed"))
+            .select_from(every.outerjoin(warm_days, same_group(warm_days)).outerjoin(warm_edge, same_group(warm_edge)))
             .subquery("cold"))
+
+
+def cold_counts_by_assignee(deal_filter: DealFilter, today: date, rule: ColdRule) -> Subquery:
+    """Per salesperson of the selection (`name`), their cold deals (`deals`): the dashboard's count, grouped."""
+    return _cold_counts(deal_filter, today, rule, per_assignee=True)
 
 
 def deadline_counts(connection: Connection, deal_filter: DealFilter, listed: int, today: date,
