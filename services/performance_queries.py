@@ -131,8 +131,8 @@ def _open_rows_by_due(deal_filter: DealFilter, today: date) -> Subquery:
 
     A selection on stage, sector and salesperson (or the deals without a due date) reads `deal_rollup`, whose due
     months are whole buckets (earlier months overdue, later ones their own month), and, for this month only, which
-    today splits into overdue and this month's bucket, the deals due in it (the covering due-date index): a few
-    thousand summary rows and a month of deals, whatever the size of the book (`services.fact_source` reads the
+    today splits into overdue and this month's bucket, the deals due in it (the covering due-date index): the
+    rollup's rows and one month of deals, not the whole book (`services.fact_source` reads the
     dashboard's figures the same way). A due-date range, a search or the deals without an amount read `deals`."""
     if deal_filter.search or deal_filter.due_from or deal_filter.due_to or MISSING_AMOUNT in deal_filter.missing:
         return (select(Deal.date_echeance.label("due"), Deal.statut, literal(1).label("n"),
