@@ -29,6 +29,7 @@ from benchmarks.bench_data import TODAY, PostgresTarget, machine_facts
 from benchmarks.live_app import (
     DASHBOARD_OUTPUTS,
     AppProcess,
+    DashRequest,
     browser_facts,
     chromium,
     clear_browser_cache,
@@ -46,12 +47,6 @@ PAGES = {"dashboard": ("", DASHBOARD_OUTPUTS, ids.KPI_DEAL_COUNT),
 SAMPLING_US = 500
 IDLE = "(idle)"
 SHOWN_SCRIPTS = 8
-
-# The page's resource timings of its callback requests, in order: start, first byte and end, ms from navigation.
-CALLBACK_TIMINGS = """return performance.getEntriesByType('resource')
-  .filter(function (entry) { return entry.name.indexOf('_dash-update-component') !== -1; })
-  .map(function (entry) { return [entry.startTime, entry.responseStart, entry.responseEnd]; });"""
-
 
 def script_name(call_frame: dict[str, Any]) -> str:
     """The bundle a sample ran in (its file name without the cache-busting query), or Chromium's own label."""
@@ -82,15 +77,15 @@ def profiled_load(driver: Any, url: str, outputs: dict[str, str], not_empty: str
     return result["shownAt"] - result["since"], cpu_by_script(profile)
 
 
-def report(load: int, shown_ms: float, spent: Counter[str], requests: list[Any],
-           timings: list[list[float]]) -> None:
-    """One load: the requests (as the probe noted them, with their timings) and the scripts' CPU."""
+def report(load: int, shown_ms: float, spent: Counter[str], requests: list[DashRequest]) -> None:
+    """One load: the callback requests as the page probe noted them, and the scripts' CPU."""
     busy = sum(value for name, value in spent.items() if name != IDLE)
     print(f"\nload {load + 1}: first render {shown_ms:.0f} ms (profiled); main thread busy {busy:.0f} ms, "
           f"idle {spent[IDLE]:.0f} ms")
     print("| Callback request (first output) | sent | answered | server ms |\n|---|---|---|---|")
-    for request, (start, _first_byte, end) in zip(requests, timings, strict=False):
-        print(f"| {request.output.split('..')[0][:60]} | {start:.0f} | {end:.0f} | {request.server_ms:.0f} |")
+    for request in requests:
+        print(f"| {request.output.split('..')[0][:60]} | {request.sent_at:.0f} | {request.answered_at:.0f} | "
+              f"{request.server_ms:.0f} |")
     print("| Script | CPU ms | share of busy |\n|---|---|---|")
     for name, value in [item for item in spent.most_common() if item[0] != IDLE][:SHOWN_SCRIPTS]:
         print(f"| {name} | {value:.0f} | {value / busy:.0%} |")
@@ -120,7 +115,7 @@ def main() -> None:
                 clear_browser_cache(driver)
                 dash_requests(driver)
                 shown_ms, spent = profiled_load(driver, app.url + path, outputs, not_empty)
-                report(load, shown_ms, spent, dash_requests(driver), driver.execute_script(CALLBACK_TIMINGS))
+                report(load, shown_ms, spent, dash_requests(driver))
                 driver.get("about:blank")
     finally:
         driver.quit()

@@ -191,13 +191,16 @@ class DashRequest:
     server_ms: float
     dash_ms: float | None
     body: str = ""  # the JSON sent, as the load benchmark replays it
+    sent_at: float = 0.0  # ms from navigation start (0 while its answer is awaited)
+    answered_at: float = 0.0
 
 
 def dash_requests(driver: webdriver.Chrome) -> list[DashRequest]:
     """The callback requests since the last call, as the page probe noted them (none before a page loads)."""
     noted = driver.execute_script("return window.__bench ? window.__bench.drainRequests() : [];")
     return [DashRequest(request["output"], int(request["requestBytes"]), int(request["responseBytes"]),
-                        float(request["serverMs"]), request["dashMs"], request["body"])
+                        float(request["serverMs"]), request["dashMs"], request["body"], float(request["sentAt"]),
+                        float(request["answeredAt"]))
             for request in noted]
 
 

@@ -85,7 +85,8 @@
       return {output: callbackName(request.body), body: request.body, requestBytes: new Blob([request.body]).size,
               responseBytes: entry ? entry.transferSize : 0,
               serverMs: entry ? entry.responseStart - entry.requestStart : 0,
-              dashMs: entry ? dashServerMs(entry) : null};
+              dashMs: entry ? dashServerMs(entry) : null,
+              sentAt: entry ? entry.startTime : 0, answeredAt: entry ? entry.responseEnd : 0};
     });
     sentRequests = [];
     return drained;
