@@ -67,7 +67,7 @@ class Deal(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     client: Mapped[str] = mapped_column(_text(CLIENT))
-    statut: Mapped[str] = mapped_column(_text(STATUT), index=True)
+    statut: Mapped[str] = mapped_column(_text(STATUT))  # looked up through ix_deals_cold (statut, ...): 0022
     # NULL is "à estimer" (no amount yet), never 0; 0 is a real amount (a lost deal, a free pilot).
     montant_brut: Mapped[Decimal | None] = mapped_column(Numeric(AMOUNT_DIGITS, AMOUNT_SCALE))
     probabilite: Mapped[Decimal] = mapped_column(Numeric(3, 2), server_default="0")

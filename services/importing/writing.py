@@ -13,6 +13,9 @@ Why this shape:
   first commits (or rolls back), then classify against what it wrote. Without it, two overlapping files at the
   same moment would both see a deal as new: a unique-reference violation failed the second whole, and a deal
   without a reference was written twice. SQLite gets the same from its single writer (`write_source` writes first).
+- Each row is written with its stage's probability (`domain.stages`), so the database's probability trigger, which
+  only corrects a row whose probability is not its stage's, has nothing to do: on SQLite that is one UPDATE (and
+  its triggers) less per row.
 - A thread parses the next batch while the database writes the previous one (the drivers release the GIL
   while they wait), which is what lets a million rows through in the time the database needs anyway.
 The caller owns the transaction: rolling it back (a preview, or any error) leaves the database unchanged.
@@ -43,6 +46,7 @@ from domain.fields import (
     STATUT,
     DealRow,
 )
+from domain.stages import PROBABILITY
 from services.importing.bulk_indexes import indexes_built_after
 
 STAGING, MATCHES, CHANGES = "import_staging", "import_matches", "import_changes"
@@ -51,12 +55,21 @@ IMPORT_LOCK = 0x63726D5F696D70  # "crm_imp": the advisory lock key only imports 
 # SQLite's default page cache (2 MiB) makes every index update of a large import a disk read; the import
 # connection gets 128 MiB (allocated only as used) and the pooled connection gets its setting back after.
 SQLITE_IMPORT_CACHE_KIB = 128 * 1024
-STAGING_COLUMNS = ("line", *DEAL_COLUMNS)
+PROBABILITE = "probabilite"
+INSERTED_COLUMNS = (*DEAL_COLUMNS, PROBABILITE)
+STAGING_COLUMNS = ("line", *INSERTED_COLUMNS)
 COLUMN_TYPES = {
     "line": "integer", MONTANT: f"numeric({AMOUNT_DIGITS}, {AMOUNT_SCALE})", ECHEANCE: "date", NOTES: "text",
+    PROBABILITE: "numeric(3, 2)",
     **{key: f"varchar({FIELD_BY_KEY[key].max_length})" for key in (CLIENT, STATUT, SECTEUR, ASSIGNEE, REF)},
 }
+_PROBABILITY_TEXT = {stage: str(probability) for stage, probability in PROBABILITY.items()}
 _DONE = object()
+
+
+def _inserted_values(row: DealRow) -> tuple[object, ...]:
+    """The row's `INSERTED_COLUMNS` values: its deal columns, then its stage's probability as exact text."""
+    return (*row[1:], _PROBABILITY_TEXT[row.statut])
 
 
 @dataclass(frozen=True)
@@ -168,12 +181,12 @@ class ImportWriter:
                 staged += len(batch)
                 if not baseline:
                     if self._write:
-                        self._load("deals", DEAL_COLUMNS, [row[1:] for row in batch])
+                        self._load("deals", INSERTED_COLUMNS, [_inserted_values(row) for row in batch])
                     continue
                 batch_matched, batch_changed = self._classify(batch, baseline)
                 matched, changed = matched + batch_matched, changed + batch_changed
                 if self._write and len(batch) > batch_matched:
-                    columns = ", ".join(DEAL_COLUMNS)
+                    columns = ", ".join(INSERTED_COLUMNS)
                     self._sql(f"INSERT INTO deals ({columns}) SELECT {columns} FROM {STAGING} s "
                               f"WHERE NOT EXISTS (SELECT 1 FROM {MATCHES} m WHERE m.line = s.line)")
         return staged, matched, changed
@@ -218,7 +231,7 @@ class ImportWriter:
         """
         self._sql(f"DELETE FROM {MATCHES}")
         self._sql(f"TRUNCATE {STAGING}" if self._postgres else f"DELETE FROM {STAGING}")
-        self._load(STAGING, STAGING_COLUMNS, batch)
+        self._load(STAGING, STAGING_COLUMNS, [(row.line, *_inserted_values(row)) for row in batch])
         if self._postgres:
             self._sql(f"ANALYZE {STAGING}")
         differs, same = ("IS DISTINCT FROM", "IS NOT DISTINCT FROM") if self._postgres else ("IS NOT", "IS")
