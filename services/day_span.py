@@ -1,6 +1,8 @@
 """`day_span(start, end)`: the days between two timestamps, with their fraction, in SQL on both databases.
 
-PostgreSQL subtracts timestamps into an interval (its seconds / 86 400); SQLite stores text and has `julianday`.
+PostgreSQL subtracts timestamps into an interval (its seconds / 86 400, read with `date_part`, a double: `EXTRACT`
+gives an exact numeric, whose arithmetic made the stage movement's grouping of 1.8 million stays at 1 000 000 deals
+about 8 % slower, for digits no figure shows); SQLite stores text and has `julianday`.
 One expression type with a compilation per dialect keeps every query that needs a duration written once.
 """
 
@@ -30,7 +32,7 @@ def _bounds(element: day_span, compiler: SQLCompiler, **kw: Any) -> tuple[str, s
 @compiles(day_span, "postgresql")
 def _postgresql(element: day_span, compiler: SQLCompiler, **kw: Any) -> str:
     start, end = _bounds(element, compiler, **kw)
-    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"
+    return f"(date_part('epoch', {end} - {start}) / 86400)"
 
 
 @compiles(day_span, "sqlite")
