@@ -48,6 +48,7 @@ SAMPLING_US = 500
 IDLE = "(idle)"
 SHOWN_SCRIPTS = 8
 
+
 def script_name(call_frame: dict[str, Any]) -> str:
     """The bundle a sample ran in (its file name without the cache-busting query), or Chromium's own label."""
     url = call_frame["url"]
