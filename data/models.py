@@ -179,6 +179,23 @@ class PipelineChange(Base):
     ponderee: Mapped[Decimal] = mapped_column(Numeric(18, 2))
 
 
+class StageStay(Base):
+    """Stays of deals in a stage, per (stage, UTC month the stay began, next stage or none while it runs, the
+    deal's current stage, sector and salesperson): how many, and the milliseconds of those that ended. Kept by
+    database triggers at each write (migration 0023), rebuilt from the history by `data.stage_stays.rebuild`."""
+
+    __tablename__ = "stage_stays"
+
+    stage: Mapped[str] = mapped_column(_text(STATUT), primary_key=True)
+    entry_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    next_stage: Mapped[str | None] = mapped_column(_text(STATUT), primary_key=True)
+    statut: Mapped[str] = mapped_column(_text(STATUT), primary_key=True)
+    secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), primary_key=True)
+    assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    milliseconds: Mapped[int] = mapped_column(BigInteger)
+
+
 STAGE_CHANGES = text("field = 'statut' AND action = 'updated'")  # the history rows of a stage change
 WIN_CHANGES = text(f"field = 'statut' AND action = 'updated' AND new_value = '{WON}'")  # a change to Gagné
 

@@ -5,7 +5,9 @@ triggers record every move as they record any change. Only the times are set aft
 the creation event gets the creation time, the events of each move the move's time, and each deal's last change
 (`last_change_at`, which the database keeps) its last move's, and the pipeline's daily moves behind the trend,
 which the triggers wrote today, are placed on the history's days (`pipeline_changes.redate`; the founder's own
-deals' moves stay as they are). One statement per step for all deals, so seeding stays quick on both databases.
+deals' moves stay as they are), and the stays' summary is rebuilt from the history (`stage_stays.rebuild`, one
+grouped statement: seconds at a million deals, instant at a demo's size). One statement per step for all deals, so
+seeding stays quick on both databases.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from data import pipeline_changes
+from data import pipeline_changes, stage_stays
 from data.demo import DemoStory
 from data.models import Deal, DealEvent
 from domain.stages import LOST
@@ -47,3 +49,4 @@ def play_stories(connection: Connection, stories: Mapping[str, DemoStory]) -> No
                        [{"deal": ids[reference], "when": story.moves[-1][1] if story.moves else story.created_at}
                         for reference, story in stories.items()])
     pipeline_changes.redate(connection, ids.values(), datetime.now(UTC).date())
+    stage_stays.rebuild(connection)

@@ -32,7 +32,7 @@ from services import trend_queries
 from services.cached_reads import CachedReads
 from services.queries import resolved
 
-DEFAULT_PERIOD_DAYS = 365
+DEFAULT_PERIOD_MONTHS = 12
 T = TypeVar("T")
 
 
@@ -78,9 +78,11 @@ class PerformanceReads(CachedReads):
         return self._remember("perf-trend", deal_filter, "", trend_queries.pipeline_trend)
 
     def default_period(self) -> tuple[date, date]:
-        """The last 12 months up to today: the stage movement's period until the founder picks one."""
+        """The stage movement's period until the founder picks one: the last 12 calendar months, this one
+        included (whole months, which the summary of the stays answers alone)."""
         today = self._today()
-        return today - timedelta(days=DEFAULT_PERIOD_DAYS), today
+        return (queries.month_start(today, 1 - DEFAULT_PERIOD_MONTHS),
+                queries.month_start(today, 1) - timedelta(days=1))
 
     def stage_conversion(self, deal_filter: DealFilter, start: date | None = None,
                          end: date | None = None) -> StageConversion:

@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import Subquery
 
-from data.models import STAGE_CHANGES, WIN_CHANGES, Deal, DealEvent, DealRollup
+from data.models import STAGE_CHANGES, WIN_CHANGES, Deal, DealEvent, DealRollup, StageStay
 from domain.deal_filter import MISSING_AMOUNT, MISSING_DUE_DATE, NO_ASSIGNEE, DealFilter
 from domain.performance_results import (
     FORECAST_MONTHS,
@@ -45,6 +45,7 @@ from services.filter_clauses import deal_clause, dimension_clause
 from services.queries import cold_counts_by_assignee
 
 CENT = Decimal("0.01")
+MILLISECONDS_A_DAY = 86_400_000
 UNDATED, OVERDUE = -1, 0  # forecast buckets besides the months (year * 100 + month)
 
 
@@ -194,15 +195,19 @@ def won_by_month(connection: Connection, deal_filter: DealFilter, today: date) -
     return {_bucket_name(int(key)): _money(amount) for key, amount in connection.execute(statement)}
 
 
-def _changes(deal_filter: DealFilter, since: datetime) -> Subquery:
+def _changes(deal_filter: DealFilter, since: datetime, until: datetime | None) -> Subquery:
     """One row per stage change of a selected deal from `since` on (every change of a deal created since then),
     with the change after it (`lead`, read forward only) and its place among them; a deal created since then
     without any change comes once, with no change. Each row holds two stays: the one its change began (stage
     `new_value` from `at`, until `left_at`, then `next_stage`), and, on a deal's first row, the one its creation
     began (stage `first_stage` from `created_at`, until the change, then `new_value`). One window over the
-    changes serves both."""
+    changes serves both. With `until`, only the deals with a stay beginning before it (a partial month's)."""
     order = {"partition_by": Deal.id, "order_by": (DealEvent.at, DealEvent.id)}
     changes = and_(DealEvent.deal_id == Deal.id, STAGE_CHANGES, or_(DealEvent.at >= since, Deal.created_at >= since))
+    chosen = [deal_clause(deal_filter)]
+    if until is not None:
+        began = select(DealEvent.deal_id).where(STAGE_CHANGES, DealEvent.at >= since, DealEvent.at < until)
+        chosen.append(or_(Deal.id.in_(began), and_(Deal.created_at >= since, Deal.created_at < until)))
     return (
         select(Deal.created_at, func.coalesce(DealEvent.old_value, Deal.statut).label("first_stage"),
                DealEvent.at, DealEvent.new_value,
@@ -210,19 +215,16 @@ def _changes(deal_filter: DealFilter, since: datetime) -> Subquery:
                func.lead(DealEvent.new_value).over(**order).label("next_stage"),
                func.row_number().over(**order).label("position"))
         .select_from(Deal).outerjoin(DealEvent, changes)
-        .where(deal_clause(deal_filter), or_(DealEvent.id.is_not(None), Deal.created_at >= since))
+        .where(*chosen, or_(DealEvent.id.is_not(None), Deal.created_at >= since))
         .subquery("changes")
     )
 
 
-def stage_movement(connection: Connection, deal_filter: DealFilter, start: date,
-                   end: date) -> tuple[StageMovement, ...]:
-    """Per open stage, the selected deals' entries into it from `start` to `end` (days of the UTC timestamps,
-    inclusive): how many went on to a later stage, how many to Perdu, and the average days of the stays that
-    ended. The rows of `_changes` holding a stay of the period are counted per the stages that decide each
-    figure; the figures are summed from those groups (`domain.stage_stays.movement`)."""
-    since, until = _midnight(start), _midnight(end + timedelta(days=1))
-    rows = _changes(deal_filter, since)
+def _walked_stays(connection: Connection, deal_filter: DealFilter, since: datetime, until: datetime,
+                  partial: bool) -> list[StayGroup]:
+    """The stays beginning from `since` to `until` of the selected deals, walked from their stage changes and
+    counted per stage and next stage (`partial`: only a few days' worth, so only the deals with such a stay)."""
+    rows = _changes(deal_filter, since, until if partial else None)
     moved = and_(rows.c.at >= since, rows.c.at < until)
     created = and_(rows.c.position == 1, rows.c.created_at >= since, rows.c.created_at < until)
     keys = (rows.c.new_value, rows.c.next_stage, rows.c.first_stage)
@@ -234,4 +236,43 @@ def stage_movement(connection: Connection, deal_filter: DealFilter, start: date,
             statement):
         groups += [StayGroup(stage, next_stage, int(moved_count), float(moved_days or 0)),
                    StayGroup(first_stage, stage, int(created_count), float(created_days or 0))]
+    return groups
+
+
+def _summed_stays(connection: Connection, deal_filter: DealFilter, first: date, after: date) -> list[StayGroup]:
+    """The stays beginning in the whole months from `first` to before `after`, from `stage_stays`."""
+    s = StageStay
+    statement = (select(s.stage, s.next_stage, func.sum(s.n), func.sum(s.milliseconds))
+                 .where(s.entry_month >= first, s.entry_month < after,
+                        dimension_clause(deal_filter, s.statut, s.secteur, s.assignee))
+                 .group_by(s.stage, s.next_stage))
+    return [StayGroup(stage, next_stage, int(count), int(milliseconds) / MILLISECONDS_A_DAY)
+            for stage, next_stage, count, milliseconds in connection.execute(statement)]
+
+
+def _dimensions_only(deal_filter: DealFilter) -> bool:
+    """Whether the selection is by stage, sector and salesperson alone (with "no sector" / "no salesperson"):
+    what the summaries know of a deal."""
+    return not (deal_filter.search or deal_filter.due_from or deal_filter.due_to
+                or {MISSING_AMOUNT, MISSING_DUE_DATE} & set(deal_filter.missing))
+
+
+def stage_movement(connection: Connection, deal_filter: DealFilter, start: date,
+                   end: date) -> tuple[StageMovement, ...]:
+    """Per open stage, the selected deals' entries into it from `start` to `end` (days of the UTC timestamps,
+    inclusive): how many went on to a later stage, how many to Perdu, and the average days of the stays that
+    ended, summed from stays counted per stage and next stage (`domain.stage_stays.movement`). The whole months
+    of the period come from `stage_stays` when the selection is one it knows; the days of a partial first or last
+    month, or any other selection, are walked from the stage changes."""
+    after = end + timedelta(days=1)
+    if not _dimensions_only(deal_filter):
+        return movement(_walked_stays(connection, deal_filter, _midnight(start), _midnight(after), partial=False))
+    first_whole = start if start.day == 1 else month_start(start, 1)
+    after_whole = after if after.day == 1 else month_start(after, 0)
+    if first_whole >= after_whole:
+        return movement(_walked_stays(connection, deal_filter, _midnight(start), _midnight(after), partial=True))
+    groups = _summed_stays(connection, deal_filter, first_whole, after_whole)
+    for since, until in ((start, first_whole), (after_whole, after)):
+        if since < until:
+            groups += _walked_stays(connection, deal_filter, _midnight(since), _midnight(until), partial=True)
     return movement(groups)

@@ -179,8 +179,7 @@ def test_the_forecast_stacks_open_deals_by_month_beside_the_won_record(performan
 
 
 def test_stage_movement_shows_the_shares_of_the_last_twelve_months(performance_page: DashComposite) -> None:
-    today = date(2026, 11, 21)
-    expected = expected_movement(HISTORY, today - timedelta(days=365), today)
+    expected = expected_movement(HISTORY, date(2025, 12, 1), date(2026, 11, 30))  # 12 calendar months to today's end
     advanced, lost = traces(performance_page, "graph-stage-conversion")
     for index, stage in enumerate(("Prospect", "Qualifié", "Négociation")):
         entered, went_on, went_lost, days = expected[stage]

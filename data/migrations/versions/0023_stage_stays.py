@@ -1,0 +1,174 @@
+"""The deals' stays in their stages, summed and kept by the database: `stage_stays`, behind the stage movement.
+
+Why: the performance page's stage movement walked the stage changes of every selected deal of the period at each
+filter change (one window over 1.7 million changes joined with a million deals: 1.7 s with no filter at
+1 000 000 deals). The stays summed per (stage, entry month, next stage, current stage, sector, salesperson) are
+about 60 000 rows at that size; the whole months of a period are read from them, filtered like the deals, and
+only a period's partial first or last month still walks the changes, of the deals with a stay beginning in it.
+
+How (`data.stage_stays`): at each write, the triggers take a changed deal's stays out as they were (its old stage,
+sector, salesperson and creation time, its history as it stands) and put them back as they are (the new values,
+the history with this write's stage change, dated as the history trigger dates it). A deal's stays change only
+with its stage (which also adds a history row), sector, salesperson or creation time, its insertion (a restored
+deal brings its history back) or its deletion.
+- PostgreSQL: statement-level triggers with transition tables, one grouped upsert per statement (an import's
+  50 000 new deals, which have no history, are grouped without reading it). Triggers of one event fire in the
+  order of their names: these (`deal_a_stays_*`) fire before `deal_events_after_update` writes the stage change,
+  so the history they read is the one before the write. TRUNCATE empties the table.
+- SQLite: row triggers; the newest trigger of an event fires first, so these, created after the history's, also
+  read the history before the write. Rows are matched with IS (NULL sectors, salespeople and next stages).
+- Rows whose stays all moved elsewhere stay at zero: the reads add them, adding nothing.
+The existing history fills the table (`data.stage_stays.rebuild`).
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from data.stage_stays import DEAL_COLUMNS, EVENT_COLUMNS, KEY, STAGE_CHANGES, rebuild, stay_rows, summed
+
+revision = "0023_stage_stays"
+down_revision = "0022_drop_stage_index"
+
+TABLE = "stage_stays"
+INDEX = "ix_stage_stays_key"
+POSTGRES_NOW_UTC = "(now() AT TIME ZONE 'UTC')"  # as 0008's history trigger dates a change
+SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+LAST = "9223372036854775807"  # the id that orders this write's stage change after every recorded one
+WATCHED = ("statut", "secteur", "assignee", "created_at")
+POSTGRES_TRIGGER = "deal_a_stays_after_{event}"
+SQLITE_TRIGGER = "deal_stays_after_{event}"
+
+
+def _postgres_upsert(rows: str) -> str:
+    key = ", ".join(KEY)
+    return (f"INSERT INTO {TABLE} AS t ({key}, n, milliseconds) {summed(rows)} ON CONFLICT ({key}) DO UPDATE "
+            "SET n = t.n + excluded.n, milliseconds = t.milliseconds + excluded.milliseconds;")
+
+
+def _postgres_events(deal_ids: str) -> str:
+    """The recorded stage changes of the deals `deal_ids` selects (a SELECT to wrap in parentheses)."""
+    return f"SELECT {EVENT_COLUMNS} FROM deal_events WHERE {STAGE_CHANGES} AND deal_id IN ({deal_ids})"
+
+
+def _postgres_bodies() -> dict[str, tuple[str, str, str]]:
+    """Per event: (the trigger's event, its transition tables, its function body)."""
+    dialect = "postgresql"
+    created = ("SELECT statut AS stage, date_trunc('month', created_at)::date AS entry_month, "
+               "CAST(NULL AS varchar) AS next_stage, statut, secteur, assignee, 1 AS n, 0 AS milliseconds "
+               "FROM new_rows")
+    restored = stay_rows(dialect, f"(SELECT {DEAL_COLUMNS} FROM new_rows)",
+                         f"({_postgres_events('SELECT id FROM new_rows')})", 1)
+    insert = (f"IF current_setting('crm.action', true) = 'restored' THEN {_postgres_upsert(restored)} "
+              f"ELSE {_postgres_upsert(created)} END IF;")
+    moved = " OR ".join(f"o.{column} IS DISTINCT FROM n.{column}" for column in WATCHED)
+    changed = f"SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {moved}"
+    recorded = _postgres_events(changed)
+    this_change = (f"SELECT n.id AS deal_id, {POSTGRES_NOW_UTC} AS at, {LAST} AS id, o.statut AS old_value, "
+                   "n.statut AS new_value FROM old_rows o JOIN new_rows n ON n.id = o.id "
+                   "WHERE o.statut IS DISTINCT FROM n.statut")
+    before = stay_rows(dialect, f"(SELECT {DEAL_COLUMNS} FROM old_rows WHERE id IN ({changed}))", f"({recorded})", -1)
+    after = stay_rows(dialect, f"(SELECT {DEAL_COLUMNS} FROM new_rows WHERE id IN ({changed}))",
+                      f"({recorded} UNION ALL {this_change})", 1)
+    deleted = stay_rows(dialect, f"(SELECT {DEAL_COLUMNS} FROM old_rows)",
+                        f"({_postgres_events('SELECT id FROM old_rows')})", -1)
+    return {
+        "insert": ("INSERT", "NEW TABLE AS new_rows", insert),
+        "update": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                   _postgres_upsert(f"{before} UNION ALL {after}")),
+        "delete": ("DELETE", "OLD TABLE AS old_rows", _postgres_upsert(deleted)),
+    }
+
+
+def _postgres_statements() -> list[str]:
+    statements = []
+    for event, (timing, referencing, body) in _postgres_bodies().items():
+        name = POSTGRES_TRIGGER.format(event=event)
+        statements += [
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
+            f"CREATE TRIGGER {name} AFTER {timing} ON deals REFERENCING {referencing} "
+            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        ]
+    name = POSTGRES_TRIGGER.format(event="truncate")
+    return [
+        *statements,
+        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN TRUNCATE {TABLE}; RETURN NULL; END $$",
+        f"CREATE TRIGGER {name} AFTER TRUNCATE ON deals FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+    ]
+
+
+def _sqlite_deal(row: str) -> str:
+    return (f"(SELECT {row}.id AS id, {row}.created_at AS created_at, {row}.statut AS statut, "
+            f"{row}.secteur AS secteur, {row}.assignee AS assignee)")
+
+
+def _sqlite_events(row: str) -> str:
+    """The recorded stage changes of the deal `row` (a SELECT to wrap in parentheses)."""
+    return f"SELECT {EVENT_COLUMNS} FROM deal_events WHERE {STAGE_CHANGES} AND deal_id = {row}.id"
+
+
+def _sqlite_upsert(rows: str) -> str:
+    """Add `rows` to the table: a zero row first for each key it lacks, then the sums (UPDATE ... FROM)."""
+    key = ", ".join(KEY)
+    match = " AND ".join(f"{TABLE}.{column} IS d.{column}" for column in KEY)  # a trigger's UPDATE takes no alias
+    return (f"INSERT INTO {TABLE} ({key}, n, milliseconds) SELECT {key}, 0, 0 FROM ({summed(rows)}) AS d "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {match}); "
+            f"UPDATE {TABLE} SET n = {TABLE}.n + d.n, milliseconds = {TABLE}.milliseconds + d.milliseconds "
+            f"FROM ({summed(rows)}) AS d WHERE {match};")
+
+
+def _sqlite_statements() -> list[str]:
+    dialect = "sqlite"
+    this_change = (f"SELECT NEW.id, {SQLITE_NOW}, {LAST}, OLD.statut, NEW.statut "
+                   "WHERE OLD.statut IS NOT NEW.statut")
+    after_events = f"({_sqlite_events('NEW')} UNION ALL {this_change})"
+    moved = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in WATCHED)
+    inserted = stay_rows(dialect, _sqlite_deal("NEW"), f"({_sqlite_events('NEW')})", 1)
+    old_events = f"({_sqlite_events('OLD')})"
+    updated = (f"{stay_rows(dialect, _sqlite_deal('OLD'), old_events, -1)} UNION ALL "
+               f"{stay_rows(dialect, _sqlite_deal('NEW'), after_events, 1)}")
+    deleted = stay_rows(dialect, _sqlite_deal("OLD"), old_events, -1)
+    trigger = SQLITE_TRIGGER.format
+    return [
+        f"CREATE TRIGGER {trigger(event='insert')} AFTER INSERT ON deals BEGIN {_sqlite_upsert(inserted)} END",
+        f"CREATE TRIGGER {trigger(event='update')} AFTER UPDATE OF {', '.join(WATCHED)} ON deals WHEN {moved} "
+        f"BEGIN {_sqlite_upsert(updated)} END",
+        f"CREATE TRIGGER {trigger(event='delete')} AFTER DELETE ON deals BEGIN {_sqlite_upsert(deleted)} END",
+    ]
+
+
+def upgrade() -> None:
+    is_sqlite = op.get_bind().dialect.name == "sqlite"
+    if is_sqlite:
+        op.execute("DELETE FROM deals WHERE 0 = 1")  # DDL inside the run's transaction (see 0009)
+    op.create_table(
+        TABLE,
+        sa.Column("stage", sa.String(50), nullable=False),
+        sa.Column("entry_month", sa.Date, nullable=False),
+        sa.Column("next_stage", sa.String(50)),
+        sa.Column("statut", sa.String(50), nullable=False),
+        sa.Column("secteur", sa.String(100)),
+        sa.Column("assignee", sa.String(100)),
+        sa.Column("n", sa.BigInteger, nullable=False),
+        sa.Column("milliseconds", sa.BigInteger, nullable=False),
+    )
+    if is_sqlite:
+        op.create_index(INDEX, TABLE, list(KEY))
+    else:
+        op.execute(f"CREATE UNIQUE INDEX {INDEX} ON {TABLE} ({', '.join(KEY)}) NULLS NOT DISTINCT")
+    rebuild(op.get_bind())
+    for statement in _sqlite_statements() if is_sqlite else _postgres_statements():
+        op.execute(statement)
+
+
+def downgrade() -> None:
+    is_sqlite = op.get_bind().dialect.name == "sqlite"
+    if is_sqlite:
+        op.execute("DELETE FROM deals WHERE 0 = 1")
+    for event in ("insert", "update", "delete", *(() if is_sqlite else ("truncate",))):
+        if is_sqlite:
+            op.execute(f"DROP TRIGGER {SQLITE_TRIGGER.format(event=event)}")
+        else:
+            name = POSTGRES_TRIGGER.format(event=event)
+            op.execute(f"DROP TRIGGER {name} ON deals")
+            op.execute(f"DROP FUNCTION {name}()")
+    op.drop_table(TABLE)

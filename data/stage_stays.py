@@ -1,0 +1,77 @@
+"""The stays of the deals in their stages, summed per (stage, entry month, next stage, current stage, sector,
+salesperson): `stage_stays`, behind the performance page's stage movement.
+
+A deal's stays come from its stage changes in `deal_events` (`field = 'statut'`, oldest first): the one its
+creation began (stage: the first change's old stage, or its stage today when it never changed; from
+`created_at`), then one per change (its new stage, from the change). A stay ends at the deal's next change,
+whose new stage is the stay's next stage; the last one is still running (no next stage, no duration). Each row
+counts stays (`n`) and sums the milliseconds of those that ended (`milliseconds`, integers so that what the
+triggers add and take away cancels exactly). The current stage, sector and salesperson are the deal's, so the
+filters select rows of this table as they select deals.
+
+The SQL below is written once for both databases and serves the triggers of migration 0023 (a changed deal's
+stays are taken out as they were and put back as they are) and `rebuild` (every deal's, for a history dated
+after the fact: the tests' scripted histories, the demo, the benchmarks' generated ones). Changing it changes
+what those triggers do: it needs a migration that writes them again.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, delete, text
+
+from data.models import StageStay
+
+KEY = ("stage", "entry_month", "next_stage", "statut", "secteur", "assignee")
+DEAL_COLUMNS = "id, created_at, statut, secteur, assignee"
+EVENT_COLUMNS = "deal_id, at, id, old_value, new_value"
+STAGE_CHANGES = "field = 'statut' AND action = 'updated'"
+
+
+def _month(dialect: str, moment: str) -> str:
+    return f"date_trunc('month', {moment})::date" if dialect == "postgresql" else f"date({moment}, 'start of month')"
+
+
+def _milliseconds(dialect: str, start: str, end: str) -> str:
+    if dialect == "postgresql":
+        return f"(date_part('epoch', {end} - {start}) * 1000)::bigint"
+    return f"CAST(round((julianday({end}) - julianday({start})) * 86400000) AS INTEGER)"
+
+
+def stay_rows(dialect: str, deals: str, events: str, sign: int) -> str:
+    """A SELECT of the stays of `deals` (a FROM item with `DEAL_COLUMNS`) from `events` (their stage changes, with
+    `EVENT_COLUMNS`), one row per stay with `KEY`, `n` = `sign` and its milliseconds × `sign` (0 while running)."""
+    ordered = "PARTITION BY d.id ORDER BY e.at, e.id"
+    changes = (
+        "SELECT d.created_at, d.statut, d.secteur, d.assignee, e.at, e.old_value, e.new_value, "
+        f"lead(e.at) OVER ({ordered}) AS left_at, lead(e.new_value) OVER ({ordered}) AS next_stage, "
+        f"row_number() OVER ({ordered}) AS position "
+        f"FROM {deals} AS d LEFT JOIN {events} AS e ON e.deal_id = d.id"
+    )
+    stays = (
+        "SELECT new_value AS stage, at AS began, next_stage, left_at AS ended, statut, secteur, assignee "
+        "FROM changes WHERE at IS NOT NULL UNION ALL "
+        "SELECT coalesce(old_value, statut), created_at, new_value, at, statut, secteur, assignee "
+        "FROM changes WHERE position = 1"
+    )
+    return (
+        f"SELECT stage, {_month(dialect, 'began')} AS entry_month, next_stage, statut, secteur, assignee, "
+        f"{sign} AS n, {sign} * coalesce({_milliseconds(dialect, 'began', 'ended')}, 0) AS milliseconds "
+        f"FROM (WITH changes AS ({changes}) {stays}) AS stays"
+    )
+
+
+def summed(rows: str) -> str:
+    """`rows` (a UNION of `stay_rows`) added up per key, keys that come to nothing left out."""
+    key = ", ".join(KEY)
+    return (f"SELECT {key}, sum(n) AS n, sum(milliseconds) AS milliseconds FROM ({rows}) AS moves "
+            f"GROUP BY {key} HAVING sum(n) <> 0 OR sum(milliseconds) <> 0")
+
+
+def rebuild(connection: Connection) -> None:
+    """Replace the table's rows with the stays of every present deal, from its history, in the caller's
+    transaction."""
+    dialect = connection.dialect.name
+    events = f"(SELECT {EVENT_COLUMNS} FROM deal_events WHERE {STAGE_CHANGES})"
+    rows = stay_rows(dialect, f"(SELECT {DEAL_COLUMNS} FROM deals)", events, 1)
+    connection.execute(delete(StageStay))
+    connection.execute(text(f"INSERT INTO stage_stays ({', '.join(KEY)}, n, milliseconds) {summed(rows)}"))
