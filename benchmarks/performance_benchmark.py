@@ -43,7 +43,7 @@ from benchmarks.live_app import (
     in_page,
     install_probe,
 )
-from data import pipeline_changes
+from data import deal_wins, pipeline_changes, stage_stays
 from data.db import make_engine
 from layouts import ids
 
@@ -84,6 +84,8 @@ def fill_with_history(target: PostgresTarget, size: int) -> float:
         load_history(engine, size)
         with engine.begin() as connection:
             pipeline_changes.rebuild(connection)  # the trend's daily moves, on the days the history says
+            stage_stays.rebuild(connection)  # the stays' summary behind the stage movement, likewise
+            deal_wins.rebuild(connection)  # the wins' summary behind the cycles and the won amounts, likewise
         target.analyze(engine)
         with engine.connect() as connection:
             events = connection.exec_driver_sql("SELECT count(*) FROM deal_events").scalar()

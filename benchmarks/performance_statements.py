@@ -33,6 +33,7 @@ from benchmarks.service_benchmark import benchmark_filters
 from data.db import make_engine
 from domain.deal_filter import DealFilter
 from services import performance_queries, trend_queries
+from services.performance import default_period
 from services.queries import resolved
 
 Statement = Callable[[Connection, DealFilter], object]
@@ -41,6 +42,8 @@ STATEMENTS: dict[str, Statement] = {
     "forecast": lambda connection, chosen: performance_queries.forecast_cells(connection, chosen, TODAY),
     "won per month": lambda connection, chosen: performance_queries.won_by_month(connection, chosen, TODAY),
     "stage movement": lambda connection, chosen: performance_queries.stage_movement(
+        connection, chosen, *default_period(TODAY)),
+    "stage movement, 365 days": lambda connection, chosen: performance_queries.stage_movement(
         connection, chosen, TODAY - timedelta(days=365), TODAY),
     "trend": lambda connection, chosen: trend_queries.pipeline_trend(connection, chosen, TODAY),
 }

@@ -196,6 +196,22 @@ class StageStay(Base):
     milliseconds: Mapped[int] = mapped_column(BigInteger)
 
 
+class DealWin(Base):
+    """Won deals per (UTC month won, sector, salesperson): how many, their known amounts summed, how many have a
+    win in the history (a cycle) and those cycles in milliseconds. Kept by database triggers at each write
+    (migration 0024), rebuilt from the history by `data.deal_wins.rebuild`."""
+
+    __tablename__ = "deal_wins"
+
+    won_month: Mapped[date] = mapped_column(Date, primary_key=True)
+    secteur: Mapped[str | None] = mapped_column(_text(SECTEUR), primary_key=True)
+    assignee: Mapped[str | None] = mapped_column(_text(ASSIGNEE), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+    montant: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    cycles: Mapped[int] = mapped_column(BigInteger)
+    cycle_milliseconds: Mapped[int] = mapped_column(BigInteger)
+
+
 STAGE_CHANGES = text("field = 'statut' AND action = 'updated'")  # the history rows of a stage change
 WIN_CHANGES = text(f"field = 'statut' AND action = 'updated' AND new_value = '{WON}'")  # a change to Gagné
 

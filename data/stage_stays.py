@@ -20,21 +20,13 @@ from __future__ import annotations
 from sqlalchemy import Connection, delete, text
 
 from data.models import StageStay
+from data.summary_sql import milliseconds_between, month_of, summed
 
 KEY = ("stage", "entry_month", "next_stage", "statut", "secteur", "assignee")
+MEASURES = ("n", "milliseconds")
 DEAL_COLUMNS = "id, created_at, statut, secteur, assignee"
 EVENT_COLUMNS = "deal_id, at, id, old_value, new_value"
 STAGE_CHANGES = "field = 'statut' AND action = 'updated'"
-
-
-def _month(dialect: str, moment: str) -> str:
-    return f"date_trunc('month', {moment})::date" if dialect == "postgresql" else f"date({moment}, 'start of month')"
-
-
-def _milliseconds(dialect: str, start: str, end: str) -> str:
-    if dialect == "postgresql":
-        return f"(date_part('epoch', {end} - {start}) * 1000)::bigint"
-    return f"CAST(round((julianday({end}) - julianday({start})) * 86400000) AS INTEGER)"
 
 
 def stay_rows(dialect: str, deals: str, events: str, sign: int) -> str:
@@ -54,17 +46,10 @@ def stay_rows(dialect: str, deals: str, events: str, sign: int) -> str:
         "FROM changes WHERE position = 1"
     )
     return (
-        f"SELECT stage, {_month(dialect, 'began')} AS entry_month, next_stage, statut, secteur, assignee, "
-        f"{sign} AS n, {sign} * coalesce({_milliseconds(dialect, 'began', 'ended')}, 0) AS milliseconds "
+        f"SELECT stage, {month_of(dialect, 'began')} AS entry_month, next_stage, statut, secteur, assignee, "
+        f"{sign} AS n, {sign} * coalesce({milliseconds_between(dialect, 'began', 'ended')}, 0) AS milliseconds "
         f"FROM (WITH changes AS ({changes}) {stays}) AS stays"
     )
-
-
-def summed(rows: str) -> str:
-    """`rows` (a UNION of `stay_rows`) added up per key, keys that come to nothing left out."""
-    key = ", ".join(KEY)
-    return (f"SELECT {key}, sum(n) AS n, sum(milliseconds) AS milliseconds FROM ({rows}) AS moves "
-            f"GROUP BY {key} HAVING sum(n) <> 0 OR sum(milliseconds) <> 0")
 
 
 def rebuild(connection: Connection) -> None:
@@ -74,4 +59,4 @@ def rebuild(connection: Connection) -> None:
     events = f"(SELECT {EVENT_COLUMNS} FROM deal_events WHERE {STAGE_CHANGES})"
     rows = stay_rows(dialect, f"(SELECT {DEAL_COLUMNS} FROM deals)", events, 1)
     connection.execute(delete(StageStay))
-    connection.execute(text(f"INSERT INTO stage_stays ({', '.join(KEY)}, n, milliseconds) {summed(rows)}"))
+    connection.execute(text(f"INSERT INTO stage_stays ({', '.join((*KEY, *MEASURES))}) {summed(rows, KEY, MEASURES)}"))

@@ -5,9 +5,9 @@ triggers record every move as they record any change. Only the times are set aft
 the creation event gets the creation time, the events of each move the move's time, and each deal's last change
 (`last_change_at`, which the database keeps) its last move's, and the pipeline's daily moves behind the trend,
 which the triggers wrote today, are placed on the history's days (`pipeline_changes.redate`; the founder's own
-deals' moves stay as they are), and the stays' summary is rebuilt from the history (`stage_stays.rebuild`, one
-grouped statement: seconds at a million deals, instant at a demo's size). One statement per step for all deals, so
-seeding stays quick on both databases.
+deals' moves stay as they are), and the summaries of the stays and of the wins are rebuilt from the history
+(`stage_stays.rebuild`, `deal_wins.rebuild`, one grouped statement each: seconds at a million deals, instant at a
+demo's size). One statement per step for all deals, so seeding stays quick on both databases.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, bindparam, func, select
 
-from data import pipeline_changes, stage_stays
+from data import deal_wins, pipeline_changes, stage_stays
 from data.demo import DemoStory
 from data.models import Deal, DealEvent
 from domain.stages import LOST
@@ -50,3 +50,4 @@ def play_stories(connection: Connection, stories: Mapping[str, DemoStory]) -> No
                         for reference, story in stories.items()])
     pipeline_changes.redate(connection, ids.values(), datetime.now(UTC).date())
     stage_stays.rebuild(connection)
+    deal_wins.rebuild(connection)

@@ -78,11 +78,8 @@ class PerformanceReads(CachedReads):
         return self._remember("perf-trend", deal_filter, "", trend_queries.pipeline_trend)
 
     def default_period(self) -> tuple[date, date]:
-        """The stage movement's period until the founder picks one: the last 12 calendar months, this one
-        included (whole months, which the summary of the stays answers alone)."""
-        today = self._today()
-        return (queries.month_start(today, 1 - DEFAULT_PERIOD_MONTHS),
-                queries.month_start(today, 1) - timedelta(days=1))
+        """The stage movement's period until the founder picks one (`default_period`)."""
+        return default_period(self._today())
 
     def stage_conversion(self, deal_filter: DealFilter, start: date | None = None,
                          end: date | None = None) -> StageConversion:
@@ -95,6 +92,12 @@ class PerformanceReads(CachedReads):
             return StageConversion(start, end, queries.stage_movement(connection, selected, start, end))
 
         return self._remember("perf-stages", deal_filter, f"{start}:{end}", compute)
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The stage movement's period until the founder picks one: the last 12 calendar months, today's included
+    (whole months, which the summary of the stays answers alone)."""
+    return (queries.month_start(today, 1 - DEFAULT_PERIOD_MONTHS), queries.month_start(today, 1) - timedelta(days=1))
 
 
 def _month(today: date, shift: int) -> str:

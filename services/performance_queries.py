@@ -27,7 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.selectable import Subquery
 
-from data.models import STAGE_CHANGES, WIN_CHANGES, Deal, DealEvent, DealRollup, StageStay
+from data.models import STAGE_CHANGES, WIN_CHANGES, Deal, DealEvent, DealRollup, DealWin, StageStay
 from domain.deal_filter import MISSING_AMOUNT, MISSING_DUE_DATE, NO_ASSIGNEE, DealFilter
 from domain.performance_results import (
     FORECAST_MONTHS,
@@ -96,10 +96,19 @@ def _figures(deal_filter: DealFilter) -> Subquery:
             .group_by(name).subquery("figures"))
 
 
-def _cycles(deal_filter: DealFilter, name: ColumnElement) -> Subquery:
+def _cycles(deal_filter: DealFilter) -> Subquery:
     """Per salesperson, the selected won deals whose win is in the history: how many, and their days from
-    creation to the win, summed. Only those deals meet the history, so the rest of the book is read once."""
+    creation to the win, summed. From `deal_wins` when the selection is one it knows; else only the won deals
+    meet the history, so the rest of the book is read once."""
+    if _dimensions_only(deal_filter):
+        w = DealWin
+        name = func.coalesce(w.assignee, NO_ASSIGNEE)
+        return (select(name.label("name"), (func.sum(w.cycle_milliseconds) / MILLISECONDS_A_DAY).label("days"),
+                       func.sum(w.cycles).label("deals"))
+                .where(dimension_clause(deal_filter, literal(WON), w.secteur, w.assignee))
+                .group_by(name).subquery("cycles"))
     won = won_times().subquery("won")
+    name = func.coalesce(Deal.assignee, NO_ASSIGNEE)
     return (select(name.label("name"), func.sum(day_span(Deal.created_at, won.c.won_at)).label("days"),
                    func.count().label("deals"))
             .select_from(Deal).join(won, won.c.deal_id == Deal.id)
@@ -112,7 +121,7 @@ def assignee_figures(connection: Connection, deal_filter: DealFilter, today: dat
     them), the largest open pipeline first."""
     figures = _figures(deal_filter)
     cold = cold_counts_by_assignee(deal_filter, today, rule)
-    cycles = _cycles(deal_filter, func.coalesce(Deal.assignee, NO_ASSIGNEE))
+    cycles = _cycles(deal_filter)
     statement = (select(figures, func.coalesce(cold.c.deals, 0), cycles.c.days, func.coalesce(cycles.c.deals, 0))
                  .select_from(figures).outerjoin(cold, cold.c.name == figures.c.name)
                  .outerjoin(cycles, cycles.c.name == figures.c.name))
@@ -182,14 +191,21 @@ def forecast_cells(connection: Connection, deal_filter: DealFilter,
 
 def won_by_month(connection: Connection, deal_filter: DealFilter, today: date) -> dict[str, Decimal]:
     """The won amount per month over the 12 months up to this one, by the date each deal was won (its
-    creation when the history has no win)."""
+    creation when the history has no win): from `deal_wins` when the selection is one it knows."""
+    first, after = month_start(today, 1 - FORECAST_MONTHS), month_start(today, 1)
+    if _dimensions_only(deal_filter):
+        w = DealWin
+        summary = (select(w.won_month, func.sum(w.montant))
+                   .where(w.won_month >= first, w.won_month < after,
+                          dimension_clause(deal_filter, literal(WON), w.secteur, w.assignee))
+                   .group_by(w.won_month))
+        return {month_key(month): _money(amount) for month, amount in connection.execute(summary)}
     won = won_times().subquery("won")
     won_on = func.coalesce(won.c.won_at, Deal.created_at)
     month = extract("year", won_on) * 100 + extract("month", won_on)
     statement = (
         select(month, func.sum(Deal.montant_brut)).select_from(Deal).outerjoin(won, won.c.deal_id == Deal.id)
-        .where(deal_clause(deal_filter), Deal.statut == WON,
-               won_on >= _midnight(month_start(today, 1 - FORECAST_MONTHS)), won_on < _midnight(month_start(today, 1)))
+        .where(deal_clause(deal_filter), Deal.statut == WON, won_on >= _midnight(first), won_on < _midnight(after))
         .group_by(month)
     )
     return {_bucket_name(int(key)): _money(amount) for key, amount in connection.execute(statement)}

@@ -46,7 +46,7 @@ OPTIONAL_AMOUNT = "0007_optional_amount"
 USERS = "0009_users"
 STAGE_CHANGE_INDEX = "0013_stage_change_index"
 PIPELINE_CHANGES = "0014_pipeline_changes"
-HEAD = "0023_stage_stays"
+HEAD = "0024_deal_wins"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),

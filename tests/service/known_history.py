@@ -3,7 +3,8 @@ figures over them.
 
 Each deal is created in a first stage and moved through the write service (so the triggers write the history);
 the history's times and the deals' creation and last-change times are then placed on known dates with SQL, and
-the pipeline's daily moves and the stays' summary rebuilt from that dated history (as the demo does).
+the pipeline's daily moves and the summaries of the stays and of the wins rebuilt from that dated history (as
+the demo does).
 The expectations below walk the scripted moves in Python, sharing nothing with the SQL under test.
 """
 
@@ -17,7 +18,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, text
 
-from data import pipeline_changes, stage_stays
+from data import deal_wins, pipeline_changes, stage_stays
 from domain.stages import OPEN_STAGES
 from domain.staleness import quiet_days
 from services.cache import VersionedCache
@@ -144,6 +145,7 @@ def write_history(engine: Engine, reads: DealReads, writes: DealWrites, scripted
     with engine.begin() as connection:
         pipeline_changes.rebuild(connection)
         stage_stays.rebuild(connection)
+        deal_wins.rebuild(connection)
 
 
 def performance_on(engine: Engine, cache: VersionedCache, scripted: list[ScriptedDeal]) -> PerformanceReads:

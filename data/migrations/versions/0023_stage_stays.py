@@ -24,7 +24,8 @@ The existing history fills the table (`data.stage_stays.rebuild`).
 import sqlalchemy as sa
 from alembic import op
 
-from data.stage_stays import DEAL_COLUMNS, EVENT_COLUMNS, KEY, STAGE_CHANGES, rebuild, stay_rows, summed
+from data.stage_stays import DEAL_COLUMNS, EVENT_COLUMNS, KEY, MEASURES, STAGE_CHANGES, rebuild, stay_rows
+from data.summary_sql import postgres_upsert, sqlite_upsert
 
 revision = "0023_stage_stays"
 down_revision = "0022_drop_stage_index"
@@ -40,9 +41,7 @@ SQLITE_TRIGGER = "deal_stays_after_{event}"
 
 
 def _postgres_upsert(rows: str) -> str:
-    key = ", ".join(KEY)
-    return (f"INSERT INTO {TABLE} AS t ({key}, n, milliseconds) {summed(rows)} ON CONFLICT ({key}) DO UPDATE "
-            "SET n = t.n + excluded.n, milliseconds = t.milliseconds + excluded.milliseconds;")
+    return postgres_upsert(TABLE, KEY, MEASURES, rows)
 
 
 def _postgres_events(deal_ids: str) -> str:
@@ -107,13 +106,7 @@ def _sqlite_events(row: str) -> str:
 
 
 def _sqlite_upsert(rows: str) -> str:
-    """Add `rows` to the table: a zero row first for each key it lacks, then the sums (UPDATE ... FROM)."""
-    key = ", ".join(KEY)
-    match = " AND ".join(f"{TABLE}.{column} IS d.{column}" for column in KEY)  # a trigger's UPDATE takes no alias
-    return (f"INSERT INTO {TABLE} ({key}, n, milliseconds) SELECT {key}, 0, 0 FROM ({summed(rows)}) AS d "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {match}); "
-            f"UPDATE {TABLE} SET n = {TABLE}.n + d.n, milliseconds = {TABLE}.milliseconds + d.milliseconds "
-            f"FROM ({summed(rows)}) AS d WHERE {match};")
+    return sqlite_upsert(TABLE, KEY, MEASURES, rows)
 
 
 def _sqlite_statements() -> list[str]:
