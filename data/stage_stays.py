@@ -52,6 +52,13 @@ def stay_rows(dialect: str, deals: str, events: str, sign: int) -> str:
     )
 
 
+def created_rows(dialect: str, deals: str) -> str:
+    """`stay_rows` for deals just created (not restored), which have no history: the stay their creation began."""
+    return (f"SELECT d.statut AS stage, {month_of(dialect, 'd.created_at')} AS entry_month, "
+            "CAST(NULL AS varchar(50)) AS next_stage, d.statut, d.secteur, d.assignee, 1 AS n, 0 AS milliseconds "
+            f"FROM {deals} AS d")
+
+
 def rebuild(connection: Connection) -> None:
     """Replace the table's rows with the stays of every present deal, from its history, in the caller's
     transaction."""

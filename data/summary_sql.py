@@ -38,13 +38,19 @@ def postgres_upsert(table: str, key: Sequence[str], measures: Sequence[str], row
             f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {added};")
 
 
+def _sqlite_unique_key(key: Sequence[str]) -> str:
+    """The key as SQLite's unique index holds it: NULL as a blob no text equals, so that NULLs are one value."""
+    return ", ".join(f"coalesce({column}, x'00')" for column in key)
+
+
+def sqlite_unique_index(table: str, index: str, key: Sequence[str]) -> str:
+    """The unique index `sqlite_upsert` relies on (SQLite's own unique indexes hold NULLs apart)."""
+    return f"CREATE UNIQUE INDEX {index} ON {table} ({_sqlite_unique_key(key)})"
+
+
 def sqlite_upsert(table: str, key: Sequence[str], measures: Sequence[str], rows: str) -> str:
-    """Add `rows` to `table` inside an SQLite trigger: a zero row first for each key it lacks (NULLs matched with
-    IS, which a unique index would not), then the sums with UPDATE ... FROM (a trigger's UPDATE takes no alias)."""
-    columns = ", ".join(key)
-    match = " AND ".join(f"{table}.{column} IS d.{column}" for column in key)
-    zeros = ", ".join("0" for _ in measures)
-    added = ", ".join(f"{measure} = {table}.{measure} + d.{measure}" for measure in measures)
-    return (f"INSERT INTO {table} ({columns}, {', '.join(measures)}) SELECT {columns}, {zeros} "
-            f"FROM ({summed(rows, key, measures)}) AS d WHERE NOT EXISTS (SELECT 1 FROM {table} WHERE {match}); "
-            f"UPDATE {table} SET {added} FROM ({summed(rows, key, measures)}) AS d WHERE {match};")
+    """Add `rows` to `table`, which has `sqlite_unique_index` on `key`."""
+    columns = ", ".join((*key, *measures))
+    added = ", ".join(f"{measure} = {table}.{measure} + excluded.{measure}" for measure in measures)
+    return (f"INSERT INTO {table} ({columns}) {summed(rows, key, measures)} "
+            f"ON CONFLICT ({_sqlite_unique_key(key)}) DO UPDATE SET {added};")

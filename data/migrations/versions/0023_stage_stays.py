@@ -16,7 +16,10 @@ deal brings its history back) or its deletion.
   order of their names: these (`deal_a_stays_*`) fire before `deal_events_after_update` writes the stage change,
   so the history they read is the one before the write. TRUNCATE empties the table.
 - SQLite: row triggers; the newest trigger of an event fires first, so these, created after the history's, also
-  read the history before the write. Rows are matched with IS (NULL sectors, salespeople and next stages).
+  read the history before the write. Its unique index holds NULL sectors, salespeople and next stages as one
+  value each (`data.summary_sql.sqlite_unique_index`), for one upsert per write. A
+  created deal's one stay is added without reading the history (an import's rows, one by one); only an undone
+  deletion (`write_context.action`) reads it.
 - Rows whose stays all moved elsewhere stay at zero: the reads add them, adding nothing.
 The existing history fills the table (`data.stage_stays.rebuild`).
 """
@@ -24,8 +27,17 @@ The existing history fills the table (`data.stage_stays.rebuild`).
 import sqlalchemy as sa
 from alembic import op
 
-from data.stage_stays import DEAL_COLUMNS, EVENT_COLUMNS, KEY, MEASURES, STAGE_CHANGES, rebuild, stay_rows
-from data.summary_sql import postgres_upsert, sqlite_upsert
+from data.stage_stays import (
+    DEAL_COLUMNS,
+    EVENT_COLUMNS,
+    KEY,
+    MEASURES,
+    STAGE_CHANGES,
+    created_rows,
+    rebuild,
+    stay_rows,
+)
+from data.summary_sql import postgres_upsert, sqlite_unique_index, sqlite_upsert
 
 revision = "0023_stage_stays"
 down_revision = "0022_drop_stage_index"
@@ -34,6 +46,7 @@ TABLE = "stage_stays"
 INDEX = "ix_stage_stays_key"
 POSTGRES_NOW_UTC = "(now() AT TIME ZONE 'UTC')"  # as 0008's history trigger dates a change
 SQLITE_NOW = "strftime('%Y-%m-%d %H:%M:%f', 'now')"
+RESTORED = "restored"  # the write context's action when an undo puts a deal back with its history (0008)
 LAST = "9223372036854775807"  # the id that orders this write's stage change after every recorded one
 WATCHED = ("statut", "secteur", "assignee", "created_at")
 POSTGRES_TRIGGER = "deal_a_stays_after_{event}"
@@ -52,12 +65,10 @@ def _postgres_events(deal_ids: str) -> str:
 def _postgres_bodies() -> dict[str, tuple[str, str, str]]:
     """Per event: (the trigger's event, its transition tables, its function body)."""
     dialect = "postgresql"
-    created = ("SELECT statut AS stage, date_trunc('month', created_at)::date AS entry_month, "
-               "CAST(NULL AS varchar) AS next_stage, statut, secteur, assignee, 1 AS n, 0 AS milliseconds "
-               "FROM new_rows")
+    created = created_rows(dialect, "new_rows")
     restored = stay_rows(dialect, f"(SELECT {DEAL_COLUMNS} FROM new_rows)",
                          f"({_postgres_events('SELECT id FROM new_rows')})", 1)
-    insert = (f"IF current_setting('crm.action', true) = 'restored' THEN {_postgres_upsert(restored)} "
+    insert = (f"IF current_setting('crm.action', true) = '{RESTORED}' THEN {_postgres_upsert(restored)} "
               f"ELSE {_postgres_upsert(created)} END IF;")
     moved = " OR ".join(f"o.{column} IS DISTINCT FROM n.{column}" for column in WATCHED)
     changed = f"SELECT o.id FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {moved}"
@@ -115,14 +126,18 @@ def _sqlite_statements() -> list[str]:
                    "WHERE OLD.statut IS NOT NEW.statut")
     after_events = f"({_sqlite_events('NEW')} UNION ALL {this_change})"
     moved = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in WATCHED)
-    inserted = stay_rows(dialect, _sqlite_deal("NEW"), f"({_sqlite_events('NEW')})", 1)
+    restored = stay_rows(dialect, _sqlite_deal("NEW"), f"({_sqlite_events('NEW')})", 1)
     old_events = f"({_sqlite_events('OLD')})"
     updated = (f"{stay_rows(dialect, _sqlite_deal('OLD'), old_events, -1)} UNION ALL "
                f"{stay_rows(dialect, _sqlite_deal('NEW'), after_events, 1)}")
     deleted = stay_rows(dialect, _sqlite_deal("OLD"), old_events, -1)
     trigger = SQLITE_TRIGGER.format
+    restoring = f"(SELECT action FROM write_context LIMIT 1) IS '{RESTORED}'"
     return [
-        f"CREATE TRIGGER {trigger(event='insert')} AFTER INSERT ON deals BEGIN {_sqlite_upsert(inserted)} END",
+        f"CREATE TRIGGER {trigger(event='insert')} AFTER INSERT ON deals WHEN NOT {restoring} "
+        f"BEGIN {_sqlite_upsert(created_rows(dialect, _sqlite_deal('NEW')))} END",
+        f"CREATE TRIGGER {trigger(event='restore')} AFTER INSERT ON deals WHEN {restoring} "
+        f"BEGIN {_sqlite_upsert(restored)} END",
         f"CREATE TRIGGER {trigger(event='update')} AFTER UPDATE OF {', '.join(WATCHED)} ON deals WHEN {moved} "
         f"BEGIN {_sqlite_upsert(updated)} END",
         f"CREATE TRIGGER {trigger(event='delete')} AFTER DELETE ON deals BEGIN {_sqlite_upsert(deleted)} END",
@@ -145,7 +160,7 @@ def upgrade() -> None:
         sa.Column("milliseconds", sa.BigInteger, nullable=False),
     )
     if is_sqlite:
-        op.create_index(INDEX, TABLE, list(KEY))
+        op.execute(sqlite_unique_index(TABLE, INDEX, KEY))
     else:
         op.execute(f"CREATE UNIQUE INDEX {INDEX} ON {TABLE} ({', '.join(KEY)}) NULLS NOT DISTINCT")
     rebuild(op.get_bind())
@@ -157,7 +172,7 @@ def downgrade() -> None:
     is_sqlite = op.get_bind().dialect.name == "sqlite"
     if is_sqlite:
         op.execute("DELETE FROM deals WHERE 0 = 1")
-    for event in ("insert", "update", "delete", *(() if is_sqlite else ("truncate",))):
+    for event in ("insert", "update", "delete", *(("restore",) if is_sqlite else ("truncate",))):
         if is_sqlite:
             op.execute(f"DROP TRIGGER {SQLITE_TRIGGER.format(event=event)}")
         else:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from data.deal_wins import KEY, MEASURES, WON, rebuild, recorded_win, win_rows
-from data.summary_sql import postgres_upsert, sqlite_upsert
+from data.summary_sql import postgres_upsert, sqlite_unique_index, sqlite_upsert
 
 revision = "0024_deal_wins"
 down_revision = "0023_stage_stays"
@@ -120,7 +120,7 @@ def upgrade() -> None:
         sa.Column("cycle_milliseconds", sa.BigInteger, nullable=False),
     )
     if is_sqlite:
-        op.create_index(INDEX, TABLE, list(KEY))
+        op.execute(sqlite_unique_index(TABLE, INDEX, KEY))
     else:
         op.execute(f"CREATE UNIQUE INDEX {INDEX} ON {TABLE} ({', '.join(KEY)}) NULLS NOT DISTINCT")
     rebuild(op.get_bind())
