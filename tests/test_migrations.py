@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from datetime import datetime
 from decimal import Decimal
 
@@ -209,21 +208,18 @@ def _schema(engine: Engine) -> dict[str, object]:
     must give back. Columns by name, not position: before version 17 PostgreSQL changes a generated column's
     expression only by adding the column again, at the end (migration 0020), and no statement relies on the order."""
     inspector = inspect(engine)
-    with warnings.catch_warnings():  # SQLite's indexes on expressions are compared by their SQL below
-        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
-        schema: dict[str, object] = {
-            table: (sorted((c["name"], str(c["type"]), c["nullable"], str(c.get("default")), str(c.get("computed")))
-                           for c in inspector.get_columns(table)),
-                    sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
-                    sorted((i["name"], tuple(i["column_names"]), bool(i["unique"]))
-                           for i in inspector.get_indexes(table)),
-                    sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)))
-            for table in inspector.get_table_names()}
+    schema: dict[str, object] = {
+        table: (sorted((c["name"], str(c["type"]), c["nullable"], str(c.get("default")), str(c.get("computed")))
+                       for c in inspector.get_columns(table)),
+                sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
+                sorted((i["name"], tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)),
+                sorted((u["name"], tuple(u["column_names"])) for u in inspector.get_unique_constraints(table)))
+        for table in inspector.get_table_names()}
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             schema["triggers"] = sorted(connection.execute(text(
                 "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")).all())
-            schema["indexes"] = sorted(connection.execute(text(
+            schema["indexes"] = sorted(connection.execute(text(  # those on expressions, which reflection skips
                 "SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")).all())
         else:
             schema["triggers"] = sorted(connection.execute(text(
