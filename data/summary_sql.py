@@ -23,11 +23,13 @@ def milliseconds_between(dialect: str, start: str, end: str) -> str:
 
 
 def summed(rows: str, key: Sequence[str], measures: Sequence[str]) -> str:
-    """`rows` (a SELECT with `key` and `measures`) added up per key, keys that come to nothing left out."""
+    """`rows` (a SELECT with `key` and `measures`) added up per key, keys that come to nothing left out, in key
+    order: two writers upserting some of the same keys then lock them in the same order, and one waits for the
+    other instead of each holding a row the other needs (a deadlock)."""
     columns = ", ".join(key)
     sums = ", ".join(f"sum({measure}) AS {measure}" for measure in measures)
     nothing = " OR ".join(f"sum({measure}) <> 0" for measure in measures)
-    return f"SELECT {columns}, {sums} FROM ({rows}) AS moves GROUP BY {columns} HAVING {nothing}"
+    return f"SELECT {columns}, {sums} FROM ({rows}) AS moves GROUP BY {columns} HAVING {nothing} ORDER BY {columns}"
 
 
 def postgres_upsert(table: str, key: Sequence[str], measures: Sequence[str], rows: str) -> str:
