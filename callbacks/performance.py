@@ -2,11 +2,13 @@
 
 Each figure follows the filters and the data version; its outputs exist only on `/performance`, so on the
 dashboard Dash never calls it. The velocity levers are read once per selection into `levers-store`; the
-what-if sliders project from the store with `domain.velocity` (no query per slider move).
+what-if sliders project from the store with `domain.velocity` (no query per slider move); a change of the
+selection projects them in the same answer as the levers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, replace
 from datetime import date
 from decimal import Decimal
@@ -47,6 +49,13 @@ def _levers(data: dict[str, Any]) -> VelocityLevers:
                           number(data["average_cycle_days"]), Decimal(data["weighted_pipeline"]))
 
 
+def _projected(levers: VelocityLevers | None, changes: Sequence[float | None]) -> tuple[str, ...]:
+    """The what-if texts for the sliders' `changes` (an empty slider moves nothing)."""
+    if levers is None:
+        return whatif_texts(None)
+    return whatif_texts(project(levers, WhatIf(*(change or 0 for change in changes))))
+
+
 def _day(value: str | None) -> date | None:
     """The date picker's `YYYY-MM-DD` (perhaps with a time), or None when empty or malformed."""
     try:
@@ -60,17 +69,21 @@ def register(app: Dash, service: PerformanceReads) -> None:
 
     @guarded_callback(app, Output(ids.GRAPH_ASSIGNEES, "figure"), Output(ids.TABLE_ASSIGNEES, "rowData"),
                       Output(ids.KPI_VELOCITY, "children"), Output(ids.VELOCITY_LEVERS, "children"),
-                      Output(ids.LEVERS_STORE, "data"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
-    def refresh_assignees(_version: str | None, *filters: Any) -> tuple:
+                      Output(ids.LEVERS_STORE, "data"), *(Output(text_id, "children") for text_id in WHATIF_TEXTS),
+                      Input(ids.DATA_VERSION, "data"), *filter_inputs(),
+                      *(State(slider, "value") for slider in SLIDERS))
+    def refresh_assignees(_version: str | None, *values: Any) -> tuple:
         """Everything the per-salesperson statement answers: the chart, drawn over every salesperson (the chosen
-        ones highlighted, so the others stay clickable), the grid of the chosen ones, and the velocity's levers
-        summed over them. One callback, so that a change runs that statement once, not once per request."""
+        ones highlighted, so the others stay clickable), the grid of the chosen ones, the velocity's levers summed
+        over them and the what-if projected from them at the sliders' values. One callback, so that a change runs
+        that statement once, not once per request, and the projection comes with the levers, not a request later."""
+        filters, changes = values[:-len(SLIDERS)], values[-len(SLIDERS):]
         deal_filter = selection(*filters)
         people = service.assignees(replace(deal_filter, assignees=()))
         listed = [p for p in people if not deal_filter.assignees or p.assignee in deal_filter.assignees]
         levers = service.levers(deal_filter)  # summed from the same cached statement
         return (assignees_figure(people, deal_filter.assignees), assignee_rows(listed),
-                formatting.euros(velocity(levers)), lever_items(levers), _stored(levers))
+                formatting.euros(velocity(levers)), lever_items(levers), _stored(levers), *_projected(levers, changes))
 
     @guarded_callback(app, Output(ids.GRAPH_FORECAST, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
     def refresh_forecast(_version: str | None, *filters: Any) -> dict:
@@ -86,13 +99,13 @@ def register(app: Dash, service: PerformanceReads) -> None:
         *filters, start, end = values
         return stage_conversion_figure(service.stage_conversion(selection(*filters), _day(start), _day(end)))
 
-    @app.callback(*(Output(text_id, "children") for text_id in WHATIF_TEXTS), Input(ids.LEVERS_STORE, "data"),
-                  *(Input(slider, "value") for slider in SLIDERS))
-    def project_whatif(stored: dict[str, Any] | None, *changes: float | None) -> tuple[str, ...]:
-        """No database here: the levers come from the store."""
-        if not stored:
-            return whatif_texts(None)
-        return whatif_texts(project(_levers(stored), WhatIf(*(change or 0 for change in changes))))
+    @app.callback(*(Output(text_id, "children", allow_duplicate=True) for text_id in WHATIF_TEXTS),
+                  *(Input(slider, "value") for slider in SLIDERS), State(ids.LEVERS_STORE, "data"),
+                  prevent_initial_call=True)
+    def project_whatif(*values: Any) -> tuple[str, ...]:
+        """A slider moved: no database here, the levers come from the store."""
+        *changes, stored = values
+        return _projected(_levers(stored) if stored else None, changes)
 
     app.clientside_callback(
         f"function () {{ return {PRESET_AVERAGE_DEAL}; }}",

@@ -285,3 +285,27 @@ def test_one_request_answers_everything_the_salesperson_statement_feeds(
     fed = {"graph-assignees", "table-assignees", "kpi-velocity", "velocity-levers", "levers-store"}
     assert [outputs & fed for outputs in asked if outputs & fed] == [fed]
     assert dash_duo.get_logs() == []
+
+
+def test_a_filter_change_projects_the_what_if_in_the_same_answer_as_the_levers(
+        dash_duo: DashComposite, fixed_today: date, tmp_path: Path, _migrated_sqlite_template: Path) -> None:
+    """The what-if texts follow the levers of the new selection in the answer that carries them, not in a request
+    the levers' arrival would set off."""
+    app = performance_app(fixed_today, tmp_path, _migrated_sqlite_template)
+    asked: list[set[str]] = []
+
+    @app.server.before_request
+    def note_request() -> None:
+        if request.path.endswith("/_dash-update-component"):
+            asked.append({output.split(".")[0] for output in request.get_json()["output"].strip(".").split("...")})
+
+    dash_duo.start_server(app)
+    open_performance(dash_duo)
+    asked.clear()
+    page.into_view(dash_duo, dash_duo.find_element("#filter-status"))
+    dash_duo.select_dcc_dropdown("#filter-status", index=0)
+    page.wait_idle(dash_duo)
+    texts = {"whatif-velocity", "whatif-velocity-now", "whatif-pipeline", "whatif-pipeline-now"}
+    assert [outputs & texts for outputs in asked if outputs & texts] == [texts]
+    assert "levers-store" in next(outputs for outputs in asked if outputs & texts)
+    assert dash_duo.get_logs() == []
