@@ -262,18 +262,25 @@ def test_the_url_keeps_the_selection_across_pages_and_on_reload(performance_page
     assert performance_page.get_logs() == []
 
 
-def test_one_request_answers_everything_the_salesperson_statement_feeds(
-        dash_duo: DashComposite, fixed_today: date, tmp_path: Path, _migrated_sqlite_template: Path) -> None:
-    """The chart, the grid, the velocity and its levers all come from the per-salesperson statement: one callback
-    answers them all. Two requests asking for it at the same moment would both miss the cache and run the page's
-    heaviest statement twice."""
-    app = performance_app(fixed_today, tmp_path, _migrated_sqlite_template)
+def _noted_outputs(app: Dash) -> list[set[str]]:
+    """The component IDs each callback request of `app` asks for, one set per request, filled as they come."""
     asked: list[set[str]] = []
 
     @app.server.before_request
     def note_request() -> None:
         if request.path.endswith("/_dash-update-component"):
             asked.append({output.split(".")[0] for output in request.get_json()["output"].strip(".").split("...")})
+
+    return asked
+
+
+def test_one_request_answers_everything_the_salesperson_statement_feeds(
+        dash_duo: DashComposite, fixed_today: date, tmp_path: Path, _migrated_sqlite_template: Path) -> None:
+    """The chart, the grid, the velocity and its levers all come from the per-salesperson statement: one callback
+    answers them all. Two requests asking for it at the same moment would both miss the cache and run the page's
+    heaviest statement twice."""
+    app = performance_app(fixed_today, tmp_path, _migrated_sqlite_template)
+    asked = _noted_outputs(app)
 
     dash_duo.start_server(app)
     open_performance(dash_duo)
@@ -292,12 +299,7 @@ def test_a_filter_change_projects_the_what_if_in_the_same_answer_as_the_levers(
     """The what-if texts follow the levers of the new selection in the answer that carries them, not in a request
     the levers' arrival would set off."""
     app = performance_app(fixed_today, tmp_path, _migrated_sqlite_template)
-    asked: list[set[str]] = []
-
-    @app.server.before_request
-    def note_request() -> None:
-        if request.path.endswith("/_dash-update-component"):
-            asked.append({output.split(".")[0] for output in request.get_json()["output"].strip(".").split("...")})
+    asked = _noted_outputs(app)
 
     dash_duo.start_server(app)
     open_performance(dash_duo)

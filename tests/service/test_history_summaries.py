@@ -46,6 +46,14 @@ def _wins(connection: Connection) -> set[tuple]:
                                                  w.cycle_milliseconds)) if any(row[3:])}
 
 
+def _created_and_moved(connection: Connection, deal_id: int) -> tuple[datetime, datetime]:
+    """A deal's creation time and the time of its one stage change, as the database holds them."""
+    created_at, moved_at = connection.execute(text(
+        "SELECT d.created_at, e.at FROM deals d JOIN deal_events e ON e.deal_id = d.id AND e.field = 'statut' "
+        "WHERE d.id = :id"), {"id": deal_id}).one()
+    return datetime.fromisoformat(str(created_at)), datetime.fromisoformat(str(moved_at))
+
+
 def _change(reads: DealReads, writes: DealWrites, deal_id: int, **change: str) -> None:
     record = reads.deal(deal_id)
     writes.change_deal(deal_id, record.version, record.values, {**typed_values(record.values), **change}, "formulaire")
@@ -99,11 +107,8 @@ def test_a_move_ends_the_stay_and_begins_the_next(engine: Engine, cache: Version
     deal_id = writes.create_deal(BASE, "formulaire")
     _change(reads, writes, deal_id, statut="Qualifié")
     with engine.connect() as connection:
-        created_at, moved_at = connection.execute(text(
-            "SELECT d.created_at, e.at FROM deals d JOIN deal_events e ON e.deal_id = d.id AND e.field = 'statut' "
-            "WHERE d.id = :id"), {"id": deal_id}).one()
+        created_at, moved_at = _created_and_moved(connection, deal_id)
         rows = _kept(connection)
-    created_at, moved_at = (datetime.fromisoformat(str(moment)) for moment in (created_at, moved_at))
     prospect, = (row for row in rows if row[0] == "Prospect")
     qualified, = (row for row in rows if row[0] == "Qualifié")
     assert prospect[:7] == ("Prospect", created_at.date().replace(day=1), "Qualifié", "Qualifié", "Banque",
@@ -118,11 +123,8 @@ def test_a_win_counts_in_its_month_with_its_cycle(engine: Engine, cache: Version
     deal_id = writes.create_deal(BASE, "formulaire")
     _change(reads, writes, deal_id, statut="Gagné")
     with engine.connect() as connection:
-        created_at, won_at = connection.execute(text(
-            "SELECT d.created_at, e.at FROM deals d JOIN deal_events e ON e.deal_id = d.id AND e.field = 'statut' "
-            "WHERE d.id = :id"), {"id": deal_id}).one()
+        created_at, won_at = _created_and_moved(connection, deal_id)
         (month, sector, assignee, count, amount, cycles, milliseconds), = _wins(connection)
-    created_at, won_at = (datetime.fromisoformat(str(moment)) for moment in (created_at, won_at))
     assert (month, sector, assignee, count, amount, cycles) == (
         won_at.date().replace(day=1), "Banque", "Léa Dubois", 1, Decimal("10000.00"), 1)
     assert abs(milliseconds - (won_at - created_at) / timedelta(milliseconds=1)) <= 1

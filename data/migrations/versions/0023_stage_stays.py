@@ -37,7 +37,7 @@ from data.stage_stays import (
     rebuild,
     stay_rows,
 )
-from data.summary_sql import postgres_upsert, sqlite_unique_index, sqlite_upsert
+from data.summary_sql import dropped_triggers, postgres_triggers, postgres_upsert, sqlite_upsert, unique_index
 
 revision = "0023_stage_stays"
 down_revision = "0022_drop_stage_index"
@@ -87,23 +87,6 @@ def _postgres_bodies() -> dict[str, tuple[str, str, str]]:
                    _postgres_upsert(f"{before} UNION ALL {after}")),
         "delete": ("DELETE", "OLD TABLE AS old_rows", _postgres_upsert(deleted)),
     }
-
-
-def _postgres_statements() -> list[str]:
-    statements = []
-    for event, (timing, referencing, body) in _postgres_bodies().items():
-        name = POSTGRES_TRIGGER.format(event=event)
-        statements += [
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
-            f"CREATE TRIGGER {name} AFTER {timing} ON deals REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-        ]
-    name = POSTGRES_TRIGGER.format(event="truncate")
-    return [
-        *statements,
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN TRUNCATE {TABLE}; RETURN NULL; END $$",
-        f"CREATE TRIGGER {name} AFTER TRUNCATE ON deals FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-    ]
 
 
 def _sqlite_deal(row: str) -> str:
@@ -159,24 +142,20 @@ def upgrade() -> None:
         sa.Column("n", sa.BigInteger, nullable=False),
         sa.Column("milliseconds", sa.BigInteger, nullable=False),
     )
-    if is_sqlite:
-        op.execute(sqlite_unique_index(TABLE, INDEX, KEY))
-    else:
-        op.execute(f"CREATE UNIQUE INDEX {INDEX} ON {TABLE} ({', '.join(KEY)}) NULLS NOT DISTINCT")
+    op.execute(unique_index(op.get_bind().dialect.name, TABLE, INDEX, KEY))
     rebuild(op.get_bind())
-    for statement in _sqlite_statements() if is_sqlite else _postgres_statements():
+    triggers = _sqlite_statements() if is_sqlite else postgres_triggers(POSTGRES_TRIGGER, TABLE, _postgres_bodies())
+    for statement in triggers:
         op.execute(statement)
 
 
 def downgrade() -> None:
-    is_sqlite = op.get_bind().dialect.name == "sqlite"
-    if is_sqlite:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         op.execute("DELETE FROM deals WHERE 0 = 1")
-    for event in ("insert", "update", "delete", *(("restore",) if is_sqlite else ("truncate",))):
-        if is_sqlite:
-            op.execute(f"DROP TRIGGER {SQLITE_TRIGGER.format(event=event)}")
-        else:
-            name = POSTGRES_TRIGGER.format(event=event)
-            op.execute(f"DROP TRIGGER {name} ON deals")
-            op.execute(f"DROP FUNCTION {name}()")
+        statements = dropped_triggers(dialect, SQLITE_TRIGGER, ("insert", "restore", "update", "delete"))
+    else:
+        statements = dropped_triggers(dialect, POSTGRES_TRIGGER, ("insert", "update", "delete"))
+    for statement in statements:
+        op.execute(statement)
     op.drop_table(TABLE)

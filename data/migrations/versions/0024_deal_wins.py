@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from alembic import op
 
 from data.deal_wins import KEY, MEASURES, WON, rebuild, recorded_win, win_rows
-from data.summary_sql import postgres_upsert, sqlite_unique_index, sqlite_upsert
+from data.summary_sql import dropped_triggers, postgres_triggers, postgres_upsert, sqlite_upsert, unique_index
 
 revision = "0024_deal_wins"
 down_revision = "0023_stage_stays"
@@ -60,23 +60,6 @@ def _postgres_bodies() -> dict[str, tuple[str, str, str]]:
         "update": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", upsert(updated)),
         "delete": ("DELETE", "OLD TABLE AS old_rows", upsert(win_rows(dialect, "old_rows", recorded_win("d.id"), -1))),
     }
-
-
-def _postgres_statements() -> list[str]:
-    statements = []
-    for event, (timing, referencing, body) in _postgres_bodies().items():
-        name = TRIGGER.format(event=event)
-        statements += [
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} RETURN NULL; END $$",
-            f"CREATE TRIGGER {name} AFTER {timing} ON deals REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-        ]
-    name = TRIGGER.format(event="truncate")
-    return [
-        *statements,
-        f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN TRUNCATE {TABLE}; RETURN NULL; END $$",
-        f"CREATE TRIGGER {name} AFTER TRUNCATE ON deals FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-    ]
 
 
 def _sqlite_deal(row: str, *extra: str) -> str:
@@ -119,22 +102,17 @@ def upgrade() -> None:
         sa.Column("cycles", sa.BigInteger, nullable=False),
         sa.Column("cycle_milliseconds", sa.BigInteger, nullable=False),
     )
-    if is_sqlite:
-        op.execute(sqlite_unique_index(TABLE, INDEX, KEY))
-    else:
-        op.execute(f"CREATE UNIQUE INDEX {INDEX} ON {TABLE} ({', '.join(KEY)}) NULLS NOT DISTINCT")
+    op.execute(unique_index(op.get_bind().dialect.name, TABLE, INDEX, KEY))
     rebuild(op.get_bind())
-    for statement in _sqlite_statements() if is_sqlite else _postgres_statements():
+    triggers = _sqlite_statements() if is_sqlite else postgres_triggers(TRIGGER, TABLE, _postgres_bodies())
+    for statement in triggers:
         op.execute(statement)
 
 
 def downgrade() -> None:
-    is_sqlite = op.get_bind().dialect.name == "sqlite"
-    if is_sqlite:
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
         op.execute("DELETE FROM deals WHERE 0 = 1")
-    for event in ("insert", "update", "delete", *(() if is_sqlite else ("truncate",))):
-        name = TRIGGER.format(event=event)
-        op.execute(f"DROP TRIGGER {name}" + ("" if is_sqlite else " ON deals"))
-        if not is_sqlite:
-            op.execute(f"DROP FUNCTION {name}()")
+    for statement in dropped_triggers(dialect, TRIGGER, ("insert", "update", "delete")):
+        op.execute(statement)
     op.drop_table(TABLE)
