@@ -17,7 +17,7 @@ deal brings its history back) or its deletion.
   so the history they read is the one before the write. TRUNCATE empties the table.
 - SQLite: row triggers; the newest trigger of an event fires first, so these, created after the history's, also
   read the history before the write. Its unique index holds NULL sectors, salespeople and next stages as one
-  value each (`data.summary_sql.sqlite_unique_index`), for one upsert per write. A
+  value each (`data.summary_sql.unique_index`), for one upsert per write. A
   created deal's one stay is added without reading the history (an import's rows, one by one); only an undone
   deletion (`write_context.action`) reads it.
 - Rows whose stays all moved elsewhere stay at zero: the reads add them, adding nothing.
