@@ -15,13 +15,14 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, text
 
+from data.models import WIN_CHANGES as WIN_CHANGE_ROWS
 from data.models import DealWin
 from data.summary_sql import milliseconds_between, month_of, summed
+from domain.stages import WON
 
 KEY = ("won_month", "secteur", "assignee")
 MEASURES = ("n", "montant", "cycles", "cycle_milliseconds")
-WON = "Gagné"
-WIN_CHANGES = f"field = 'statut' AND action = 'updated' AND new_value = '{WON}'"
+WIN_CHANGES = WIN_CHANGE_ROWS.text  # the history rows of a change to Gagné, as SQL text
 
 
 def recorded_win(deal_id: str) -> str:

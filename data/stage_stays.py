@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from sqlalchemy import Connection, delete, text
 
+from data.models import STAGE_CHANGES as STAGE_CHANGE_ROWS
 from data.models import StageStay
 from data.summary_sql import milliseconds_between, month_of, summed
 
@@ -26,7 +27,7 @@ KEY = ("stage", "entry_month", "next_stage", "statut", "secteur", "assignee")
 MEASURES = ("n", "milliseconds")
 DEAL_COLUMNS = "id, created_at, statut, secteur, assignee"
 EVENT_COLUMNS = "deal_id, at, id, old_value, new_value"
-STAGE_CHANGES = "field = 'statut' AND action = 'updated'"
+STAGE_CHANGES = STAGE_CHANGE_ROWS.text  # the history rows of a stage change, as SQL text
 
 
 def stay_rows(dialect: str, deals: str, events: str, sign: int) -> str:

@@ -19,8 +19,9 @@ The existing history fills the table (`data.deal_wins.rebuild`).
 import sqlalchemy as sa
 from alembic import op
 
-from data.deal_wins import KEY, MEASURES, WON, rebuild, recorded_win, win_rows
+from data.deal_wins import KEY, MEASURES, rebuild, recorded_win, win_rows
 from data.summary_sql import dropped_triggers, postgres_triggers, postgres_upsert, sqlite_upsert, unique_index
+from domain.stages import WON
 
 revision = "0024_deal_wins"
 down_revision = "0023_stage_stays"
