@@ -1,7 +1,8 @@
-"""The performance page's wiring: one callback per query, a what-if that asks the database nothing.
+"""The performance page's wiring: every figure of a selection in one answer, a what-if that asks the database nothing.
 
-Each figure follows the filters and the data version; its outputs exist only on `/performance`, so on the
-dashboard Dash never calls it. The velocity levers are read once per selection into `levers-store`; the
+A filter, period or data change costs the browser one request, as on the dashboard (callbacks/dashboard.py); each
+query runs once, and outputs whose value did not change are not sent. The outputs exist only on `/performance`,
+so on the dashboard Dash never calls it. The velocity levers are read once per selection into `levers-store`; the
 what-if sliders project from the store with `domain.velocity` (no query per slider move); a change of the
 selection projects them in the same answer as the levers.
 """
@@ -16,9 +17,11 @@ from typing import Any
 
 from dash import ClientsideFunction, Dash, Input, Output, State
 
+from callbacks.changed_outputs import changed_only
 from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, selection
 from domain import formatting
+from domain.deal_filter import DealFilter
 from domain.performance_results import VelocityLevers
 from domain.velocity import PRESET_AVERAGE_DEAL, WhatIf, project, velocity
 from layouts import ids
@@ -32,6 +35,9 @@ from layouts.performance_figures import (
 from services.performance import PerformanceReads
 
 SLIDERS = (ids.WHATIF_AVERAGE_DEAL, ids.WHATIF_WIN_RATE, ids.WHATIF_CYCLE, ids.WHATIF_DEAL_COUNT)
+FIGURE_OUTPUTS = ((ids.GRAPH_ASSIGNEES, "figure"), (ids.TABLE_ASSIGNEES, "rowData"), (ids.KPI_VELOCITY, "children"),
+                  (ids.VELOCITY_LEVERS, "children"), (ids.LEVERS_STORE, "data"), (ids.GRAPH_FORECAST, "figure"),
+                  (ids.GRAPH_TREND, "figure"), (ids.GRAPH_STAGE_CONVERSION, "figure"))
 WHATIF_TEXTS = (ids.WHATIF_VELOCITY, ids.WHATIF_VELOCITY_NOW, ids.WHATIF_PIPELINE, ids.WHATIF_PIPELINE_NOW)
 
 
@@ -56,6 +62,19 @@ def _projected(levers: VelocityLevers | None, changes: Sequence[float | None]) -
     return whatif_texts(project(levers, WhatIf(*(change or 0 for change in changes))))
 
 
+def _figures(service: PerformanceReads, deal_filter: DealFilter, levers: VelocityLevers,
+             period: tuple[date | None, date | None]) -> tuple:
+    """Every `FIGURE_OUTPUTS` value of a selection. The salesperson chart is drawn over every salesperson (the
+    chosen ones highlighted, so the others stay clickable), the grid lists the chosen ones; both, the velocity
+    and its levers come from one cached per-salesperson statement."""
+    people = service.assignees(replace(deal_filter, assignees=()))
+    listed = [p for p in people if not deal_filter.assignees or p.assignee in deal_filter.assignees]
+    return (assignees_figure(people, deal_filter.assignees), assignee_rows(listed),
+            formatting.euros(velocity(levers)), lever_items(levers), _stored(levers),
+            forecast_figure(service.forecast(deal_filter)), trend_figure(service.trend(deal_filter)),
+            stage_conversion_figure(service.stage_conversion(deal_filter, *period)))
+
+
 def _day(value: str | None) -> date | None:
     """The date picker's `YYYY-MM-DD` (perhaps with a time), or None when empty or malformed."""
     try:
@@ -67,37 +86,22 @@ def _day(value: str | None) -> date | None:
 def register(app: Dash, service: PerformanceReads) -> None:
     """The page's figures, its velocity and what-if, and the salesperson click."""
 
-    @guarded_callback(app, Output(ids.GRAPH_ASSIGNEES, "figure"), Output(ids.TABLE_ASSIGNEES, "rowData"),
-                      Output(ids.KPI_VELOCITY, "children"), Output(ids.VELOCITY_LEVERS, "children"),
-                      Output(ids.LEVERS_STORE, "data"), *(Output(text_id, "children") for text_id in WHATIF_TEXTS),
+    @guarded_callback(app, *(Output(component, prop) for component, prop in FIGURE_OUTPUTS),
+                      *(Output(text_id, "children") for text_id in WHATIF_TEXTS),
+                      Output(ids.PERFORMANCE_SHOWN_OUTPUTS, "data"),
                       Input(ids.DATA_VERSION, "data"), *filter_inputs(),
-                      *(State(slider, "value") for slider in SLIDERS))
-    def refresh_assignees(_version: str | None, *values: Any) -> tuple:
-        """Everything the per-salesperson statement answers: the chart, drawn over every salesperson (the chosen
-        ones highlighted, so the others stay clickable), the grid of the chosen ones, the velocity's levers summed
-        over them and the what-if projected from them at the sliders' values. One callback, so that a change runs
-        that statement once, not once per request, and the projection comes with the levers, not a request later."""
-        filters, changes = values[:-len(SLIDERS)], values[-len(SLIDERS):]
+                      Input(ids.STAGE_PERIOD, "start_date"), Input(ids.STAGE_PERIOD, "end_date"),
+                      *(State(slider, "value") for slider in SLIDERS), State(ids.PERFORMANCE_SHOWN_OUTPUTS, "data"))
+    def refresh_performance(_version: str | None, *values: Any) -> tuple:
+        """Every figure of the page in one answer, each of its queries run once; a figure the browser already shows
+        is not sent again (a period pick sends the stage movement alone). The what-if texts are always sent: the
+        sliders change them in the browser's copy too (`project_whatif`), so a digest could not tell."""
+        *filters, start, end = values[:-len(SLIDERS) - 1]
+        *changes, shown = values[-len(SLIDERS) - 1:]
         deal_filter = selection(*filters)
-        people = service.assignees(replace(deal_filter, assignees=()))
-        listed = [p for p in people if not deal_filter.assignees or p.assignee in deal_filter.assignees]
-        levers = service.levers(deal_filter)  # summed from the same cached statement
-        return (assignees_figure(people, deal_filter.assignees), assignee_rows(listed),
-                formatting.euros(velocity(levers)), lever_items(levers), _stored(levers), *_projected(levers, changes))
-
-    @guarded_callback(app, Output(ids.GRAPH_FORECAST, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
-    def refresh_forecast(_version: str | None, *filters: Any) -> dict:
-        return forecast_figure(service.forecast(selection(*filters)))
-
-    @guarded_callback(app, Output(ids.GRAPH_TREND, "figure"), Input(ids.DATA_VERSION, "data"), *filter_inputs())
-    def refresh_trend(_version: str | None, *filters: Any) -> dict:
-        return trend_figure(service.trend(selection(*filters)))
-
-    @guarded_callback(app, Output(ids.GRAPH_STAGE_CONVERSION, "figure"), Input(ids.DATA_VERSION, "data"),
-                      *filter_inputs(), Input(ids.STAGE_PERIOD, "start_date"), Input(ids.STAGE_PERIOD, "end_date"))
-    def refresh_stage_conversion(_version: str | None, *values: Any) -> dict:
-        *filters, start, end = values
-        return stage_conversion_figure(service.stage_conversion(selection(*filters), _day(start), _day(end)))
+        levers = service.levers(deal_filter)
+        answered, digests = changed_only(_figures(service, deal_filter, levers, (_day(start), _day(end))), shown)
+        return (*answered, *_projected(levers, changes), digests)
 
     @app.callback(*(Output(text_id, "children", allow_duplicate=True) for text_id in WHATIF_TEXTS),
                   *(Input(slider, "value") for slider in SLIDERS), State(ids.LEVERS_STORE, "data"),

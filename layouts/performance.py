@@ -106,9 +106,11 @@ def performance_content(period: tuple[date, date]) -> list[Any]:
     """The page in its empty state; `period` is the stage movement's default (the last 12 months)."""
     start, end = period
     picker = dcc.DatePickerRange(id=ids.STAGE_PERIOD, start_date=start, end_date=end, display_format="DD/MM/YYYY",
+                                 start_date_id=ids.STAGE_PERIOD_FROM, end_date_id=ids.STAGE_PERIOD_TO,
                                  first_day_of_week=1, start_date_placeholder_text="Début",
                                  end_date_placeholder_text="Fin", className="stage-period")
     return [
+        dcc.Store(id=ids.PERFORMANCE_SHOWN_OUTPUTS),
         _velocity_card(),
         _chart("Par commercial : pipeline ouvert", ids.GRAPH_ASSIGNEES,
                html.Small("Cliquez sur un commercial pour filtrer ; cliquez à nouveau pour retirer.",

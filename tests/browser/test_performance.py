@@ -7,21 +7,26 @@ French formats from tests/browser/deals.py, written out by hand.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
-from flask import request
+from flask import Response, request
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 
 from app import create_app
 from data.db import make_engine
+from services import performance_queries, trend_queries
 from services.cache import VersionedCache
 from services.reads import DealReads
 from services.writes import DealWrites
@@ -46,6 +51,7 @@ from wiring import make_cache_backend
 pytestmark = pytest.mark.browser
 HISTORY = make_history()
 CAMILLE = "Camille Martin"
+UPDATE_PATH = "/_dash-update-component"
 FRENCH_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 TRACES = ("const plot = document.querySelector(arguments[0] + ' .js-plotly-plot');"
           "return plot && plot.data ? plot.data.map(t => ({name: t.name, x: t.x, y: t.y, text: t.text})) : [];")
@@ -262,52 +268,103 @@ def test_the_url_keeps_the_selection_across_pages_and_on_reload(performance_page
     assert performance_page.get_logs() == []
 
 
-def _noted_outputs(app: Dash) -> list[set[str]]:
-    """The component IDs each callback request of `app` asks for, one set per request, filled as they come."""
-    asked: list[set[str]] = []
+QUERIES = ((performance_queries, "assignee_figures"), (performance_queries, "forecast_cells"),
+           (performance_queries, "won_by_month"), (performance_queries, "stage_movement"),
+           (trend_queries, "pipeline_trend"))
+PAGE_OUTPUTS = {"graph-assignees.figure", "table-assignees.rowData", "kpi-velocity.children",
+                "velocity-levers.children", "levers-store.data", "graph-forecast.figure", "graph-trend.figure",
+                "graph-stage-conversion.figure"}
+WHATIF_TEXTS = {"whatif-velocity.children", "whatif-velocity-now.children", "whatif-pipeline.children",
+                "whatif-pipeline-now.children"}
+
+
+@dataclass
+class Traffic:
+    """What the page's interactions cost: each callback request's outputs, each answer's updated outputs, and the
+    calls of the page's SQL queries."""
+
+    asked: list[set[str]] = field(default_factory=list)
+    sent: list[set[str]] = field(default_factory=list)
+    queries: Counter[str] = field(default_factory=Counter)
+
+    def clear(self) -> None:
+        self.asked.clear()
+        self.sent.clear()
+        self.queries.clear()
+
+
+def metered_app(app: Dash, monkeypatch: pytest.MonkeyPatch) -> Traffic:
+    """Note `app`'s callback requests and answers, and count the performance queries it runs."""
+    traffic = Traffic()
 
     @app.server.before_request
     def note_request() -> None:
-        if request.path.endswith("/_dash-update-component"):
-            asked.append({output.split(".")[0] for output in request.get_json()["output"].strip(".").split("...")})
+        if request.path.endswith(UPDATE_PATH):
+            traffic.asked.append(set(request.get_json()["output"].strip(".").split("...")))
 
-    return asked
+    @app.server.after_request
+    def note_answer(response: Response) -> Response:
+        if request.path.endswith(UPDATE_PATH) and response.is_json:
+            answered = response.get_json()["response"]
+            traffic.sent.append({f"{component}.{prop}" for component, props in answered.items() for prop in props})
+        return response
+
+    for module, name in QUERIES:
+        monkeypatch.setattr(module, name, _counting(traffic.queries, name, getattr(module, name)))
+    return traffic
 
 
-def test_one_request_answers_everything_the_salesperson_statement_feeds(
-        dash_duo: DashComposite, fixed_today: date, tmp_path: Path, _migrated_sqlite_template: Path) -> None:
-    """The chart, the grid, the velocity and its levers all come from the per-salesperson statement: one callback
-    answers them all. Two requests asking for it at the same moment would both miss the cache and run the page's
-    heaviest statement twice."""
+def _counting(calls: Counter[str], name: str, query: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls[name] += 1
+        return query(*args, **kwargs)
+
+    return counted
+
+
+@pytest.fixture
+def metered_page(dash_duo: DashComposite, fixed_today: date, tmp_path: Path, _migrated_sqlite_template: Path,
+                 monkeypatch: pytest.MonkeyPatch) -> tuple[DashComposite, Traffic]:
+    """/performance open on the known history and drawn, its traffic counted from then on."""
     app = performance_app(fixed_today, tmp_path, _migrated_sqlite_template)
-    asked = _noted_outputs(app)
-
+    traffic = metered_app(app, monkeypatch)
     dash_duo.start_server(app)
     open_performance(dash_duo)
-    asked.clear()
+    traffic.clear()
+    return dash_duo, traffic
+
+
+def test_a_filter_change_costs_one_request_that_answers_every_figure(
+        metered_page: tuple[DashComposite, Traffic]) -> None:
+    """One request answers every figure, the velocity, its levers and the what-if projected from them (not a
+    request the levers' arrival would set off); each query of the page runs once."""
+    dash_duo, traffic = metered_page
     page.into_view(dash_duo, dash_duo.find_element("#filter-status"))
     dash_duo.select_dcc_dropdown("#filter-status", index=0)  # the first stage
     page.wait_idle(dash_duo)
 
-    fed = {"graph-assignees", "table-assignees", "kpi-velocity", "velocity-levers", "levers-store"}
-    assert [outputs & fed for outputs in asked if outputs & fed] == [fed]
+    assert len(traffic.asked) == 1 and traffic.asked[0] >= PAGE_OUTPUTS | WHATIF_TEXTS
+    assert {"levers-store.data", *WHATIF_TEXTS} <= traffic.sent[0]
+    assert traffic.queries == {name: 1 for _module, name in QUERIES}
     assert dash_duo.get_logs() == []
 
 
-def test_a_filter_change_projects_the_what_if_in_the_same_answer_as_the_levers(
-        dash_duo: DashComposite, fixed_today: date, tmp_path: Path, _migrated_sqlite_template: Path) -> None:
-    """The what-if texts follow the levers of the new selection in the answer that carries them, not in a request
-    the levers' arrival would set off."""
-    app = performance_app(fixed_today, tmp_path, _migrated_sqlite_template)
-    asked = _noted_outputs(app)
+def test_a_period_pick_sends_the_stage_movement_alone(metered_page: tuple[DashComposite, Traffic]) -> None:
+    """The other figures do not depend on the period: they are neither read again nor sent again, so Plotly
+    redraws one chart."""
+    dash_duo, traffic = metered_page
+    start = date(2026, 6, 1)
+    field_ = page.into_view(dash_duo, dash_duo.find_element("#stage-period-from"))
+    field_.click()
+    field_.send_keys(Keys.CONTROL, "a")
+    field_.send_keys(start.strftime("%d/%m/%Y"), Keys.ENTER)
+    dash_duo.find_element("body").send_keys(Keys.ESCAPE)
 
-    dash_duo.start_server(app)
-    open_performance(dash_duo)
-    asked.clear()
-    page.into_view(dash_duo, dash_duo.find_element("#filter-status"))
-    dash_duo.select_dcc_dropdown("#filter-status", index=0)
+    entered = expected_movement(HISTORY, start, date(2026, 11, 30))["Prospect"][0]
+    until(lambda: traces(dash_duo, "graph-stage-conversion")[0]["x"][0].startswith(
+        f"Prospect<br>{french_count(entered)} entrées"), timeout=page.TIMEOUT)
     page.wait_idle(dash_duo)
-    texts = {"whatif-velocity", "whatif-velocity-now", "whatif-pipeline", "whatif-pipeline-now"}
-    assert [outputs & texts for outputs in asked if outputs & texts] == [texts]
-    assert "levers-store" in next(outputs for outputs in asked if outputs & texts)
+    assert len(traffic.asked) == 1
+    assert traffic.sent[0] & PAGE_OUTPUTS == {"graph-stage-conversion.figure"}
+    assert traffic.queries == {"stage_movement": 1}
     assert dash_duo.get_logs() == []
