@@ -11,8 +11,12 @@ median of the per-action differences with a 95 % bootstrap interval (the sharpes
 saw the same action and the same state of the machine), and the CPU time that each version's Chromium (all its
 processes) and app spent per warm change, read from /proc.
 
-    .venv/bin/python benchmarks/compare_browser.py REF [--size 100000] [--rounds 3] \\
-        [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres]
+    .venv/bin/python benchmarks/compare_browser.py REF [--size 100000] [--rounds 3] [--page performance] \\
+        [--reuse] [--postgres-url postgresql://postgres@127.0.0.1:55432/postgres]
+
+`--page performance` makes the same actions on `/performance` and waits for its outputs. `--reuse` measures the
+kept `bench_perf_<N>` of performance_benchmark.py (its deals and their history, which the performance page reads)
+as it is, and keeps it; both versions must then have the same migrations.
 
 REF (a commit, tag or branch) is checked out into a temporary git worktree. When it has the same migrations
 as the working tree, both apps run on one database (bench_compare_<N>). When its migrations differ, each version
@@ -44,18 +48,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_data import PostgresTarget, fill, machine_facts
 from benchmarks.browser_benchmark import Change, filter_changes
-from benchmarks.live_app import (
-    DASHBOARD_OUTPUTS,
-    ROOT,
-    AppProcess,
-    browser_facts,
-    chromium,
-    free_port,
-    in_page,
-    install_probe,
-    open_dashboard,
-    settle_options,
-)
+from benchmarks.live_app import ROOT, AppProcess, browser_facts, chromium, free_port, in_page, install_probe
+from benchmarks.performance_benchmark import PAGES, Page, settle
+from benchmarks.performance_benchmark import PREFIX as KEPT_PREFIX
 
 PREFIX = "bench_compare"
 REF_PREFIX = "bench_compare_ref"  # REF's own database, when its migrations differ from the working tree's
@@ -119,22 +114,23 @@ def descendants(root: int) -> list[int]:
 
 
 @contextmanager
-def opened(version: Version, workdir: Path) -> Iterator[OpenVersion]:
-    """The version's app started on its database and its page open in a Chromium of its own, every output drawn."""
+def opened(version: Version, workdir: Path, page: Page) -> Iterator[OpenVersion]:
+    """The version's app started on its database and `page` open in a Chromium of its own, every output drawn."""
     with AppProcess(version.database_url, free_port(), workdir / f"{version.label}.log", root=version.root) as app:
         driver = chromium()
         try:
-            install_probe(driver, DASHBOARD_OUTPUTS)
-            open_dashboard(driver, app.url)
+            install_probe(driver, page.outputs)
+            driver.get(f"{app.url}{page.path}")
+            in_page(driver, "firstRender", settle(page.outputs, True, page.not_empty))
             yield OpenVersion(version, app, driver, descendants(driver.service.process.pid))
         finally:
             driver.quit()
 
 
-def change_on(side: OpenVersion, change: Change, warm: bool) -> None:
+def change_on(side: OpenVersion, change: Change, warm: bool, page: Page) -> None:
     """Make one action on one version and note its time (and, when warm, the CPU it cost)."""
     before = (cpu_ms(side.browser_pids), cpu_ms([side.app.pid]))
-    result: dict[str, Any] = in_page(side.driver, "change", change.action, settle_options(first_render=False))
+    result: dict[str, Any] = in_page(side.driver, "change", change.action, settle(page.outputs, False, ""))
     elapsed = result["shownAt"] - result["since"]
     if warm:
         side.version.warm_ms.append(elapsed)
@@ -144,16 +140,16 @@ def change_on(side: OpenVersion, change: Change, warm: bool) -> None:
         side.version.cold_ms.append(elapsed)
 
 
-def run_round(versions: tuple[Version, Version], workdir: Path, round_number: int) -> str:
+def run_round(versions: tuple[Version, Version], workdir: Path, round_number: int, page: Page) -> str:
     """Both versions started afresh; a cold pass then a warm pass, action by action in turns; answers the
     browser's version."""
     with ExitStack() as stack:
-        sides = [stack.enter_context(opened(version, workdir)) for version in versions]
+        sides = [stack.enter_context(opened(version, workdir, page)) for version in versions]
         for warm in (False, True):
             for index, change in enumerate(filter_changes()):
                 first = (index + round_number) % 2
                 for side in (sides[first], sides[1 - first]):
-                    change_on(side, change, warm)
+                    change_on(side, change, warm, page)
         return browser_facts(sides[0].driver)[0]
 
 
@@ -222,37 +218,47 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rounds", type=int, default=3, help="rounds; each starts both versions afresh")
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:55432/postgres",
                         help="a server URL; a bench_compare_<N> database is created there and dropped after")
+    parser.add_argument("--page", choices=sorted(PAGES), default="dashboard", help="the page the actions are made on")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure performance_benchmark.py's kept bench_perf_<N> as it is, and keep it")
     return parser.parse_args()
 
 
 def main() -> None:
     """Load the database, run the rounds, print the medians so far after each and a table at the end."""
     args = parse_args()
+    page = PAGES[args.page]
     workdir = Path(tempfile.mkdtemp(prefix="crm-compare-"))
-    target = PostgresTarget(args.postgres_url, args.size, prefix=PREFIX)
+    target = PostgresTarget(args.postgres_url, args.size, prefix=KEPT_PREFIX if args.reuse else PREFIX)
     other = Version(args.ref, checkout(args.ref, workdir / "ref"))
     current = Version("working tree", ROOT, target.url)
     shared = migrations(other.root) == migrations(ROOT)
+    if args.reuse and not (shared and target.holds_deals()):
+        remove_worktree(other.root)
+        sys.exit(f"--reuse: {target.name} must hold deals and {args.ref} have the working tree's migrations")
     ref_target = None if shared else PostgresTarget(args.postgres_url, args.size, prefix=REF_PREFIX)
     other.database_url = target.url if ref_target is None else ref_target.url
     browser = "Chromium"
     try:
-        fill(target, args.size)
+        if not args.reuse:
+            fill(target, args.size)
         if ref_target is not None:
             fill(ref_target, args.size, cli_init(other.root))
         print("\n".join(machine_facts(args.postgres_url)), flush=True)
         print(describe_databases(target, ref_target, args.ref), flush=True)
         for round_number in range(args.rounds):
-            browser = run_round((other, current), workdir, round_number)
+            browser = run_round((other, current), workdir, round_number, page)
             print(f"medians after round {round_number + 1}: " + "; ".join(
                 f"{v.label} cold {statistics.median(v.cold_ms):.0f} ms, warm {statistics.median(v.warm_ms):.0f} ms"
                 for v in (other, current)), flush=True)
     finally:
-        target.drop()
+        if not args.reuse:
+            target.drop()
         if ref_target is not None:
             ref_target.drop()
         remove_worktree(other.root)
-    print(f"\n{args.size:,} deals on PostgreSQL ({'one database' if shared else 'a database per version'}), "
+    databases = "one database" if shared else "a database per version"
+    print(f"\n/{page.path} · {args.size:,} deals on PostgreSQL ({databases}), "
           f"{args.rounds} rounds, {len(filter_changes())} actions per pass, "
           f"the two versions in turns action by action; {browser}")
     print("\n| Version | Change median, cold (ms) | Change median, warm (ms) | Browser CPU per warm change (ms) "

@@ -27,7 +27,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.bench_data import TODAY, PostgresTarget, machine_facts
 from benchmarks.live_app import (
-    DASHBOARD_OUTPUTS,
     AppProcess,
     DashRequest,
     browser_facts,
@@ -39,11 +38,8 @@ from benchmarks.live_app import (
     in_page,
     install_probe,
 )
-from benchmarks.performance_benchmark import PERFORMANCE_OUTPUTS, PREFIX, fill_with_history, settle
-from layouts import ids
+from benchmarks.performance_benchmark import PAGES, PREFIX, fill_with_history, settle
 
-PAGES = {"dashboard": ("", DASHBOARD_OUTPUTS, ids.KPI_DEAL_COUNT),
-         "performance": ("performance", PERFORMANCE_OUTPUTS, ids.KPI_VELOCITY)}
 SAMPLING_US = 500
 IDLE = "(idle)"
 SHOWN_SCRIPTS = 8
@@ -100,22 +96,22 @@ def main() -> None:
     parser.add_argument("--loads", type=int, default=3)
     parser.add_argument("--postgres-url", default="postgresql://postgres@127.0.0.1:55432/postgres")
     args = parser.parse_args()
-    path, outputs, not_empty = PAGES[args.page]
+    page = PAGES[args.page]
     target = PostgresTarget(args.postgres_url, args.size, prefix=PREFIX)
     if not target.holds_deals():
         fill_with_history(target, args.size)
     workdir = Path(tempfile.mkdtemp(prefix="crm-first-render-"))
     driver = chromium()
     try:
-        install_probe(driver, outputs)
+        install_probe(driver, page.outputs)
         print("\n".join([*machine_facts(args.postgres_url), *browser_facts(driver), clock_fact(TODAY.isoformat()),
-                         f"{args.size:,} deals in {target.name}; page /{path}; app logs: {workdir}",
+                         f"{args.size:,} deals in {target.name}; page /{page.path}; app logs: {workdir}",
                          f"command: {' '.join(['.venv/bin/python', *sys.argv])}"]))
         for load in range(args.loads):
             with AppProcess(target.url, free_port(), workdir / f"app_{load}.log") as app:
                 clear_browser_cache(driver)
                 dash_requests(driver)
-                shown_ms, spent = profiled_load(driver, app.url + path, outputs, not_empty)
+                shown_ms, spent = profiled_load(driver, app.url + page.path, page.outputs, page.not_empty)
                 report(load, shown_ms, spent, dash_requests(driver))
                 driver.get("about:blank")
     finally:

@@ -23,6 +23,7 @@ import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,20 @@ PREFIX = "bench_perf"
 WARM_LOADS = 3
 PERFORMANCE_OUTPUTS = {ids.KPI_VELOCITY: "text", ids.GRAPH_ASSIGNEES: "figure", ids.GRAPH_FORECAST: "figure",
                        ids.GRAPH_STAGE_CONVERSION: "figure", ids.GRAPH_TREND: "figure"}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page as the benchmarks open it: its path, the outputs a change waits for, and the output whose "—"
+    placeholder a first render waits to see replaced."""
+
+    path: str
+    outputs: dict[str, str]
+    not_empty: str
+
+
+PAGES = {"dashboard": Page("", DASHBOARD_OUTPUTS, ids.KPI_DEAL_COUNT),
+         "performance": Page("performance", PERFORMANCE_OUTPUTS, ids.KPI_VELOCITY)}
 
 
 def settle(check: dict[str, str], first: bool, not_empty: str) -> dict[str, Any]:

@@ -9,8 +9,8 @@ selection projects them in the same answer as the levers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import asdict, replace
+from collections.abc import Collection, Sequence
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -21,8 +21,7 @@ from callbacks.changed_outputs import changed_only
 from callbacks.guard import guarded_callback
 from callbacks.selection import filter_inputs, selection
 from domain import formatting
-from domain.deal_filter import DealFilter
-from domain.performance_results import VelocityLevers
+from domain.performance_results import PerformancePage, VelocityLevers
 from domain.velocity import PRESET_AVERAGE_DEAL, WhatIf, project, velocity
 from layouts import ids
 from layouts.performance import assignee_rows, lever_items, whatif_texts
@@ -62,17 +61,14 @@ def _projected(levers: VelocityLevers | None, changes: Sequence[float | None]) -
     return whatif_texts(project(levers, WhatIf(*(change or 0 for change in changes))))
 
 
-def _figures(service: PerformanceReads, deal_filter: DealFilter, levers: VelocityLevers,
-             period: tuple[date | None, date | None]) -> tuple:
-    """Every `FIGURE_OUTPUTS` value of a selection. The salesperson chart is drawn over every salesperson (the
-    chosen ones highlighted, so the others stay clickable), the grid lists the chosen ones; both, the velocity
-    and its levers come from one cached per-salesperson statement."""
-    people = service.assignees(replace(deal_filter, assignees=()))
-    listed = [p for p in people if not deal_filter.assignees or p.assignee in deal_filter.assignees]
-    return (assignees_figure(people, deal_filter.assignees), assignee_rows(listed),
+def _figures(read: PerformancePage, chosen: Collection[str], levers: VelocityLevers) -> tuple:
+    """Every `FIGURE_OUTPUTS` value of a selection whose salespeople are `chosen`. The salesperson chart is drawn
+    over every salesperson (the chosen ones highlighted, so the others stay clickable), the grid lists the chosen
+    ones."""
+    listed = [p for p in read.assignees if not chosen or p.assignee in chosen]
+    return (assignees_figure(read.assignees, chosen), assignee_rows(listed),
             formatting.euros(velocity(levers)), lever_items(levers), _stored(levers),
-            forecast_figure(service.forecast(deal_filter)), trend_figure(service.trend(deal_filter)),
-            stage_conversion_figure(service.stage_conversion(deal_filter, *period)))
+            forecast_figure(read.forecast), trend_figure(read.trend), stage_conversion_figure(read.stage_conversion))
 
 
 def _day(value: str | None) -> date | None:
@@ -99,8 +95,9 @@ def register(app: Dash, service: PerformanceReads) -> None:
         *filters, start, end = values[:-len(SLIDERS) - 1]
         *changes, shown = values[-len(SLIDERS) - 1:]
         deal_filter = selection(*filters)
-        levers = service.levers(deal_filter)
-        answered, digests = changed_only(_figures(service, deal_filter, levers, (_day(start), _day(end))), shown)
+        figures = service.page(deal_filter, _day(start), _day(end))
+        levers = service.levers(deal_filter)  # summed from the per-salesperson read just cached
+        answered, digests = changed_only(_figures(figures, deal_filter.assignees, levers), shown)
         return (*answered, *_projected(levers, changes), digests)
 
     @app.callback(*(Output(text_id, "children", allow_duplicate=True) for text_id in WHATIF_TEXTS),

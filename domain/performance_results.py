@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from domain.pipeline_trend import PipelineTrend
+
 FORECAST_MONTHS = 12
 OVERDUE_BUCKET = "En retard"
 
@@ -138,3 +140,14 @@ def levers_of(people: Sequence[AssigneePerformance], chosen: Collection[str]) ->
         average_cycle_days=mean(sum((p.cycle_days_total for p in kept), Decimal(0)), sum(p.cycles for p in kept)),
         weighted_pipeline=sum((p.open_weighted for p in kept), Decimal("0.00")),
     )
+
+
+@dataclass(frozen=True)
+class PerformancePage:
+    """Everything the performance page draws for one selection: every salesperson's figures (the chart shows them
+    all, the chosen ones highlighted), the forecast, the open pipeline's trend and the stage movement."""
+
+    assignees: tuple[AssigneePerformance, ...]
+    forecast: Forecast
+    trend: PipelineTrend
+    stage_conversion: StageConversion

@@ -8,6 +8,7 @@ normalised filter, today and the data version: a write through the app is seen a
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,6 +23,7 @@ from domain.performance_results import (
     OVERDUE_BUCKET,
     AssigneePerformance,
     Forecast,
+    PerformancePage,
     StageConversion,
     VelocityLevers,
     levers_of,
@@ -33,6 +35,7 @@ from services.cached_reads import CachedReads
 from services.queries import resolved
 
 DEFAULT_PERIOD_MONTHS = 12
+READS_SIDE_BY_SIDE = 2  # the page's reads sent to the database at once, each on a connection of its own
 T = TypeVar("T")
 
 
@@ -76,6 +79,17 @@ class PerformanceReads(CachedReads):
     def trend(self, deal_filter: DealFilter) -> PipelineTrend:
         """The open pipeline (weighted value, deal count) at the end of each of the last 26 weeks."""
         return self._remember("perf-trend", deal_filter, "", trend_queries.pipeline_trend)
+
+    def page(self, deal_filter: DealFilter, start: date | None = None, end: date | None = None) -> PerformancePage:
+        """Every read of the performance page, two at a time on connections of their own: cold, at 1 000 000
+        deals, each takes 5 to 25 ms (the forecast two statements), which one after the other would add up
+        while the database's second core waits. Each read is cached as when called alone."""
+        with ThreadPoolExecutor(READS_SIDE_BY_SIDE, thread_name_prefix="performance-read") as pool:
+            people = pool.submit(self.assignees, replace(deal_filter, assignees=()))
+            forecast = pool.submit(self.forecast, deal_filter)
+            trend = pool.submit(self.trend, deal_filter)
+            stages = pool.submit(self.stage_conversion, deal_filter, start, end)
+            return PerformancePage(people.result(), forecast.result(), trend.result(), stages.result())
 
     def default_period(self) -> tuple[date, date]:
         """The stage movement's period until the founder picks one (`default_period`)."""

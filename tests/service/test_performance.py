@@ -4,6 +4,7 @@ too)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -15,6 +16,7 @@ from domain.stages import OPEN_STAGES
 from services.cache import VersionedCache
 from services.performance import PerformanceReads
 from services.writes import DealWrites
+from settings import Settings
 from tests.service.known_deals import TODAY, Selection, as_filter
 from tests.service.known_history import (
     ScriptedDeal,
@@ -26,6 +28,7 @@ from tests.service.known_history import (
     month_edge_deals,
     performance_on,
 )
+from wiring import make_cache_backend
 
 HISTORY = make_history()
 HISTORY += month_edge_deals(first_id=len(HISTORY) + 1)
@@ -132,6 +135,24 @@ def test_stage_movement_over_a_picked_period(performance: PerformanceReads, star
         conversion = performance.stage_conversion(as_filter(selection), start, end)
         found = {m.stage: (m.entered, m.advanced, m.lost) for m in conversion.stages}
         assert found == {stage: figures[:3] for stage, figures in expected.items()}
+
+
+@pytest.mark.parametrize("selection", SELECTIONS[:6] + SELECTIONS[8:10], ids=str)
+def test_the_page_s_reads_side_by_side_answer_as_each_read_alone(engine: Engine, performance: PerformanceReads,
+                                                                 selection: Selection) -> None:
+    """`page` sends its reads from threads, each on a connection of its own, into a cold cache; a second reader
+    with a cache of its own makes them one by one."""
+    alone = PerformanceReads(engine, VersionedCache(make_cache_backend(Settings(cache_type="simple"))),
+                             today=lambda: TODAY)
+    deal_filter = as_filter(selection)
+    start, end = date(2026, 3, 10), date(2026, 10, 20)
+
+    page = performance.page(deal_filter, start, end)
+
+    assert page.assignees == alone.assignees(replace(deal_filter, assignees=()))
+    assert page.forecast == alone.forecast(deal_filter)
+    assert page.trend == alone.trend(deal_filter)
+    assert page.stage_conversion == alone.stage_conversion(deal_filter, start, end)
 
 
 def test_a_write_through_the_app_is_seen_at_once(engine: Engine, cache: VersionedCache,
