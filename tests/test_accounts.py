@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, text
 
 from domain.accounts import Account, AccountInputError, Role, clean_email
-from services.accounts import Accounts
+from services.accounts import HASHER, UNKNOWN_ACCOUNT_HASH, Accounts
 from tests.test_demo_and_cli import CRM, ENVIRONMENT, crm
 
 PASSWORD = "un mot de passe solide"
@@ -42,6 +42,14 @@ def test_an_account_is_stored_with_a_hash_and_signs_in(accounts: Accounts, engin
 def test_wrong_credentials_open_nothing(accounts: Accounts, login: str, password: str) -> None:
     accounts.add("camille@exemple.fr", "Camille Martin", "admin", PASSWORD)
     assert accounts.authenticate(login, password) is None
+
+
+def test_an_unknown_login_costs_the_verification_of_a_real_account() -> None:
+    """The written-out hash an unknown login is checked against has the parameters new hashes get (a different
+    memory or time cost would make an unknown login quicker or slower to refuse than a wrong password)."""
+    assert UNKNOWN_ACCOUNT_HASH.startswith("$argon2id$")
+    assert not HASHER.check_needs_rehash(UNKNOWN_ACCOUNT_HASH)
+    assert HASHER.hash(PASSWORD).split("$")[:4] == UNKNOWN_ACCOUNT_HASH.split("$")[:4]
 
 
 def test_a_disabled_account_no_longer_signs_in(accounts: Accounts) -> None:
