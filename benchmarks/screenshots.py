@@ -12,6 +12,7 @@ console error, so a broken page is not silently photographed.
 from __future__ import annotations
 
 import argparse
+import base64
 import logging
 import sys
 import tempfile
@@ -59,15 +60,26 @@ def _wait_until_drawn(driver: webdriver.Chrome) -> None:
 def _shoot_performance(driver: webdriver.Chrome, url: str, out: Path) -> None:
     """The performance page at laptop width, the whole page, once its grid and trend are drawn."""
     driver.set_window_size(*SIZES["desktop"][:2])
-    driver.execute_script("window.localStorage.clear();")  # a first visit: no "since your last visit" panel
     driver.get(f"{url}performance")
     wait = WebDriverWait(driver, 30)
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#table-assignees .ag-row"))
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#graph-trend .scatterlayer .trace"))
     time.sleep(1.0)
-    driver.set_window_size(SIZES["desktop"][0], driver.execute_script("return document.documentElement.scrollHeight"))
+    _save_whole_page(driver, out / "performance-desktop.png")
+
+
+def _save_whole_page(driver: webdriver.Chrome, path: Path) -> None:
+    """The page from top to bottom at the window's width. The window is stretched to the page's height first, so
+    the grids draw every row (they draw only those in view), then Chromium captures the page's whole size: the
+    stretched window alone can come out shorter than the page."""
+    width = driver.execute_script("return window.innerWidth")
+    driver.set_window_size(width, driver.execute_script("return document.documentElement.scrollHeight"))
     time.sleep(1.0)
-    driver.save_screenshot(str(out / "performance-desktop.png"))
+    size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+    clip = {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}
+    shot = driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
+                                                             "clip": clip})
+    path.write_bytes(base64.b64decode(shot["data"]))
 
 
 def shoot(url: str, out: Path) -> list[str]:
@@ -80,10 +92,10 @@ def shoot(url: str, out: Path) -> list[str]:
             driver.get(url)
             _wait_until_drawn(driver)
             if whole_page:
-                full = driver.execute_script("return document.documentElement.scrollHeight")
-                driver.set_window_size(width, full)
-                time.sleep(1.0)
-            driver.save_screenshot(str(out / f"dashboard-{name}.png"))
+                _save_whole_page(driver, out / f"dashboard-{name}.png")
+            else:
+                driver.save_screenshot(str(out / f"dashboard-{name}.png"))
+            driver.execute_script("window.localStorage.clear();")  # the next page a first visit: no "since" panel
             errors += [entry["message"] for entry in driver.get_log("browser")]
         _shoot_performance(driver, url, out)
         errors += [entry["message"] for entry in driver.get_log("browser")]
