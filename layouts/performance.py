@@ -22,6 +22,7 @@ from layouts import ids
 from layouts.figures import GRAPH_CONFIG, LOADING, empty_figure
 
 CHART_HEIGHT = "380px"
+FORECAST_HEIGHT = "600px"  # two panels one above the other (layouts/performance_figures.py)
 SLIDER_RANGE = 50  # each what-if lever moves from -50 % to +50 %
 NO_WON_CYCLE = "aucun deal gagné avec historique"
 FROM_CREATION_NOTE = ("Les deals sans historique (importés avant le suivi des changements) comptent depuis leur "
@@ -49,12 +50,12 @@ ASSIGNEE_COLUMNS = (
 )
 
 
-def _chart(title: str, graph_id: str, *extra: Any, note: str | None = None) -> html.Section:
+def _chart(title: str, graph_id: str, *extra: Any, note: str | None = None, height: str = CHART_HEIGHT) -> html.Section:
     return html.Section([
         html.Div([html.H2(title, className="h6 mb-0 me-3"), *extra],
                  className="d-flex flex-wrap align-items-center gap-2 mb-2"),
         dcc.Graph(id=graph_id, figure=empty_figure(LOADING), config=GRAPH_CONFIG, className="loads-in-place",
-                  style={"height": CHART_HEIGHT}),
+                  style={"height": height}),
         *([html.Small(note, className="text-muted")] if note else []),
     ], className="card chart-card mt-3")
 
@@ -116,7 +117,7 @@ def performance_content(period: tuple[date, date]) -> list[Any]:
                html.Small("Cliquez sur un commercial pour filtrer ; cliquez à nouveau pour retirer.",
                           className="text-muted")),
         html.Section(assignee_grid(), className="card chart-card mt-3"),
-        _chart("Prévision par mois de clôture", ids.GRAPH_FORECAST),
+        _chart("Prévision par mois de clôture", ids.GRAPH_FORECAST, height=FORECAST_HEIGHT),
         _chart("Tendance : pipeline ouvert des 26 dernières semaines", ids.GRAPH_TREND, note=TREND_NOTE),
         _chart("Passage d'étape", ids.GRAPH_STAGE_CONVERSION, html.Small("Période :", className="text-muted"),
                picker, note=FROM_CREATION_NOTE),

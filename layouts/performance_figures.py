@@ -40,6 +40,10 @@ NO_WON = "Aucun deal gagné<br>sur ces 12 mois."
 NO_DUE = "Aucun deal ouvert avec une échéance<br>dans les 12 mois."
 ZERO_ONLY = {"tickvals": [0], "range": [0, 1]}  # an axis with nothing on it: "0 €", not "0 €, 0 €, 1 €…"
 LEGEND = {"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"}
+# The forecast's two panels, one above the other (fractions of its height, bottom to top): room between them
+# for the upper one's month names and the lower one's title.
+WON_PANEL = (0.68, 1.0)
+DUE_PANEL = (0.0, 0.36)
 
 
 def assignees_figure(people: Sequence[AssigneePerformance], selected: Collection[str]) -> Figure:
@@ -81,8 +85,9 @@ def _month_label(bucket: str) -> str:
 
 
 def forecast_figure(forecast: Forecast) -> Figure:
-    """Left: the won amount of each of the last 12 months. Right: the open deals by expected close month
-    (overdue first), weighted value stacked by stage, gross amount as a line."""
+    """Above: the won amount of each of the last 12 months. Below: the open deals by expected close month
+    (overdue first), weighted value stacked by stage, gross amount as a line. One above the other, each the
+    chart's whole width: side by side, on a phone, the lower one's amounts were drawn over the other's bars."""
     if not forecast.cells and not any(forecast.won_by_month):
         return empty_figure(NO_FORECAST)
     past = [_month_label(month) for month in forecast.past_months]
@@ -112,29 +117,30 @@ def forecast_figure(forecast: Forecast) -> Figure:
                    "hovertemplate": "<b>%{x}</b><br>Montant brut : %{customdata}<extra></extra>"})
     money_axis = {"tickformat": ",.0f", "ticksuffix": " €", "showgrid": True, "gridcolor": "#e9ecef",
                   "fixedrange": True, "rangemode": "tozero"}
-    annotations = [_title("Gagné par mois", 0.18), _title("Prévision par mois d'échéance (ouverts)", 0.72)]
+    annotations = [_title("Gagné par mois", WON_PANEL[1]), _title("Ouverts, par mois d'échéance", DUE_PANEL[1])]
     nothing_won, nothing_due = not any(forecast.won_by_month), not forecast.cells
-    annotations += [_nothing(NO_WON, 0.18)] if nothing_won else []
-    annotations += [_nothing(NO_DUE, 0.72)] if nothing_due else []
+    annotations += [_nothing(NO_WON, sum(WON_PANEL) / 2)] if nothing_won else []
+    annotations += [_nothing(NO_DUE, sum(DUE_PANEL) / 2)] if nothing_due else []
     return _figure(
-        traces, barmode="stack", showlegend=True, legend={**LEGEND, "y": 1.14, "yanchor": "bottom"},
-        xaxis={"domain": [0, 0.36], "type": "category", "tickangle": -45, "fixedrange": True},
-        xaxis2={"domain": [0.44, 1], "type": "category", "tickangle": -45, "fixedrange": True, "anchor": "y2"},
-        yaxis={**money_axis, "anchor": "x", **(ZERO_ONLY if nothing_won else {})},
-        yaxis2={**money_axis, "anchor": "x2", **(ZERO_ONLY if nothing_due else {})},
-        margin={"l": 100, "r": 8, "t": 64, "b": 64}, annotations=annotations,  # "16 000 000 €" fits
+        traces, barmode="stack", showlegend=True, legend={**LEGEND, "y": 1.08, "yanchor": "bottom"},
+        xaxis={"type": "category", "fixedrange": True, "anchor": "y"},
+        xaxis2={"type": "category", "fixedrange": True, "anchor": "y2"},
+        yaxis={**money_axis, "domain": list(WON_PANEL), "anchor": "x", **(ZERO_ONLY if nothing_won else {})},
+        yaxis2={**money_axis, "domain": list(DUE_PANEL), "anchor": "x2", **(ZERO_ONLY if nothing_due else {})},
+        margin={"l": 100, "r": 8, "t": 72, "b": 88}, annotations=annotations,  # "16 000 000 €" fits
     )
 
 
-def _nothing(text: str, x: float) -> dict:
-    """A message in the middle of an empty side of the forecast."""
-    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 0.5,
+def _nothing(text: str, y: float) -> dict:
+    """A message in the middle of an empty panel of the forecast."""
+    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0.5, "y": y,
             "xanchor": "center", "font": {"size": 12, "color": "#6c757d"}}
 
 
-def _title(text: str, x: float) -> dict:
-    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": x, "y": 1.01,
-            "xanchor": "center", "yanchor": "bottom", "font": {"size": 13, "color": "#6c757d"}}
+def _title(text: str, top: float) -> dict:
+    """A panel's name, above its top left corner."""
+    return {"text": text, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": top + 0.01,
+            "xanchor": "left", "yanchor": "bottom", "font": {"size": 13, "color": "#6c757d"}}
 
 
 def stage_conversion_figure(conversion: StageConversion) -> Figure:
@@ -142,8 +148,8 @@ def stage_conversion_figure(conversion: StageConversion) -> Figure:
     under each stage's name (the rule for deals without history is written under the chart, in its card)."""
     if not any(movement.entered for movement in conversion.stages):
         return empty_figure(NO_MOVEMENT)
-    labels = [f"{m.stage}<br>{formatting.count(m.entered)} entrées · {formatting.days(m.average_days)}"
-              if m.average_days is not None else f"{m.stage}<br>{formatting.count(m.entered)} entrées · durée —"
+    labels = [f"{m.stage}<br>{formatting.count(m.entered)} entrées<br>{formatting.days(m.average_days)}"
+              if m.average_days is not None else f"{m.stage}<br>{formatting.count(m.entered)} entrées<br>durée —"
               for m in conversion.stages]
 
     def bars(name: str, rates: list, colour: str) -> dict:
@@ -156,9 +162,9 @@ def stage_conversion_figure(conversion: StageConversion) -> Figure:
         [bars("Passés à une étape suivante", [m.advanced_rate for m in conversion.stages], PRIMARY),
          bars("Perdus", [m.lost_rate for m in conversion.stages], LOST_COLOUR)],
         barmode="group", showlegend=True, legend={**LEGEND, "y": 1.12, "yanchor": "bottom"},
-        xaxis={"type": "category", "fixedrange": True}, yaxis={"visible": False, "range": [0, 1.15],
-                                                               "fixedrange": True},
-        margin={"l": 8, "r": 8, "t": 36, "b": 56},
+        xaxis={"type": "category", "fixedrange": True, "tickangle": 0},  # three short lines fit a phone upright
+        yaxis={"visible": False, "range": [0, 1.15], "fixedrange": True},
+        margin={"l": 8, "r": 8, "t": 36, "b": 64},
     )
 
 

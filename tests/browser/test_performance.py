@@ -191,7 +191,7 @@ def test_stage_movement_shows_the_shares_of_the_last_twelve_months(performance_p
         entered, went_on, went_lost, days = expected[stage]
         assert advanced["text"][index] == (french_rate(Decimal(went_on) / entered) if entered else "—")
         assert lost["text"][index] == (french_rate(Decimal(went_lost) / entered) if entered else "—")
-        assert advanced["x"][index] == (f"{stage}<br>{french_count(entered)} entrées · "
+        assert advanced["x"][index] == (f"{stage}<br>{french_count(entered)} entrées<br>"
                                         f"{french_days(days) if days is not None else 'durée —'}")
     note = "Les deals sans historique (importés avant le suivi des changements) comptent depuis leur date de création"
     assert note in performance_page.find_element("#graph-stage-conversion").find_element(
