@@ -16,10 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from dash import Dash
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
-from flask import Response, request
 from selenium.webdriver.common.keys import Keys
 from sqlalchemy import Engine, event
 
@@ -29,6 +27,7 @@ from layouts.kpis import VALUE_IDS
 from services.reads import DealReads
 from tests.browser import deal_form_page as form
 from tests.browser import page
+from tests.browser.callback_traffic import record_callback_requests
 from tests.browser.conftest import dashboard_app, sqlite_copy
 from tests.browser.deals import Row, deadline_rows, expected_kpis, known_deals, option_label
 
@@ -36,7 +35,6 @@ pytestmark = pytest.mark.browser
 SERVICE_METHODS = frozenset({"kpis", "funnel", "sectors", "deadlines", "deadline_counts", "data_health",
                              "filter_options", "has_demo_data", "deal", "deal_history"})
 GRID_FIRST_PAGE = f"{ids.GRID_FIRST_PAGE}.data"
-UPDATE_PATH = "/_dash-update-component"
 ROWS_ONLY = f"{ids.TABLE_DEADLINES}.getRowsResponse"
 EVERY_FIGURE = {"kpis": 1, "funnel": 1, "sectors": 1, "deadline_counts": 1, "deadlines": 1, "data_health": 1}
 
@@ -85,21 +83,6 @@ class Meter:
         return dict(self.service.calls), len(self.statements)
 
 
-def record_callback_requests(app: Dash, meter: Meter) -> None:
-    """Note the outputs of every callback request the server receives, and the outputs each answer updates."""
-    @app.server.before_request
-    def note_request() -> None:
-        if request.path.endswith(UPDATE_PATH):
-            meter.requests.append(request.get_json()["output"])
-
-    @app.server.after_request
-    def note_answer(response: Response) -> Response:
-        if request.path.endswith(UPDATE_PATH) and response.is_json:
-            answered = response.get_json()["response"]
-            meter.sent.append({f"{component}.{prop}" for component, props in answered.items() for prop in props})
-        return response
-
-
 @pytest.fixture
 def deals() -> list[Row]:
     return known_deals()
@@ -128,7 +111,7 @@ def metered(
     try:
         app = dashboard_app(sqlite_copy(_migrated_sqlite_template, tmp_path), deals)
         meter = Meter(services[0], statements)
-        record_callback_requests(app, meter)
+        record_callback_requests(app, meter.requests, meter.sent)
         meter.reset()
         dash_duo.start_server(app)
         dash_duo.wait_for_element("#table-deadlines .ag-row .ag-cell", timeout=page.TIMEOUT)

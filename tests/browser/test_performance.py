@@ -20,7 +20,6 @@ import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
-from flask import Response, request
 from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 
@@ -32,6 +31,7 @@ from services.reads import DealReads
 from services.writes import DealWrites
 from settings import Settings
 from tests.browser import page
+from tests.browser.callback_traffic import record_callback_requests
 from tests.browser.conftest import sqlite_copy
 from tests.browser.deals import NBSP, french_count, french_euros
 from tests.service.known_deals import Selection
@@ -51,7 +51,6 @@ from wiring import make_cache_backend
 pytestmark = pytest.mark.browser
 HISTORY = make_history()
 CAMILLE = "Camille Martin"
-UPDATE_PATH = "/_dash-update-component"
 FRENCH_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
 TRACES = ("const plot = document.querySelector(arguments[0] + ' .js-plotly-plot');"
           "return plot && plot.data ? plot.data.map(t => ({name: t.name, x: t.x, y: t.y, text: t.text})) : [];")
@@ -283,12 +282,17 @@ class Traffic:
     """What the page's interactions cost: each callback request's outputs, each answer's updated outputs, and the
     calls of the page's SQL queries."""
 
-    asked: list[set[str]] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
     sent: list[set[str]] = field(default_factory=list)
     queries: Counter[str] = field(default_factory=Counter)
 
+    @property
+    def asked(self) -> list[set[str]]:
+        """Each request's outputs, as `id.prop` strings."""
+        return [set(outputs.strip(".").split("...")) for outputs in self.requests]
+
     def clear(self) -> None:
-        self.asked.clear()
+        self.requests.clear()
         self.sent.clear()
         self.queries.clear()
 
@@ -296,19 +300,7 @@ class Traffic:
 def metered_app(app: Dash, monkeypatch: pytest.MonkeyPatch) -> Traffic:
     """Note `app`'s callback requests and answers, and count the performance queries it runs."""
     traffic = Traffic()
-
-    @app.server.before_request
-    def note_request() -> None:
-        if request.path.endswith(UPDATE_PATH):
-            traffic.asked.append(set(request.get_json()["output"].strip(".").split("...")))
-
-    @app.server.after_request
-    def note_answer(response: Response) -> Response:
-        if request.path.endswith(UPDATE_PATH) and response.is_json:
-            answered = response.get_json()["response"]
-            traffic.sent.append({f"{component}.{prop}" for component, props in answered.items() for prop in props})
-        return response
-
+    record_callback_requests(app, traffic.requests, traffic.sent)
     for module, name in QUERIES:
         monkeypatch.setattr(module, name, _counting(traffic.queries, name, getattr(module, name)))
     return traffic
