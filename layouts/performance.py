@@ -36,18 +36,23 @@ WHATIF_SLIDERS = (
     (ids.WHATIF_CYCLE, "Cycle de vente"),
     (ids.WHATIF_DEAL_COUNT, "Nombre de deals ouverts"),
 )
+# Field, header, the field of its French text (none: shown as it is) and the narrowest width that shows that text
+# whole ("3 522 435 €", "185,1 jours"); wider screens share the rest in the same proportions.
 ASSIGNEE_COLUMNS = (
-    ("assignee", "Commercial", None),
-    ("open_gross", "Pipeline brut", "open_gross_text"),
-    ("open_weighted", "Pipeline pondéré", "open_weighted_text"),
-    ("won_amount", "Montant gagné", "won_amount_text"),
-    ("won", "Gagnés", "won_text"),
-    ("lost", "Perdus", "lost_text"),
-    ("win_rate", "Taux de gain", "win_rate_text"),
-    ("average_deal", "Panier moyen", "average_deal_text"),
-    ("average_cycle_days", "Cycle moyen", "average_cycle_text"),
-    ("stale", "Deals froids", "stale_text"),
+    ("assignee", "Commercial", None, 140),
+    ("open_gross", "Pipeline brut", "open_gross_text", 120),
+    ("open_weighted", "Pipeline pondéré", "open_weighted_text", 120),
+    ("won_amount", "Montant gagné", "won_amount_text", 120),
+    ("won", "Gagnés", "won_text", 90),
+    ("lost", "Perdus", "lost_text", 90),
+    ("win_rate", "Taux de gain", "win_rate_text", 90),
+    ("average_deal", "Panier moyen", "average_deal_text", 110),
+    ("average_cycle_days", "Cycle moyen", "average_cycle_text", 115),
+    ("stale", "Deals froids", "stale_text", 90),
 )
+# The salesperson's whole name, kept in view while a narrow screen scrolls the figures sideways (a pinned
+# column takes its width: it does not share the rest).
+NAME_COLUMN = {"pinned": "left"}
 
 
 def _chart(title: str, graph_id: str, *extra: Any, note: str | None = None, height: str = CHART_HEIGHT) -> html.Section:
@@ -92,11 +97,12 @@ def _velocity_card() -> html.Section:
 def assignee_grid() -> dag.AgGrid:
     """Sortable in the browser (a few rows per salesperson): each column sorts on its number and shows the
     French text the server wrote beside it."""
-    columns = [{"field": field, "headerName": header, "sortable": True,
-                **({"valueFormatter": {"function": f"params.data.{text}"}, "type": "rightAligned"} if text else {})}
-               for field, header, text in ASSIGNEE_COLUMNS]
+    columns = [{"field": field, "headerName": header, "sortable": True, "minWidth": width,
+                **({"valueFormatter": {"function": f"params.data.{text}"}, "type": "rightAligned", "flex": width}
+                   if text else {**NAME_COLUMN, "width": width, "tooltipField": field})}
+               for field, header, text, width in ASSIGNEE_COLUMNS]
     return dag.AgGrid(id=ids.TABLE_ASSIGNEES, columnDefs=columns, rowData=[],
-                      defaultColDef={"resizable": True, "minWidth": 90, "flex": 1, "wrapHeaderText": True,
+                      defaultColDef={"resizable": True, "wrapHeaderText": True,
                                      "autoHeaderHeight": True},
                       dashGridOptions={"domLayout": "autoHeight", "suppressCellFocus": True,
                                        "localeText": {"noRowsToShow": "Aucun commercial dans cette sélection"}},

@@ -9,7 +9,6 @@ from typing import Any
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
 from selenium.webdriver.common.action_chains import ActionChains
-from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.remote.webelement import WebElement
 
@@ -113,27 +112,22 @@ def click_bar(dash_duo: DashComposite, graph_id: str, label: str) -> None:
     ActionChains(dash_duo.driver).move_to_element(points[labels.index(label)]).click().perform()
 
 
-def grid_column(dash_duo: DashComposite, field: str) -> list[str]:
-    """The texts of one grid column on the current page, top to bottom."""
-    rows = dash_duo.find_elements("#table-deadlines .ag-center-cols-container .ag-row")
-    rows.sort(key=lambda row: int(row.get_attribute("row-index")))
-    return [row.find_element(By.CSS_SELECTOR, f'[col-id="{field}"]').get_attribute("textContent") for row in rows]
-
-
-def steady_grid_column(dash_duo: DashComposite, field: str) -> list[str]:
-    """`grid_column` for polling: nothing while the grid redraws the rows being read."""
-    try:
-        return grid_column(dash_duo, field)
-    except Exception:  # a row redrawn while read
-        return []
+def grid_column(dash_duo: DashComposite, field: str, grid: str = "table-deadlines") -> list[str]:
+    """The texts of one column of an AG Grid's current page, top to bottom, read in one go: no row can be redrawn
+    half-way through, and a pinned column (its cells in a row part of their own) reads like any other."""
+    cells = dash_duo.driver.execute_script(
+        "return [...document.querySelectorAll(`#${arguments[0]} .ag-row`)].flatMap(row => {"
+        "  const cell = row.querySelector(`[col-id='${arguments[1]}']`);"
+        "  return cell ? [[Number(row.getAttribute('row-index')), cell.textContent]] : []; });", grid, field)
+    return [text for _index, text in sorted(cells)]
 
 
 def wait_for_grid(dash_duo: DashComposite, field: str, expected: list[str]) -> None:
     """Wait until the grid's page shows exactly these values in one column."""
     try:
-        until(lambda: steady_grid_column(dash_duo, field) == expected, timeout=TIMEOUT)
+        until(lambda: grid_column(dash_duo, field) == expected, timeout=TIMEOUT)
     except Exception as error:
-        shown = steady_grid_column(dash_duo, field)
+        shown = grid_column(dash_duo, field)
         raise AssertionError(f"grid column {field} shows {shown}, expected {expected}") from error
 
 

@@ -253,7 +253,7 @@ def test_html_typed_in_every_text_field_is_shown_as_text(dashboard: DashComposit
     page.press(dashboard, f"#{ids.DEAL_SAVE}")
     form.wait_closed(dashboard)
 
-    until(lambda: HOSTILE[:100] in page.steady_grid_column(dashboard, "client"), timeout=page.TIMEOUT)
+    until(lambda: HOSTILE[:100] in page.grid_column(dashboard, "client"), timeout=page.TIMEOUT)
     form.open_row(dashboard, HOSTILE[:100])
     assert form.field(dashboard, "secteur").get_attribute("value") == HOSTILE[:100]
     time.sleep(0.5)

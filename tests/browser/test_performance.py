@@ -20,7 +20,6 @@ import pytest
 from dash import Dash
 from dash.testing.composite import DashComposite
 from dash.testing.wait import until
-from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.keys import Keys
 
 from app import create_app
@@ -136,7 +135,7 @@ def test_each_salesperson_has_their_bars_and_grid_row(performance_page: DashComp
         expected[name]["open_weighted"] for name in order]
     assert weighted["text"] == [french_euros(expected[name]["open_weighted"]) for name in order]
     assert gross["text"] == [french_euros(expected[name]["open_gross"]) for name in order]
-    grid = dict(zip(grid_column(performance_page, "assignee"), grid_column(performance_page, "win_rate"),
+    grid = dict(zip(assignee_column(performance_page, "assignee"), assignee_column(performance_page, "win_rate"),
                     strict=True))
     for name in order:
         closed = expected[name]["won"] + expected[name]["lost"]
@@ -144,20 +143,48 @@ def test_each_salesperson_has_their_bars_and_grid_row(performance_page: DashComp
     assert performance_page.get_logs() == []
 
 
-def grid_column(dash_duo: DashComposite, field: str) -> list[str]:
-    """One column of the salesperson grid, top to bottom; nothing while AG Grid redraws the rows being read."""
-    try:
-        rows = dash_duo.find_elements("#table-assignees .ag-center-cols-container .ag-row")
-        rows.sort(key=lambda row: int(row.get_attribute("row-index")))
-        return [row.find_element("css selector", f'[col-id="{field}"]').get_attribute("textContent") for row in rows]
-    except StaleElementReferenceException:
-        return []
+def assignee_column(dash_duo: DashComposite, field: str) -> list[str]:
+    """One column of the salesperson grid, top to bottom."""
+    return page.grid_column(dash_duo, field, grid="table-assignees")
+
+
+CUT_GRID_TEXTS = """return [...document.querySelectorAll(
+    '#table-assignees .ag-cell, #table-assignees .ag-header-cell-text')]
+    .filter(cell => cell.scrollWidth > cell.clientWidth + 1).map(cell => cell.textContent);"""
+SHOWN_NAMES = """const box = document.querySelector('#table-assignees').getBoundingClientRect();
+    return [...document.querySelectorAll('#table-assignees .ag-row [col-id="assignee"]')]
+    .filter(cell => { const r = cell.getBoundingClientRect(); return r.left >= box.left && r.right <= box.right; })
+    .map(cell => cell.textContent);"""
+
+
+def test_a_laptop_shows_every_salesperson_figure_whole(performance_page: DashComposite) -> None:
+    """At 1440 px, no name, amount or header of the salesperson grid is cut short ("3 522 43…")."""
+    performance_page.driver.set_window_size(1440, 900)
+    page.wait_idle(performance_page)
+
+    until(lambda: assignee_column(performance_page, "assignee") and not performance_page.driver.execute_script(
+        CUT_GRID_TEXTS), timeout=page.TIMEOUT)
+    assert performance_page.get_logs() == []
+
+
+def test_a_phone_keeps_the_names_in_view_beside_the_figures(performance_page: DashComposite) -> None:
+    """At 390 px the grid scrolls its figures sideways; the names stay, whole, at the left."""
+    performance_page.driver.set_window_size(390, 844)
+    page.wait_idle(performance_page)
+    names = sorted(assignee_column(performance_page, "assignee"))
+    assert len(names) > 1
+
+    performance_page.driver.execute_script("dash_ag_grid.getApi('table-assignees').ensureColumnVisible('stale');")
+
+    until(lambda: sorted(performance_page.driver.execute_script(SHOWN_NAMES)) == names, timeout=page.TIMEOUT)
+    assert not [text for text in performance_page.driver.execute_script(CUT_GRID_TEXTS) if text in names]
+    assert performance_page.get_logs() == []
 
 
 def test_a_salesperson_without_closed_deal_shows_dashes_not_zero(performance_page: DashComposite) -> None:
     open_performance(performance_page, "?statut=prospect")
-    until(lambda: set(grid_column(performance_page, "win_rate")) == {"—"}, timeout=page.TIMEOUT)
-    assert set(grid_column(performance_page, "average_cycle_days")) == {"—"}
+    until(lambda: set(assignee_column(performance_page, "win_rate")) == {"—"}, timeout=page.TIMEOUT)
+    assert set(assignee_column(performance_page, "average_cycle_days")) == {"—"}
     page.wait_for_texts(performance_page, {"kpi-velocity": "—"})
     levers = performance_page.find_element("#velocity-levers").get_attribute("textContent")
     assert "Cycle moyen : — (aucun deal gagné avec historique)" in levers and "Taux de gain : —" in levers
@@ -218,7 +245,7 @@ def test_a_click_on_a_salesperson_filters_both_pages(performance_page: DashCompo
 
     until(lambda: page.chosen(performance_page, "filter-assignee") == [CAMILLE], timeout=page.TIMEOUT)
     page.wait_for_texts(performance_page, {"kpi-velocity": camille_velocity()})
-    until(lambda: grid_column(performance_page, "assignee") == [CAMILLE], timeout=page.TIMEOUT)
+    until(lambda: assignee_column(performance_page, "assignee") == [CAMILLE], timeout=page.TIMEOUT)
     page.press(performance_page, "#nav-dashboard")
 
     page.wait_for_texts(performance_page, {"kpi-deal-count": french_count(len(of(CAMILLE)))})
