@@ -103,6 +103,11 @@ class PostgresTarget:
         self._admin(f'CREATE DATABASE "{self.name}"')
         return make_engine(self.url)
 
+    def copy_of(self, source: PostgresTarget) -> None:
+        """Replace this database by a copy of `source` (CREATE DATABASE … TEMPLATE: nobody may be connected to it)."""
+        self._admin(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+        self._admin(f'CREATE DATABASE "{self.name}" TEMPLATE "{source.name}"')
+
     def load(self, engine: Engine, rows: Iterable[DealRow]) -> None:
         """One COPY in one transaction: the rollup's statement trigger aggregates the whole batch once."""
         raw = engine.raw_connection()

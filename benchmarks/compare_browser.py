@@ -16,7 +16,9 @@ processes) and app spent per warm change, read from /proc.
 
 `--page performance` makes the same actions on `/performance` and waits for its outputs. `--reuse` measures the
 kept `bench_perf_<N>` of performance_benchmark.py (its deals and their history, which the performance page reads)
-as it is, and keeps it; both versions must then have the same migrations.
+as it is, and keeps it. When the working tree's migrations differ from REF's, REF runs on the kept database (which
+must then be at REF's migrations) and the working tree on a copy of it (`bench_compare_<N>`, dropped after), which
+its app migrates on start: the same deals and history, each in the form its version keeps them.
 
 REF (a commit, tag or branch) is checked out into a temporary git worktree. When it has the same migrations
 as the working tree, both apps run on one database (bench_compare_<N>). When its migrations differ, each version
@@ -202,10 +204,13 @@ def summary_line(version: Version) -> str:
             f"| {version.browser_cpu_ms / warm_changes:.0f} | {version.app_cpu_ms / warm_changes:.1f} |")
 
 
-def describe_databases(target: PostgresTarget, ref_target: PostgresTarget | None, ref: str) -> str:
+def describe_databases(target: PostgresTarget, ref_target: PostgresTarget | None, ref: str, reused: bool) -> str:
     """Which database each version runs on."""
     if ref_target is None:
         return f"database: {target.name}, shared by both versions (same migrations)"
+    if reused:
+        return (f"databases: {ref_target.name} ({ref}, as kept) and {target.name} (working tree: a copy of it, "
+                "migrated by its app on start)")
     return (f"databases: {target.name} (working tree) and {ref_target.name} ({ref}, other migrations, migrated by "
             "its own cli.py init), the same generated deals in each")
 
@@ -229,32 +234,36 @@ def main() -> None:
     args = parse_args()
     page = PAGES[args.page]
     workdir = Path(tempfile.mkdtemp(prefix="crm-compare-"))
-    target = PostgresTarget(args.postgres_url, args.size, prefix=KEPT_PREFIX if args.reuse else PREFIX)
+    kept = PostgresTarget(args.postgres_url, args.size, prefix=KEPT_PREFIX)
     other = Version(args.ref, checkout(args.ref, workdir / "ref"))
-    current = Version("working tree", ROOT, target.url)
     shared = migrations(other.root) == migrations(ROOT)
-    if args.reuse and not (shared and target.holds_deals()):
+    if args.reuse and not kept.holds_deals():
         remove_worktree(other.root)
-        sys.exit(f"--reuse: {target.name} must hold deals and {args.ref} have the working tree's migrations")
-    ref_target = None if shared else PostgresTarget(args.postgres_url, args.size, prefix=REF_PREFIX)
+        sys.exit(f"--reuse: {kept.name} must hold deals (performance_benchmark.py --keep makes it)")
+    target = kept if args.reuse and shared else PostgresTarget(args.postgres_url, args.size, prefix=PREFIX)
+    current = Version("working tree", ROOT, target.url)
+    ref_target = None if shared else kept if args.reuse else PostgresTarget(args.postgres_url, args.size,
+                                                                            prefix=REF_PREFIX)
     other.database_url = target.url if ref_target is None else ref_target.url
     browser = "Chromium"
     try:
-        if not args.reuse:
+        if args.reuse and not shared:
+            target.copy_of(kept)
+        elif not args.reuse:
             fill(target, args.size)
-        if ref_target is not None:
+        if ref_target is not None and not args.reuse:
             fill(ref_target, args.size, cli_init(other.root))
         print("\n".join(machine_facts(args.postgres_url)), flush=True)
-        print(describe_databases(target, ref_target, args.ref), flush=True)
+        print(describe_databases(target, ref_target, args.ref, args.reuse), flush=True)
         for round_number in range(args.rounds):
             browser = run_round((other, current), workdir, round_number, page)
             print(f"medians after round {round_number + 1}: " + "; ".join(
                 f"{v.label} cold {statistics.median(v.cold_ms):.0f} ms, warm {statistics.median(v.warm_ms):.0f} ms"
                 for v in (other, current)), flush=True)
     finally:
-        if not args.reuse:
+        if target is not kept:
             target.drop()
-        if ref_target is not None:
+        if ref_target not in (None, kept):
             ref_target.drop()
         remove_worktree(other.root)
     databases = "one database" if shared else "a database per version"

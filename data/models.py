@@ -165,9 +165,10 @@ class DealActivity(Base):
 
 
 class PipelineChange(Base):
-    """How much the open pipeline (deal count, weighted value) moved per (UTC day, stage, sector, salesperson):
-    kept by database triggers at each write (migration 0014), rebuilt from the history by
-    `data.pipeline_changes.rebuild`. The weekly trend is today's pipeline less the moves after each week."""
+    """How much the open pipeline (deal count, weighted value) moved per (UTC week, stage, sector, salesperson):
+    kept by database triggers at each write (migrations 0014 and 0025), rebuilt from the history by
+    `data.pipeline_changes.rebuild`. The weekly trend is today's pipeline less the moves after each week.
+    `change_day` is the first day of the week (a Monday, 00:00 UTC): daily until 0025, the column kept its name."""
 
     __tablename__ = "pipeline_changes"
 

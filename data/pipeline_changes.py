@@ -1,12 +1,12 @@
-"""Rebuild `pipeline_changes` (the open pipeline's daily moves behind the weekly trend) from the history.
+"""Rebuild `pipeline_changes` (the open pipeline's weekly moves behind the weekly trend) from the history.
 
-The triggers of migration 0014 keep the table at each write, on the day of the write. A history written before
-the table existed (the migration's backfill), or dated after the fact (the tests' scripted histories, the
-benchmarks' generated ones), needs the moves placed on the days its rows say: each deal still present is walked
-back from its current state through its rows, newest first (`domain.pipeline_trend.replay`). A deleted deal's
-values are not in its history, so a whole rebuild loses the moves of deals deleted before it; `redate` corrects
-only the deals it is given (the demo's, seeded beside the founder's own) and leaves every other move as it is, and
-`forget` takes the demo's moves out again when it is removed, so the trend shows no trace of it.
+The triggers (`data.pipeline_change_triggers`) keep the table at each write, on the week of the write. A history
+written before the table existed (the migration's backfill), or dated after the fact (the tests' scripted histories,
+the benchmarks' generated ones), needs the moves placed on the weeks its rows say: each deal still present is walked
+back from its current state through its rows, newest first (`domain.pipeline_trend.replay`). A deleted deal's values
+are not in its history, so a whole rebuild loses the moves of deals deleted before it; `redate` corrects only the
+deals it is given (the demo's, seeded beside the founder's own) and leaves every other move as it is, and `forget`
+takes the demo's moves out again when it is removed, so the trend shows no trace of it.
 """
 
 from __future__ import annotations
@@ -60,18 +60,18 @@ def rebuild(connection: Connection) -> int:
 
 def redate(connection: Connection, deal_ids: Collection[int], written_on: date) -> None:
     """Place the moves of `deal_ids`, written in one go on `written_on` (UTC) and whose history was dated after,
-    on the days that history says, in the caller's transaction; every other deal's moves stay."""
+    on the weeks that history says, in the caller's transaction; every other deal's moves stay."""
     _add(connection, _deal_moves(connection, partial(redated, written_on), Deal.id.in_(list(deal_ids))), 1)
 
 
 def forget(connection: Connection, deal_ids: Collection[int], deleted_on: date) -> None:
     """Before `deal_ids` are deleted on `deleted_on` (UTC) as if they had never been (the demo's removal): take
-    their moves out of every day, and give back in advance the move their deletion's triggers will write."""
+    their moves out of every week, and give back in advance the move their deletion's triggers will write."""
     _add(connection, _deal_moves(connection, partial(redated, deleted_on), Deal.id.in_(list(deal_ids))), -1)
 
 
 def _add(connection: Connection, moves: Iterable[PipelineMove], sign: int) -> None:
-    """Add `sign` × `moves` to the table, day and key by key, and drop the rows that come to nothing."""
+    """Add `sign` × `moves` to the table, week and key by key, and drop the rows that come to nothing."""
     c = PipelineChange
     for move in summed(moves).values():
         row = {**_row(move), "n": sign * move.deals, "ponderee": sign * move.weighted}

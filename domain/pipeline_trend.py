@@ -1,11 +1,13 @@
 """The pipeline's weekly trend: the weighted open pipeline and the open deal count at the end of each of the last
 26 weeks.
 
-The database keeps, per UTC day and per stage, sector and salesperson, how much the open pipeline moved that day
-(`pipeline_changes`: +1 deal and its weighted value when a deal enters an open stage or is created in one, the
-opposite when it leaves, both when its amount changes). The value at the end of a past week is today's less
-every move after it: `trend_points` does that sum. `replay` rebuilds those moves from a deal's history rows, for
-a history written before the table existed or dated afterwards (the demo, the tests, the benchmarks).
+The database keeps, per UTC week (on its Monday) and per stage, sector and salesperson, how much the open pipeline
+moved that week (`pipeline_changes`: +1 deal and its weighted value when a deal enters an open stage or is created
+in one, the opposite when it leaves, both when its amount changes). The value at the end of a past week is today's
+less every move after it: `trend_points` does that sum. A week, not a day: the trend needs no finer grain, and a
+week's rows are about a seventh of its days' (the statement reads them all at every filter change). `replay`
+rebuilds those moves from a deal's history rows, for a history written before the table existed or dated afterwards
+(the demo, the tests, the benchmarks).
 """
 
 from __future__ import annotations
@@ -113,11 +115,13 @@ def redated(written_on: date, current: DealState, created_at: datetime,
 
 
 def summed(moves: Iterable[PipelineMove]) -> dict[tuple[date, tuple[str, str | None, str | None]], PipelineMove]:
-    """The moves added up per day and key, those that cancel out left out (as the table keeps them)."""
+    """The moves added up per week and key, each on its week's Monday, those that cancel out left out: as the
+    table keeps them."""
     totals: dict[tuple[date, tuple[str, str | None, str | None]], PipelineMove] = {}
     for move in moves:
-        found = totals.get((move.day, move.key))
-        totals[(move.day, move.key)] = move if found is None else replace(
+        week = week_start(move.day)
+        found = totals.get((week, move.key))
+        totals[(week, move.key)] = replace(move, day=week) if found is None else replace(
             found, deals=found.deals + move.deals, weighted=found.weighted + move.weighted)
     return {where: move for where, move in totals.items() if move.deals or move.weighted}
 
@@ -142,15 +146,16 @@ def first_counted_day(today: date, weeks: int = TREND_WEEKS) -> date:
 
 
 def trend_points(today: date, deals_now: int, weighted_now: Decimal,
-                 daily: Mapping[date, tuple[int, Decimal]], weeks: int = TREND_WEEKS) -> tuple[TrendPoint, ...]:
+                 moved: Mapping[date, tuple[int, Decimal]], weeks: int = TREND_WEEKS) -> tuple[TrendPoint, ...]:
     """The last `weeks` weeks, oldest first: the current week's point is now; each earlier week's is now less the
-    moves of every day after that week (its Sunday's end is the next Monday's UTC midnight)."""
+    moves (`moved`, by the day they are counted on: the table's are Mondays) after that week (its Sunday's end is
+    the next Monday's UTC midnight)."""
     current = week_start(today)
     points = []
     for back in range(weeks - 1, -1, -1):
         start = current - timedelta(weeks=back)
         after = start + timedelta(weeks=1)
-        later = [moved for day, moved in daily.items() if day >= after] if back else []
+        later = [move for day, move in moved.items() if day >= after] if back else []
         points.append(TrendPoint(start, deals_now - sum(n for n, _ in later),
                                  weighted_now - sum((value for _, value in later), Decimal("0.00"))))
     return tuple(points)

@@ -1,4 +1,4 @@
-"""The weekly trend's SQL: the open pipeline now (`deal_totals`) and its daily moves since the oldest week shown
+"""The weekly trend's SQL: the open pipeline now (`deal_totals`) and its weekly moves since the oldest week shown
 (`pipeline_changes`), both filtered on stage, sector and salesperson; `domain.pipeline_trend` does the rest."""
 
 from __future__ import annotations
@@ -28,12 +28,12 @@ def pipeline_trend(connection: Connection, deal_filter: DealFilter, today: date)
         select(func.coalesce(func.sum(t.n), 0), func.coalesce(func.sum(t.ponderee), 0))
         .where(t.statut.in_(OPEN_STAGES), dimension_clause(deal_filter, t.statut, t.secteur, t.assignee))).one()
     start = datetime.combine(first_counted_day(today), datetime.min.time())
-    daily = connection.execute(
+    weekly = connection.execute(
         select(c.change_day, func.sum(c.n), func.sum(c.ponderee))
         .where(c.change_day >= start, c.statut.in_(OPEN_STAGES),
                dimension_clause(deal_filter, c.statut, c.secteur, c.assignee))
         .group_by(c.change_day))
-    moves = {_day(day): (int(n), Decimal(str(weighted))) for day, n, weighted in daily}
+    moves = {_day(day): (int(n), Decimal(str(weighted))) for day, n, weighted in weekly}
     points = trend_points(today, int(deals_now), Decimal(str(weighted_now)).quantize(Decimal("0.01")), moves)
     return PipelineTrend(points, partial=not follows_every_filter(deal_filter))
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -72,7 +72,8 @@ OPTIONAL_AMOUNT = "0007_optional_amount"
 USERS = "0009_users"
 STAGE_CHANGE_INDEX = "0013_stage_change_index"
 PIPELINE_CHANGES = "0014_pipeline_changes"
-HEAD = "0024_deal_wins"
+DEAL_WINS = "0024_deal_wins"
+HEAD = "0025_weekly_pipeline_changes"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
@@ -417,9 +418,10 @@ def test_api_tokens_migration_keeps_the_import_runs_and_accounts_and_goes_back_t
     engine.dispose()
 
 
-def test_pipeline_changes_migration_places_the_history_on_its_days(empty_database_url: str) -> None:
+def test_pipeline_changes_migration_places_the_history_on_its_weeks(empty_database_url: str) -> None:
     """A deal created before the history existed, and one created then moved on known days: the upgrade writes
-    the open pipeline's moves on those days, and from then on the triggers add each write's move."""
+    the open pipeline's moves on those days' weeks (their Mondays), and from then on the triggers add each write's
+    move."""
     engine = make_engine(empty_database_url)
     upgrade(engine, STAGE_CHANGE_INDEX)
     with engine.begin() as connection:
@@ -440,16 +442,64 @@ def test_pipeline_changes_migration_places_the_history_on_its_days(empty_databas
     with engine.connect() as connection:
         placed = [(str(day)[:10], stage, sector, n, Decimal(str(weighted)))
                   for day, stage, sector, n, weighted in connection.execute(text(moves))]
-    assert placed == [("2026-09-01", "Négociation", "BTP", 1, Decimal("700.00")),
+    assert placed == [("2026-08-31", "Négociation", "BTP", 1, Decimal("700.00")),
                       ("2026-10-05", "Prospect", None, 1, Decimal("200.00")),
-                      ("2026-10-20", "Prospect", None, -1, Decimal("-200.00")),
-                      ("2026-10-20", "Qualifié", None, 1, Decimal("600.00"))]
+                      ("2026-10-19", "Prospect", None, -1, Decimal("-200.00")),
+                      ("2026-10-19", "Qualifié", None, 1, Decimal("600.00"))]
     with engine.begin() as connection:
         connection.execute(text("UPDATE deals SET statut = 'Perdu' WHERE client = 'Ancien'"))
         today = connection.execute(text(
             "SELECT statut, n, ponderee FROM pipeline_changes WHERE change_day > '2026-11-01'")).all()
     assert [(stage, n, Decimal(str(weighted))) for stage, n, weighted in today] == [
         ("Négociation", -1, Decimal("-700.00"))]
+    engine.dispose()
+
+
+# Daily moves as 0024's triggers kept them: one key whose three days of a week cancel out, one over two weeks.
+DAILY_MOVES = [(datetime(2026, 10, 5), "Prospect", "BTP", "Léa", 1, "100.00"),
+               (datetime(2026, 10, 7), "Prospect", "BTP", "Léa", 2, "50.00"),
+               (datetime(2026, 10, 11), "Prospect", "BTP", "Léa", -3, "-150.00"),
+               (datetime(2026, 10, 8), "Qualifié", None, None, 1, "30.00"),
+               (datetime(2026, 10, 13), "Qualifié", None, None, 1, "20.00"),
+               (datetime(2026, 10, 14), "Qualifié", None, None, 1, "5.50")]
+MOVES = "SELECT change_day, statut, secteur, assignee, n, ponderee FROM pipeline_changes ORDER BY change_day, statut"
+
+
+def _moves(connection: Connection) -> list[tuple]:
+    return [(str(day)[:10], stage, sector, assignee, n, Decimal(str(weighted)))
+            for day, stage, sector, assignee, n, weighted in connection.execute(text(MOVES))]
+
+
+def test_the_weekly_moves_migration_adds_each_week_s_days_up_and_writes_the_week_from_then_on(
+        empty_database_url: str) -> None:
+    """0025 adds the days of each week up on its Monday (a key whose days cancel out leaves no row), a write then
+    counts on this week's Monday, and a downgrade gives the day back to the next writes."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, DEAL_WINS)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO pipeline_changes (change_day, statut, secteur, assignee, n, ponderee) "
+                                "VALUES (:day, :stage, :sector, :assignee, :n, :weighted)"),
+                           [dict(zip(("day", "stage", "sector", "assignee", "n", "weighted"), move, strict=True))
+                            for move in DAILY_MOVES])
+
+    upgrade(engine)
+    with engine.begin() as connection:
+        regrouped = _moves(connection)
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut) VALUES ('Neuf', 'Prospect', 1000)"))
+        written = _moves(connection)
+    utc_today = datetime.now(UTC).date()
+    monday = utc_today - timedelta(days=utc_today.weekday())
+
+    assert regrouped == [("2026-10-05", "Qualifié", None, None, 1, Decimal("30.00")),
+                         ("2026-10-12", "Qualifié", None, None, 2, Decimal("25.50"))]
+    assert written == [*regrouped, (str(monday), "Prospect", None, None, 1, Decimal("100.00"))]
+    downgrade(engine, DEAL_WINS)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO deals (client, statut, montant_brut) VALUES ('Veille', 'Prospect', 10)"))
+        daily = _moves(connection)
+    added = [move for move in daily if move not in written]  # a Monday's row is this week's too: updated in place
+    assert [move[:4] for move in added] == [(str(utc_today), "Prospect", None, None)]
+    assert sum(move[4] for move in daily) == sum(move[4] for move in written) + 1
     engine.dispose()
 
 

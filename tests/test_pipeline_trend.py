@@ -50,24 +50,33 @@ def test_a_deletion_undone_leaves_the_pipeline_in_between() -> None:
     history = [HistoryRow(datetime(2026, 11, 2), "restored"), HistoryRow(datetime(2026, 10, 1), "deleted"),
                HistoryRow(datetime(2026, 9, 1), "created")]
     moves = summed(replay(NOW, CREATED, history))
-    assert [(day, move.deals) for (day, _), move in moves.items()] == [
-        (date(2026, 11, 2), 1), (date(2026, 10, 1), -1), (date(2026, 9, 1), 1)]
+    assert [(week, move.deals) for (week, _), move in moves.items()] == [  # each on its week's Monday
+        (date(2026, 11, 2), 1), (date(2026, 9, 28), -1), (date(2026, 8, 31), 1)]
 
 
 def test_a_deal_written_in_one_go_is_taken_back_from_that_day_and_placed_on_its_history() -> None:
     history = [HistoryRow(datetime(2026, 10, 20, 9), "updated", "statut", "Qualifié"),
                HistoryRow(datetime(2026, 9, 1, 10), "created")]
     moves = summed(redated(date(2026, 12, 6), NOW, CREATED, history))
-    assert {day: move.deals for (day, _), move in moves.items()} == {
-        date(2026, 12, 6): -1, date(2026, 10, 20): 1, date(2026, 9, 1): 1}
-    assert moves[(date(2026, 10, 20), ("Qualifié", "BTP", "Léa"))].deals == -1
+    assert {week: move.deals for (week, _), move in moves.items()} == {
+        date(2026, 11, 30): -1, date(2026, 10, 19): 1, date(2026, 8, 31): 1}
+    assert moves[(date(2026, 10, 19), ("Qualifié", "BTP", "Léa"))].deals == -1
 
 
-def test_moves_that_cancel_out_on_a_day_are_left_out() -> None:
+def test_moves_that_cancel_out_within_a_week_are_left_out() -> None:
     key = ("Prospect", None, None)
-    moves = [PipelineMove(date(2026, 10, 1), key, 1, Decimal("5")), PipelineMove(date(2026, 10, 1), key, -1,
+    moves = [PipelineMove(date(2026, 10, 1), key, 1, Decimal("5")), PipelineMove(date(2026, 10, 4), key, -1,
                                                                                   Decimal("-5"))]
     assert summed(moves) == {}
+
+
+def test_the_moves_of_a_week_add_up_on_its_monday_and_the_next_week_s_apart() -> None:
+    key = ("Prospect", None, None)
+    moves = [PipelineMove(date(2026, 9, 28), key, 1, Decimal("5")), PipelineMove(date(2026, 10, 4), key, 2,
+                                                                                  Decimal("7.50")),
+             PipelineMove(date(2026, 10, 5), key, 1, Decimal("1"))]
+    assert summed(moves) == {(date(2026, 9, 28), key): PipelineMove(date(2026, 9, 28), key, 3, Decimal("12.50")),
+                             (date(2026, 10, 5), key): PipelineMove(date(2026, 10, 5), key, 1, Decimal("1"))}
 
 
 def test_each_past_week_is_today_less_the_moves_after_its_end() -> None:

@@ -56,7 +56,7 @@ def test_every_demo_deal_reached_its_stage_through_its_history(engine: Engine) -
 
 
 def _moves(engine: Engine) -> dict[tuple, int]:
-    """The trend's moves as (day, stage, sector, salesperson, "n" or "cents") -> value, zeros left out."""
+    """The trend's moves as (week, stage, sector, salesperson, "n" or "cents") -> value, zeros left out."""
     c = PipelineChange
     with engine.connect() as connection:
         rows = connection.execute(select(c.change_day, c.statut, c.secteur, c.assignee, c.n, c.ponderee)).all()
@@ -75,9 +75,9 @@ def test_seeding_places_the_demo_s_moves_on_its_history_and_keeps_the_founder_s(
     writes.create_deal({"client": "Le mien", "statut": "Négociation", "montant_brut": "1000"}, "formulaire")
     with engine.begin() as connection:
         connection.execute(insert(PipelineChange), [
-            {"change_day": datetime(2026, 9, 1), "statut": "Prospect", "secteur": None, "assignee": None, "n": 1,
+            {"change_day": datetime(2026, 8, 31), "statut": "Prospect", "secteur": None, "assignee": None, "n": 1,
              "ponderee": Decimal("50.00")},
-            {"change_day": datetime(2026, 10, 1), "statut": "Prospect", "secteur": None, "assignee": None, "n": -1,
+            {"change_day": datetime(2026, 9, 28), "statut": "Prospect", "secteur": None, "assignee": None, "n": -1,
              "ponderee": Decimal("-50.00")}])
     founders = _moves(engine)
 
@@ -87,7 +87,7 @@ def test_seeding_places_the_demo_s_moves_on_its_history_and_keeps_the_founder_s(
         pipeline_changes.rebuild(connection)  # every present deal from its history: the founder's deal and the demo's
     rebuilt = _moves(engine)
     deleted_deal = {key: value for key, value in founders.items() if key[0] < datetime(2026, 11, 1)}
-    assert len(deleted_deal) == 4 and seeded == _added(rebuilt, deleted_deal)  # two days, deals and cents
+    assert len(deleted_deal) == 4 and seeded == _added(rebuilt, deleted_deal)  # two weeks, deals and cents
     assert any(key[0] < datetime(2026, 11, 1) for key in rebuilt)  # the demo's moves lie in the past
 
 

@@ -8,89 +8,31 @@ leaves when it was open, +1 and +its value under those it enters when it is open
 past week is today's (`deal_totals`) less the moves after it: a few hundred summary rows per week, whatever the
 size of the book, and it follows the stage, sector and salesperson filters.
 
-- PostgreSQL: statement-level triggers with transition tables (one grouped upsert per statement); a TRUNCATE of
-  `deals` empties the table, as it empties the other summaries.
-- SQLite: row triggers, each row's move added to an existing row or a new one (NULL sectors and salespeople
-  compared with IS). A stage change moves the probability in a nested UPDATE, whose own trigger adds the
-  difference of weighted value: the two moves add up to the right one.
+- Triggers (`data.pipeline_change_triggers`, the day's grain; migration 0025 makes it the week's).
 - The day is the UTC day of the write, as `deal_events.at`.
-Existing deals get the moves their history implies (`data.pipeline_changes.rebuild`, the code the demo and the
-tests use for a history dated after the fact); the table holds derived figures only, so a rebuild may always
-replace them. Deals deleted before this migration are not in it: their values are not in their history.
+Existing deals get the moves their history implies (`data.pipeline_changes.rebuild`, the code the demo and the tests
+use for a history dated after the fact: since 0025 it places them on their weeks' Mondays); the table holds derived
+figures only, so a rebuild may always replace them. Deals deleted before this migration are not in it: their values
+are not in their history.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
+from data.pipeline_change_triggers import (
+    DAY,
+    KEY,
+    ROW_EVENTS,
+    TABLE,
+    dropped_sqlite_triggers,
+    postgres_functions,
+    postgres_triggers,
+    sqlite_triggers,
+)
 from data.pipeline_changes import rebuild
 
 revision = "0014_pipeline_changes"
 down_revision = "0013_stage_change_index"
-
-TABLE = "pipeline_changes"
-KEY = ("change_day", "statut", "secteur", "assignee")
-# Copy of domain/stages.py OPEN_STAGES at this revision.
-OPEN = "('Prospect', 'Qualifié', 'Négociation')"
-POSTGRES_TODAY = "date_trunc('day', now() AT TIME ZONE 'UTC')"
-SQLITE_TODAY = "strftime('%Y-%m-%d 00:00:00.000000', 'now')"
-WATCHED = "statut, secteur, assignee, montant_brut, probabilite"
-
-
-def _postgres_rows(sign: str, source: str) -> str:
-    return (f"SELECT statut, secteur, assignee, {sign} AS n, {sign} * coalesce(valeur_ponderee, 0) AS ponderee "
-            f"FROM {source} WHERE statut IN {OPEN}")
-
-
-def _postgres_statements() -> list[str]:
-    events = {"insert": ("INSERT", "NEW TABLE AS new_rows", [("1", "new_rows")]),
-              "update": ("UPDATE", "OLD TABLE AS old_rows NEW TABLE AS new_rows", [("-1", "old_rows"),
-                                                                                  ("1", "new_rows")]),
-              "delete": ("DELETE", "OLD TABLE AS old_rows", [("-1", "old_rows")])}
-    statements = []
-    for name, (event, referencing, sources) in events.items():
-        moves = " UNION ALL ".join(_postgres_rows(sign, source) for sign, source in sources)
-        body = (f"INSERT INTO {TABLE} AS t ({', '.join(KEY)}, n, ponderee) "
-                f"SELECT {POSTGRES_TODAY}, statut, secteur, assignee, sum(n), sum(ponderee) FROM ({moves}) AS moves "
-                "GROUP BY statut, secteur, assignee HAVING sum(n) <> 0 OR sum(ponderee) <> 0 "
-                f"ON CONFLICT ({', '.join(KEY)}) DO UPDATE SET n = t.n + excluded.n, "
-                "ponderee = t.ponderee + excluded.ponderee; "
-                f"DELETE FROM {TABLE} WHERE change_day = {POSTGRES_TODAY} AND n = 0 AND ponderee = 0;")
-        statements += [
-            f"CREATE FUNCTION {TABLE}_after_{name}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN {body} "
-            "RETURN NULL; END $$",
-            f"CREATE TRIGGER {TABLE}_after_{name} AFTER {event} ON deals REFERENCING {referencing} "
-            f"FOR EACH STATEMENT EXECUTE FUNCTION {TABLE}_after_{name}()",
-        ]
-    return [
-        *statements,
-        f"CREATE FUNCTION {TABLE}_after_truncate() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN TRUNCATE {TABLE}; "
-        "RETURN NULL; END $$",
-        f"CREATE TRIGGER {TABLE}_after_truncate AFTER TRUNCATE ON deals FOR EACH STATEMENT "
-        f"EXECUTE FUNCTION {TABLE}_after_truncate()",
-    ]
-
-
-def _sqlite_move(row: str, sign: str) -> str:
-    """Add one row's move (`NEW`, sign 1, or `OLD`, sign -1) to today's row of its key, when it is open."""
-    match = (f"change_day = {SQLITE_TODAY} AND statut = {row}.statut AND secteur IS {row}.secteur "
-             f"AND assignee IS {row}.assignee")
-    return (f"INSERT INTO {TABLE} ({', '.join(KEY)}, n, ponderee) SELECT {SQLITE_TODAY}, {row}.statut, "
-            f"{row}.secteur, {row}.assignee, 0, 0 WHERE {row}.statut IN {OPEN} "
-            f"AND NOT EXISTS (SELECT 1 FROM {TABLE} WHERE {match}); "
-            f"UPDATE {TABLE} SET n = n + {sign}, ponderee = ponderee + {sign} * coalesce({row}.valeur_ponderee, 0) "
-            f"WHERE {row}.statut IN {OPEN} AND {match};")
-
-
-def _sqlite_statements() -> list[str]:
-    tidy = f"DELETE FROM {TABLE} WHERE change_day = {SQLITE_TODAY} AND n = 0 AND ponderee = 0;"
-    moved = " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in ("statut", "secteur", "assignee",
-                                                                            "valeur_ponderee"))
-    return [
-        f"CREATE TRIGGER {TABLE}_after_insert AFTER INSERT ON deals BEGIN {_sqlite_move('NEW', '1')} END",
-        f"CREATE TRIGGER {TABLE}_after_update AFTER UPDATE OF {WATCHED} ON deals WHEN {moved} "
-        f"BEGIN {_sqlite_move('OLD', '-1')} {_sqlite_move('NEW', '1')} {tidy} END",
-        f"CREATE TRIGGER {TABLE}_after_delete AFTER DELETE ON deals BEGIN {_sqlite_move('OLD', '-1')} {tidy} END",
-    ]
 
 
 def upgrade() -> None:
@@ -111,7 +53,7 @@ def upgrade() -> None:
     else:
         op.execute(f"CREATE UNIQUE INDEX ix_pipeline_changes_key ON {TABLE} ({', '.join(KEY)}) NULLS NOT DISTINCT")
     rebuild(op.get_bind())
-    for statement in _sqlite_statements() if is_sqlite else _postgres_statements():
+    for statement in sqlite_triggers(DAY) if is_sqlite else [*postgres_functions(DAY), *postgres_triggers()]:
         op.execute(statement)
 
 
@@ -119,8 +61,10 @@ def downgrade() -> None:
     is_sqlite = op.get_bind().dialect.name == "sqlite"
     if is_sqlite:
         op.execute("DELETE FROM deals WHERE 0 = 1")
-    for event in ("insert", "update", "delete", *(() if is_sqlite else ("truncate",))):
-        op.execute(f"DROP TRIGGER {TABLE}_after_{event}" + ("" if is_sqlite else " ON deals"))
-        if not is_sqlite:
+        for statement in dropped_sqlite_triggers():
+            op.execute(statement)
+    else:
+        for event in (*ROW_EVENTS, "truncate"):
+            op.execute(f"DROP TRIGGER {TABLE}_after_{event} ON deals")
             op.execute(f"DROP FUNCTION {TABLE}_after_{event}()")
     op.drop_table(TABLE)
