@@ -22,7 +22,7 @@ from api.health import health_blueprint
 from api.v1.install import install_api
 from api.v1.token_auth import require_token_on_path
 from auth.admin_page import install_admin_page
-from auth.guard import acting_user, install_auth, signed_in_id
+from auth.guard import MCP_PATH, acting_user, install_auth, signed_in_id
 from callbacks import register_callbacks
 from callbacks.import_seal import PreviewSeal
 from callbacks.mcp_tools import expose_figures
@@ -40,7 +40,6 @@ from services.exports.download_token import DownloadRequest, DownloadTokens
 from settings import Settings, load_settings
 from wiring import build_services
 
-MCP_PATH = "_mcp"
 SLOW_ANSWER_HOOKS: RendererHooks = {
     "request_pre": "function (payload) { window.crmSlowAnswers.sent(payload); }",
     "request_post": "function (payload) { window.crmSlowAnswers.answered(payload); }",
@@ -74,7 +73,7 @@ def create_app(settings: Settings | None = None) -> Dash:
         meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
         hooks=SLOW_ANSWER_HOOKS,
         enable_mcp=settings.mcp,  # a bool: Dash would read any text in DASH_MCP_ENABLED ("off" too) as on
-        mcp_path=MCP_PATH,
+        mcp_path=MCP_PATH.lstrip("/"),
     )
     protect(app.server, settings)
     install_auth(app.server, settings, services.accounts)
@@ -83,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Dash:
     install_api(app.server, services.reads, services.writes, services.imports, services.tokens.account_for)
     if settings.mcp:
         expose_figures(services.reads)
-        require_token_on_path(app.server, f"/{MCP_PATH}", services.tokens.account_for)
+        require_token_on_path(app.server, MCP_PATH, services.tokens.account_for)
     actor = partial(acting_user, settings.auth)
 
     dashboard_page.register(settings.upload_max_bytes, lambda: not may_add(actor()), settings.stale_days)

@@ -24,9 +24,10 @@ from settings import Settings
 log = logging.getLogger(__name__)
 CALLBACK_ROUTE = "/_dash-update-component"
 # What a handcrafted payload raises inside Dash's dispatch (unknown output, inputs that do not match the
-# callback, outputs of another length) or in a callback's handling of its arguments.
-MALFORMED_REQUEST_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, CallbackException,
-                            InvalidCallbackReturnValue)
+# callback, outputs of another length) or in a callback's handling of its arguments (a number too large for an
+# id, JSON nested deeper than Python recurses).
+MALFORMED_REQUEST_ERRORS = (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError,
+                            RecursionError, CallbackException, InvalidCallbackReturnValue)
 
 
 def _malformed_callback(error: Exception) -> tuple[Response, int]:

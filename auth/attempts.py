@@ -28,7 +28,7 @@ def _limiter(storage_uri: str) -> MovingWindowRateLimiter:
 
 
 class SignInAttempts:
-    """Refuse a sign-in once its account or its address has failed FAILURES_ALLOWED."""
+    """Refuse a sign-in once its account or its address has had FAILURES_ALLOWED tries without a right password."""
 
     def __init__(self, storage_uri: str) -> None:
         self._shared = _limiter(storage_uri)
@@ -49,10 +49,20 @@ class SignInAttempts:
         self._shared_down = False
         return answer
 
-    def blocked(self, login: str, address: str) -> bool:
-        return not (self._ask(lambda limiter: limiter.test(self._window, "account", login.strip().lower()))
-                    and self._ask(lambda limiter: limiter.test(self._window, "address", address)))
+    def admit(self, login: str, address: str) -> bool:
+        """Count a sign-in try against its account and its address before the password is checked; False once
+        either has had FAILURES_ALLOWED tries in the window. Each count is one atomic step of the storage, so
+        guesses sent at the same moment cannot all pass a check made before any of them was counted."""
+        account = self._ask(lambda limiter: limiter.hit(self._window, "account", _account_key(login)))
+        from_address = self._ask(lambda limiter: limiter.hit(self._window, "address", address))
+        return account and from_address
 
-    def failed(self, login: str, address: str) -> None:
-        self._ask(lambda limiter: limiter.hit(self._window, "account", login.strip().lower()))
-        self._ask(lambda limiter: limiter.hit(self._window, "address", address))
+    def succeeded(self, login: str, address: str) -> None:
+        """A right password: its account and its address count afresh (a team behind one address signs in all
+        day, and only failures should add up)."""
+        self._ask(lambda limiter: limiter.clear(self._window, "account", _account_key(login)) or True)
+        self._ask(lambda limiter: limiter.clear(self._window, "address", address) or True)
+
+
+def _account_key(login: str) -> str:
+    return login.strip().lower()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, Response, has_request_context, jsonify, redirect, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
@@ -26,7 +26,7 @@ from settings import Settings
 
 PUBLIC_PATHS = frozenset({"/login", "/health"})
 # The REST API and the MCP endpoint check their own token (api/v1/token_auth.py): no session, no redirect.
-TOKEN_PATHS = ("/api/v1/", "/_mcp")
+API_PREFIX, MCP_PATH = "/api/v1/", "/_mcp"
 LAST_SEEN = "vu_a"
 WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 TOO_MANY_TRIES = "Trop d'essais manqués : réessayez dans 15 minutes."
@@ -46,8 +46,13 @@ class SignedIn(UserMixin):
 
 
 def _safe_next(path: str | None) -> str:
-    """Where to go after signing in: a path of this site only (never `//other.site`, an open redirect)."""
-    return path if path and path.startswith("/") and not path.startswith("//") else "/"
+    """Where to go after signing in: a path of this site only, else the dashboard. Not `//other.site`, nor what
+    browsers and URL parsers read as one: a backslash (`/\\other.site`), or a tab or line break they drop
+    (`/<tab>/other.site` becomes `//other.site`; a line break in a header is a server error)."""
+    if not path or not path.startswith("/") or "\\" in path or any(c.isspace() or not c.isprintable() for c in path):
+        return "/"
+    parts = urlsplit(path)
+    return "/" if path.startswith("//") or parts.scheme or parts.netloc else path
 
 
 def remember_signed_in(account: Account) -> None:
@@ -107,7 +112,7 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
 
     @server.before_request
     def guard() -> Response | tuple[Response, int] | None:
-        if request.path in PUBLIC_PATHS or request.path.startswith(TOKEN_PATHS):
+        if request.path in PUBLIC_PATHS or request.path == MCP_PATH or request.path.startswith(API_PREFIX):
             return None
         if not current_user.is_authenticated:
             return _refused(SIGN_IN_NEEDED)
@@ -125,15 +130,15 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
             return login_page(SESSION_ENDED if request.args.get(ENDED_FLAG) else "", next_path=next_path)
         login, password = request.form.get("login", ""), request.form.get("password", "")
         address = request.remote_addr or ""
-        if attempts.blocked(login, address):
+        if not attempts.admit(login, address):
             return login_page(TOO_MANY_TRIES, login, next_path), 429
         try:
             account = accounts.authenticate(login, password)
         except DatabaseUnavailableError as down:
             return login_page(down.message, login, next_path), 503
         if account is None:  # the form again with its message (a 401 would need an HTTP auth scheme)
-            attempts.failed(login, address)
             return login_page(WRONG_CREDENTIALS, login, next_path), 200
+        attempts.succeeded(login, address)
         session.clear()  # a session fixed before the sign-in carries nothing over
         login_user(SignedIn(account))
         remember_signed_in(account)

@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 
 from callbacks.guard import guarded_callback
 from domain.accounts import Actor, may_add, may_change
-from domain.deal_record import DealRecord, DealValues, loss_reason
+from domain.deal_record import MAX_ID, DealRecord, DealValues, loss_reason
 from domain.errors import DealConflictError, DealGoneError, DealInputError
 from domain.stages import LOST, WON
 from layouts import ids
@@ -60,6 +60,20 @@ def _record_data(record: DealRecord) -> dict[str, Any]:
     values = {name: (str(value) if isinstance(value, Decimal | date) else value)
               for name, value in vars(record.values).items()}
     return {"id": record.id, "version": record.version, "values": values}
+
+
+def _stored_number(value: Any) -> int:
+    """A deal's id or version as the browser sends it back; anything but an integer the database can hold was not
+    sent by the page (ValueError: the request gets a 400, `http_guards`)."""
+    number = int(value)
+    if not 0 <= number <= MAX_ID:
+        raise ValueError(f"nombre hors des colonnes de la base : {number:.3g}")
+    return number
+
+
+def _opened_at(data: dict[str, Any]) -> tuple[int, int]:
+    """(id, version) of the deal the form opened."""
+    return _stored_number(data["id"]), _stored_number(data["version"])
 
 
 def _seen(data: dict[str, Any]) -> DealValues:
@@ -120,9 +134,9 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
             record = None
         else:
             if trigger == ids.DEAL_OPEN_REQUEST and request:
-                deal_id = int(request["id"])
+                deal_id = _stored_number(request["id"])
             elif isinstance(trigger, dict) and any(reloads) and opened:
-                deal_id = int(opened["id"])
+                deal_id = _stored_number(opened["id"])
             else:
                 raise PreventUpdate
             record = reads.deal(deal_id)
@@ -181,7 +195,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
             typed["motif_perte"] = opened["values"].get("motif_perte")
         try:
             if opened:
-                writes.change_deal(int(opened["id"]), int(opened["version"]), _seen(opened), typed, FORM, actor())
+                writes.change_deal(*_opened_at(opened), _seen(opened), typed, FORM, actor())
             else:
                 writes.create_deal(typed, FORM, actor())
         except DealInputError as refused:
@@ -216,7 +230,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
         if not confirmed_at or not opened:
             raise PreventUpdate
         try:
-            token = writes.remove_deal(int(opened["id"]), int(opened["version"]), _seen(opened), FORM, actor())
+            token = writes.remove_deal(*_opened_at(opened), _seen(opened), FORM, actor())
         except (DealConflictError, DealGoneError) as refused:
             return (no_update, refused.message, True, no_update, no_update, *UNCHANGED_ALERT)
         client = opened["values"]["client"]
@@ -255,13 +269,13 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
             raise PreventUpdate
         row = change["data"]
         field, text = change["colId"], str(change.get("value") or "").strip()
-        record = reads.deal(int(row["id"]))
+        record = reads.deal(_stored_number(row["id"]))
         try:
             if record is None:
                 raise DealGoneError()
             typed = typed_values(record.values)
             typed[field] = "" if text.lower() in TO_ESTIMATE_TYPED else text
-            writes.change_deal(record.id, int(row["version"]), record.values, typed, GRID, actor())
+            writes.change_deal(record.id, _stored_number(row["version"]), record.values, typed, GRID, actor())
         except (DealInputError, DealConflictError, DealGoneError) as refused:
             reason = refused.message if isinstance(refused, DealConflictError | DealGoneError) else str(refused)
             shown = AlertView(f"Modification refusée : {reason}", color="warning", seconds=8)

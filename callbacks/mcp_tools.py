@@ -20,13 +20,31 @@ from services.reads import DealReads
 TOOL_NAME = "chiffres_de_la_selection"
 
 
-def _day(value: str | None, name: str) -> date | None:
-    if not value:
+def _texts(value: object, name: str) -> list[str]:
+    """A list argument as the tool documents it (a lone text counts as a list of one); an assistant that sends
+    another type gets a French sentence, not Python's words."""
+    if value is None:
+        return []
+    listed = [value] if isinstance(value, str) else value
+    if not isinstance(listed, list) or not all(isinstance(item, str) for item in listed):
+        raise ValueError(f"{name} : liste de textes attendue, par exemple [\"Gagné\"].")
+    return listed
+
+
+def _text(value: object, name: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"{name} : texte attendu.")
+
+
+def _day(value: object, name: str) -> date | None:
+    text = _text(value, name)
+    if not text:
         return None
     try:
-        return date.fromisoformat(value)
+        return date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{name} : date attendue au format AAAA-MM-JJ, pas « {value[:20]} ».") from None
+        raise ValueError(f"{name} : date attendue au format AAAA-MM-JJ, pas « {text[:20]} ».") from None
 
 
 def expose_figures(reads: DealReads) -> None:
@@ -42,9 +60,9 @@ def expose_figures(reads: DealReads) -> None:
         secteur. Filtres, tous facultatifs : statut (étapes : Prospect, Qualifié, Négociation, Gagné, Perdu),
         secteur, commercial ("Non renseigné" / "Non attribué" pour les deals sans), du et au (échéance,
         AAAA-MM-JJ), q (mots cherchés dans le client, les notes, la référence). Montants en euros, en texte."""
-        selection = DealFilter.build(stages=[STAGE_BY_SLUG.get(stage, stage) for stage in statut or ()],
-                                     sectors=secteur, assignees=commercial, due_from=_day(du, "du"),
-                                     due_to=_day(au, "au"), search=q)
+        selection = DealFilter.build(stages=[STAGE_BY_SLUG.get(stage, stage) for stage in _texts(statut, "statut")],
+                                     sectors=_texts(secteur, "secteur"), assignees=_texts(commercial, "commercial"),
+                                     due_from=_day(du, "du"), due_to=_day(au, "au"), search=_text(q, "q"))
         figures = {**kpis_payload(reads.kpis(selection)), "entonnoir": funnel_payload(reads.funnel(selection)),
                    **sectors_payload(reads.sectors(selection))}
         return json.loads(json.dumps(figures, default=str))  # exact amounts as text, as the REST API writes them

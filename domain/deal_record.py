@@ -13,6 +13,7 @@ from decimal import Decimal
 # Why a deal was lost, as the form offers it (free text may follow, in `motif_perte` after " : ").
 LOSS_REASONS: tuple[str, ...] = ("Prix", "Concurrent", "Calendrier", "Pas de budget", "Sans réponse", "Autre")
 LOSS_REASON_MAX = 255
+MAX_ID = 2**31 - 1  # ids and versions are the database's 32-bit integers: a larger one names nothing
 
 
 @dataclass(frozen=True)

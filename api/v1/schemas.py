@@ -13,13 +13,12 @@ from datetime import UTC, date, datetime
 from marshmallow import Schema, fields, validate
 
 from domain.deal_filter import MISSING_LABELS, SEARCH_MAX_LENGTH
-from domain.deal_record import LOSS_REASON_MAX
+from domain.deal_record import LOSS_REASON_MAX, MAX_ID
 from domain.fields import AMOUNT_SCALE, FIELD_BY_KEY
 from domain.stages import STAGE_NAMES, STAGES
 from services.importing.values import MAX_YEAR, MIN_YEAR
 from services.queries import SORTABLE_COLUMNS
 
-MAX_ID = 2**31 - 1  # the database's integer: a larger id or version names nothing
 MAX_PAGE_SIZE = 500
 DUE_DATE_PATTERN = r"^(19[0-9]{2}|20[0-9]{2}|2100)-[0-9]{2}-[0-9]{2}$"
 AMOUNT_PATTERN = r"^[0-9]{1,10}([.,][0-9]{1,2})?$"  # what numeric(12, 2) holds, with either decimal mark

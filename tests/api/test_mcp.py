@@ -60,8 +60,22 @@ def test_the_tool_answers_the_figures_the_rest_api_gives(with_mcp) -> None:
     assert {key: figures[key] for key in api} == api
     assert (figures["nombre_deals"], figures["pipeline_pondere"]) == (2, "15500.00")
     assert [step["etape"] for step in figures["entonnoir"]] == ["Prospect", "Qualifié", "Négociation", "Gagné"]
-    bad = _rpc(served.url, "tools/call", {"name": TOOL_NAME, "arguments": {"du": "31/12/2026"}}, token).json()
-    assert bad["result"]["isError"] and "AAAA-MM-JJ" in bad["result"]["content"][0]["text"]
+
+
+@pytest.mark.parametrize(("arguments", "sentence"), [
+    ({"du": "31/12/2026"}, "du : date attendue au format AAAA-MM-JJ"),
+    ({"au": 20261231}, "au : texte attendu."),
+    ({"statut": 5}, "statut : liste de textes attendue"),
+    ({"secteur": [["Tech"]]}, "secteur : liste de textes attendue"),
+    ({"q": ["x"]}, "q : texte attendu."),
+])
+def test_an_argument_of_the_wrong_kind_gets_a_french_sentence(with_mcp, arguments: dict, sentence: str) -> None:
+    """What an assistant sends is not checked against the tool's types by the MCP server: Python's own words
+    ("'int' object is not iterable") must not be the answer."""
+    served, token = with_mcp
+    bad = _rpc(served.url, "tools/call", {"name": TOOL_NAME, "arguments": arguments}, token).json()["result"]
+    assert bad["isError"] and sentence in bad["content"][0]["text"]
+    assert "object" not in bad["content"][0]["text"]
 
 
 @pytest.mark.parametrize("token", [None, "crm_inventé"])

@@ -10,6 +10,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import pytest
@@ -18,6 +19,7 @@ from sqlalchemy import Engine
 
 from app import create_app
 from auth import guard
+from auth.attempts import FAILURES_ALLOWED
 from auth.guard import SESSION_ENDED, TOO_MANY_TRIES, WRONG_CREDENTIALS
 from services.accounts import Accounts
 from settings import Settings
@@ -25,6 +27,7 @@ from tests.conftest import allow_connections
 from tests.security.conftest import Served, serve
 
 PASSWORD = "un mot de passe solide"
+FAILURES = int(FAILURES_ALLOWED.split()[0])
 TEAM = Settings(demo_data=False, cache_type="simple", auth=True, secret_key="k" * 48)
 
 
@@ -116,6 +119,45 @@ def test_five_failures_lock_the_account_even_for_the_right_password(team: Served
     assert browser.send("/").status == 302
 
 
+def test_guesses_sent_at_the_same_moment_are_counted_before_any_password_is_checked(team: Served) -> None:
+    """Twenty wrong passwords at once: a check made before the slow password hash, and counted only after it,
+    would let most of them be tried."""
+    def guess(_: int) -> int:
+        return Browser(team.url, timeout=60).sign_in("camille@exemple.fr", "essai au hasard").status
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = list(pool.map(guess, range(20)))
+    assert statuses.count(200) == FAILURES and statuses.count(429) == 20 - FAILURES
+    assert Browser(team.url).sign_in("camille@exemple.fr", PASSWORD).status == 429
+
+
+def test_a_right_password_starts_the_count_afresh(team: Served) -> None:
+    """Only failures add up: a user who mistyped, then signed in, is not locked out by his next typos."""
+    browser = Browser(team.url)
+    for _ in range(2):
+        for _ in range(FAILURES - 1):
+            assert escape(WRONG_CREDENTIALS) in browser.sign_in("camille@exemple.fr", "faute de frappe").body
+        assert browser.sign_in("camille@exemple.fr", PASSWORD).status == 302
+
+
+@pytest.mark.parametrize("next_path", [
+    "//piege.example/", "/\t/piege.example/", "/\\piege.example/", "https://piege.example/", "/\n/piege.example",
+    "/\\/piege.example", "\t//piege.example",
+])
+def test_signing_in_never_leads_to_another_site(team: Served, next_path: str) -> None:
+    """A link to the real sign-in page whose `next` a browser would read as another site (a tab or line break it
+    drops, a backslash it reads as a slash) leads to the dashboard, never elsewhere, and never to an error."""
+    answer = Browser(team.url).send("/login", {"login": "camille@exemple.fr", "password": PASSWORD,
+                                               "next": next_path})
+    assert (answer.status, answer.location) == (302, "/")
+
+
+def test_signing_in_goes_back_to_the_page_asked_for(team: Served) -> None:
+    answer = Browser(team.url).send("/login", {"login": "camille@exemple.fr", "password": PASSWORD,
+                                               "next": "/performance"})
+    assert (answer.status, answer.location) == (302, "/performance")
+
+
 def test_a_session_idle_too_long_ends_on_the_server(team: Served, monkeypatch: pytest.MonkeyPatch) -> None:
     """The browser still holds the cookie (as a stolen one would be held): the server ends the session anyway."""
     browser = Browser(team.url)
@@ -140,6 +182,8 @@ def test_nothing_answers_without_a_session(team: Served, database_url: str) -> N
     browser = Browser(team.url)
     opened = {path for path in paths if browser.send(path).status == 200}
     assert opened == {"/login", "/health", "/api/v1/openapi.json", "/api/v1/docs"}
+    for near_a_token_path in ("/_mcpx", "/_mcp/", "/_mcp-autre/page", "/api/v1x"):  # Dash's page route would answer
+        assert browser.send(near_a_token_path).status == 302, near_a_token_path
     assert len(app.callback_map) > 10
     for output in app.callback_map:  # every callback of the page, as the renderer names it
         callback = browser.send("/_dash-update-component", body=json.dumps({"output": output}).encode(),

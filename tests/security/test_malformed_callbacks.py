@@ -16,8 +16,9 @@ import pytest
 
 from tests.security.conftest import Served, deals_checksum
 
-WRONG_VALUES: tuple[Any, ...] = ({"inattendu": [1, 2]}, 12345, "x" * 12, [None, {"a": 1}], -1)
 HUGE = 10**30
+# A number too large for a database integer, and one JSON may carry but no integer holds (`Infinity`).
+WRONG_VALUES: tuple[Any, ...] = ({"inattendu": [1, 2]}, 12345, "x" * 12, [None, {"a": 1}], -1, HUGE, float("inf"))
 STAGE_FILTER = "filter-status.value"
 
 
@@ -58,6 +59,7 @@ def malformed_requests(deps: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
     """(what is wrong, payload): per callback, empty and partial bodies, wrong types, unknown outputs."""
     yield "not JSON", b"{pas du json"
     yield "a JSON list", b"[1, 2, 3]"
+    yield "JSON nested deeper than Python recurses", b"[" * 100_000 + b"]" * 100_000
     for dep in deps:
         name = dep["output"][:60]
         yield f"{name}: empty object", {}
@@ -109,6 +111,13 @@ def forged_requests(deps: list[dict[str, Any]]) -> Iterator[tuple[str, Any]]:
                                                   "deadlines-scope.value": "all"})
     yield "upload that is not base64", _with_input(upload, {"upload-csv.contents": ["data:text/csv;base64,@@@"],
                                                             "upload-csv.filename": ["a.csv"]})
+    opening = _by_output(deps, "deal-form.is_open")
+    grid_edit = next(dep for dep in deps if any(item["property"] == "cellValueChanged" for item in dep["inputs"]))
+    for number in (HUGE, float("inf")):
+        yield f"deal opened by id {number}", {**_with_input(opening, {"deal-open-request.data": {"id": number}}),
+                                              "changedPropIds": ["deal-open-request.data"]}
+        yield f"grid edit of deal {number}", _with_input(grid_edit, {"table-deadlines.cellValueChanged": [
+            {"colId": "statut", "value": "Gagné", "data": {"id": number}}]})
     never_previewed = "data:text/csv;base64," + base64.b64encode(
         "Client;Statut;Montant\r\nIntrus;Gagné;99 999\r\n".encode()).decode()
     for seal in (None, "faux.jeton", "e30.abc"):
