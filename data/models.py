@@ -63,6 +63,8 @@ class Deal(Base):
         Index("ix_deals_cold", "statut", "last_change_at"),
         # The demo deals only: "any demo deal left?" without reading the founder's book (migration 0018).
         Index("ix_deals_demo", "id", postgresql_where=text("est_demo"), sqlite_where=text("est_demo = 1")),
+        # An id is never given twice, as PostgreSQL's sequence does: the history outlives a deleted deal (0026).
+        {"sqlite_autoincrement": True},
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)

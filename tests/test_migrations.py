@@ -73,7 +73,8 @@ USERS = "0009_users"
 STAGE_CHANGE_INDEX = "0013_stage_change_index"
 PIPELINE_CHANGES = "0014_pipeline_changes"
 DEAL_WINS = "0024_deal_wins"
-HEAD = "0025_weekly_pipeline_changes"
+WEEKLY_MOVES = "0025_weekly_pipeline_changes"
+HEAD = "0026_ids_never_reused"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
@@ -501,6 +502,61 @@ def test_the_weekly_moves_migration_adds_each_week_s_days_up_and_writes_the_week
     assert [move[:4] for move in added] == [(str(utc_today), "Prospect", None, None)]
     assert sum(move[4] for move in daily) == sum(move[4] for move in written) + 1
     engine.dispose()
+
+
+def _history_of(connection: Connection, deal_id: int) -> list[tuple]:
+    return connection.execute(text("SELECT action, field, new_value FROM deal_events WHERE deal_id = :id ORDER BY id"),
+                              {"id": deal_id}).all()
+
+
+def test_the_ids_migration_never_gives_a_deleted_deal_s_id_to_a_new_one(empty_database_url: str) -> None:
+    """At 0025 SQLite gave the id of a deleted deal (the newest) to the next new deal, which took over its history.
+    Up to 0026: every deal as it was, every index and trigger as it was, and the next deal gets an id no deal ever
+    had, with only its own history; down again: the schema as 0025 made it, the deals kept."""
+    engine = make_engine(empty_database_url)
+    upgrade(engine, WEEKLY_MOVES)
+    previous_schema = _schema(engine)
+    with engine.begin() as connection:
+        _insert_deals_before(connection)
+        newest = connection.execute(text("SELECT max(id) FROM deals")).scalar()
+        connection.execute(text("DELETE FROM deals WHERE id = :id"), {"id": newest})
+        kept = _deals(connection)
+
+    upgrade(engine)
+    with engine.begin() as connection:
+        assert _deals(connection) == kept
+        new_id = connection.execute(text(
+            "INSERT INTO deals (client, statut) VALUES ('Nouveau', 'Prospect') RETURNING id")).scalar()
+        assert new_id == newest + 1
+        assert _history_of(connection, new_id) == [("created", None, None)]
+        assert _history_of(connection, newest) == [("created", None, None), ("deleted", None, None)]
+    if engine.dialect.name == "sqlite":
+        assert _schema(engine) == previous_schema  # the key's declaration aside, which reflection does not show
+
+    downgrade(engine, WEEKLY_MOVES)
+    assert _schema(engine) == previous_schema
+    with engine.connect() as connection:
+        assert [row[1] for row in _deals(connection)] == [*(deal[0] for deal in DEALS_BEFORE[:-1]), "Nouveau"]
+    engine.dispose()
+
+
+def test_a_deal_written_from_a_session_in_paris_time_is_dated_in_utc_like_its_history(database_url: str,
+                                                                                     engine: Engine) -> None:
+    """`psql` on a server set to Paris time: the deal's creation and update times are UTC, as its history's are
+    (at 0025 they were Paris time, an hour after the history in winter: negative stays and cycles)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no session time zone: its times are UTC")
+    with engine.begin() as connection:
+        connection.execute(text("SET LOCAL TIME ZONE 'Europe/Paris'"))
+        deal_id = connection.execute(text(
+            "INSERT INTO deals (client, statut) VALUES ('Paris', 'Prospect') RETURNING id")).scalar()
+        connection.execute(text("UPDATE deals SET statut = 'Qualifié' WHERE id = :id"), {"id": deal_id})
+        created, updated = connection.execute(text("SELECT created_at, updated_at FROM deals WHERE id = :id"),
+                                              {"id": deal_id}).one()
+        history = connection.execute(text("SELECT min(at), max(at) FROM deal_events WHERE deal_id = :id"),
+                                     {"id": deal_id}).one()
+    assert abs((created - history[0]).total_seconds()) < 60
+    assert abs((updated - history[1]).total_seconds()) < 60
 
 
 # Logins of 0014 and the address 0015 gives each: an e-mail login is copied, any other login gets none.

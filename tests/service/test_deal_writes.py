@@ -170,6 +170,22 @@ def test_undo_restores_every_column_and_keeps_the_history(engine: Engine, servic
         writes.undo_removal(token, "formulaire")
 
 
+def test_a_deal_created_while_another_waits_for_its_undo_is_a_deal_of_its_own(engine: Engine, services) -> None:
+    """The newest deal deleted, then a colleague creates one within the ten seconds: the new deal has an id of its
+    own and only its own history, and « Annuler » still brings the deleted one back (SQLite gave the new deal the
+    deleted one's id, and with it its history, before migration 0026)."""
+    reads, writes = services
+    deleted_id = writes.create_deal({**VALID, "statut": "Gagné"}, "formulaire")
+    record = reads.deal(deleted_id)
+    token = writes.remove_deal(deleted_id, record.version, record.values, "formulaire")
+
+    new_id = writes.create_deal({**VALID, "client": "Nouveau client", "ref_externe": None}, "formulaire")
+    assert new_id != deleted_id
+    assert [event[0] for event in _events(engine, new_id)] == ["created"]
+    restored = writes.undo_removal(token, "formulaire")
+    assert (restored.id, restored.values.client, restored.values.statut) == (deleted_id, "Société Générale", "Gagné")
+
+
 def _free_port() -> int:
     """A local port nothing listens on: a Redis there is a Redis that is down."""
     with socket.socket() as probe:
