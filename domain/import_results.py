@@ -48,6 +48,8 @@ class ImportPreview:
     columns: dict[str, str | None] = field(default_factory=dict)
     fields: tuple[Field, ...] = FIELDS
     unknown_stages: dict[str, str | None] = field(default_factory=dict)
+    # The user's stage choices this preview was computed with: what a confirm must apply to do what it showed.
+    stage_mapping: dict[str, str] = field(default_factory=dict)
     created: int = 0
     updated: int = 0
     duplicates: int = 0

@@ -118,9 +118,9 @@ def preview_summary(preview: ImportPreview, file_index: int, imported: bool = Fa
 
 
 def shown_choices(preview: ImportPreview) -> dict[str, dict]:
-    """The mapping a preview was computed with, in the shape the dropdowns give it back (for comparison)."""
-    return {"columns": dict(preview.columns),
-            "stages": {value: stage for value, stage in preview.unknown_stages.items() if stage}}
+    """The mappings a preview was computed with, in the shape the dropdowns give them back: a confirm applies them,
+    and dropdowns showing anything else (a suggested stage, a new choice) call for a new preview first."""
+    return {"columns": dict(preview.columns), "stages": dict(preview.stage_mapping)}
 
 
 def file_preview(preview: ImportPreview, file_index: int) -> html.Div:
@@ -153,7 +153,7 @@ def history_grid() -> dag.AgGrid:
     return dag.AgGrid(
         id=ids.IMPORT_HISTORY,
         columnDefs=list(HISTORY_COLUMNS),
-        getRowId="String(params.data.id)",
+        getRowId="params.data.id",  # a string (AG Grid's row ids are): dash-ag-grid's parser has no String()
         rowData=[],
         defaultColDef={"flex": 1, "minWidth": 100, "resizable": True, "sortable": False,
                        "suppressHeaderMenuButton": True, "suppressMovable": True},
@@ -164,9 +164,9 @@ def history_grid() -> dag.AgGrid:
 
 
 def history_rows(runs: tuple[ImportRunSummary, ...]) -> list[dict[str, str | int]]:
-    """The grid rows of the import history, in French formats; "Par" is empty for an import made without an
+    """The grid rows of the import history, in French formats; "Par" is "—" for an import made without an
     account (solo mode, the command line, before accounts existed)."""
-    return [{"id": run.id, "file_name": run.file_name, "imported_at": formatting.moment(run.imported_at),
-             "user_name": run.user_name or "",
+    return [{"id": str(run.id), "file_name": run.file_name, "imported_at": formatting.moment(run.imported_at),
+             "user_name": run.user_name or "—",
              **{field: formatting.count(getattr(run, field)) for field in HISTORY_COUNTS}}
             for run in runs]

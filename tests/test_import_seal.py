@@ -6,7 +6,7 @@ from callbacks.import_seal import PreviewSeal, digest
 from domain.import_results import ImportPreview
 
 FILE = (b"Client;Statut;Montant\r\nAcme;Gagne;1\r\n", "deals.csv")
-IMPORTABLE = ImportPreview("deals.csv", columns={"Client": "client"}, unknown_stages={"Gagne": "Gagné"}, created=1)
+IMPORTABLE = ImportPreview("deals.csv", columns={"Client": "client"}, stage_mapping={"Gagne": "Gagné"}, created=1)
 
 
 def test_a_sealed_file_opens_with_the_mappings_it_was_previewed_with() -> None:

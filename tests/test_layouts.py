@@ -278,8 +278,8 @@ def test_import_history_rows_are_french_with_paris_time_and_fill_every_column() 
 
     rows = history_rows((run, solo))
 
-    assert rows[0] == {"id": 7, "file_name": "export excel.csv", "imported_at": "20/11/2026 15:05",
+    assert rows[0] == {"id": "7", "file_name": "export excel.csv", "imported_at": "20/11/2026 15:05",
                        "user_name": "Léa Dubois", "created": f"1{NNBSP}234", "updated": "0", "duplicates": "3",
                        "rejected": "12"}
-    assert rows[1]["user_name"] == ""  # solo mode, the command line, or before accounts: "Par" is empty
+    assert rows[1]["user_name"] == "—"  # solo mode, the command line, or before accounts: nobody
     assert {column["field"] for column in HISTORY_COLUMNS} == set(rows[0]) - {"id"}

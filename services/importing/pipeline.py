@@ -110,7 +110,8 @@ def _import(
         return ImportPreview(file_name, error=str(error)), None
     mapping = resolve_mapping(source.header, column_mapping)
     preview = ImportPreview(file_name, source.encoding, source.delimiter, notes=source.notes,
-                            columns=mapping.columns, header=source.header, error=mapping.error)
+                            columns=mapping.columns, stage_mapping=dict(stage_mapping or {}), header=source.header,
+                            error=mapping.error)
     invalid = StageResolver.invalid_choices(stage_mapping)
     if invalid:
         return replace(preview, error=f"Étape inconnue dans la correspondance des statuts : {', '.join(invalid)} "

@@ -94,3 +94,41 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_sent(
     assert "« gros.csv »" in page.text(dash_duo, ids.UPLOAD_WARNING)
     assert page.text(dash_duo, ids.IMPORT_PREVIEW) == ""
     assert dash_duo.get_logs() == []
+
+
+def test_the_stages_chosen_in_the_preview_are_the_ones_the_import_applies(
+    dashboard: DashComposite, deals: list[Row], tmp_path: Path
+) -> None:
+    """Stages another CRM names its own way: the suggested one is applied as shown, the founder picks the other,
+    the preview counts them, and the confirm creates exactly what the preview said (it used to drop the choices
+    and reject those rows)."""
+    path = tmp_path / "autre crm.csv"
+    path.write_text("Client;Statut;Montant\r\nAlpha;Signature;1 000\r\nBeta;Signature;2 000\r\n"
+                    "Gamma;Devis envoyé;3 000\r\n", encoding="utf-8")
+    upload(dashboard, path)
+    dashboard.wait_for_contains_text(f"#{ids.IMPORT_PREVIEW}", "À créer : 1", timeout=page.TIMEOUT)
+    assert "rejetés : 2" in page.text(dashboard, ids.IMPORT_PREVIEW)
+
+    dashboard.select_dcc_dropdown(mapping_dropdown(dashboard, "Signature"), value="Gagné")
+    dashboard.wait_for_contains_text(f"#{ids.IMPORT_PREVIEW}", "À créer : 3", timeout=page.TIMEOUT)
+    page.wait_idle(dashboard)
+    page.press(dashboard, f"#{ids.IMPORT_CONFIRM}")
+
+    dashboard.wait_for_contains_text(f"#{ids.IMPORT_RESULT}", "3 deals créés", timeout=page.TIMEOUT)
+    page.wait_for_texts(dashboard, {ids.KPI_DEAL_COUNT: french_count(len(deals) + 3)})
+    assert dashboard.get_logs() == []
+
+
+def test_every_import_of_a_visit_joins_the_history(dashboard: DashComposite, tmp_path: Path) -> None:
+    for number, client in enumerate(("Alpha", "Beta", "Gamma"), start=1):
+        path = tmp_path / f"import {number}.csv"
+        path.write_text(f"Client;Statut;Montant\r\n{client};Prospect;1 000\r\n", encoding="utf-8")
+        upload(dashboard, path)
+        dashboard.wait_for_contains_text(f"#{ids.IMPORT_PREVIEW}", path.name, timeout=page.TIMEOUT)
+        page.wait_idle(dashboard)
+        page.press(dashboard, f"#{ids.IMPORT_CONFIRM}")
+        dashboard.wait_for_contains_text(f"#{ids.IMPORT_RESULT}", "1 deal créé", timeout=page.TIMEOUT)
+        until(lambda name=path.name: name in page.text(dashboard, ids.IMPORT_HISTORY), timeout=page.TIMEOUT)
+    history = page.text(dashboard, ids.IMPORT_HISTORY)
+    assert all(f"import {number}.csv" in history for number in (1, 2, 3))
+    assert dashboard.get_logs() == []

@@ -39,4 +39,4 @@ def test_an_import_by_an_account_names_it_in_the_history(engine: Engine, imports
     by = next(column["headerName"] for column in HISTORY_COLUMNS if column["field"] == "user_name")
     assert by == "Par"
     assert [(row["file_name"], row["user_name"]) for row in history_rows(history)] == [
-        ("zoho.csv", ""), ("hubspot.csv", LEA.name)]
+        ("zoho.csv", "—"), ("hubspot.csv", LEA.name)]
