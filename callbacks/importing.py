@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from functools import partial
 from typing import Any, TypeVar
 
 from dash import ALL, MATCH, Dash, Input, Output, State, ctx, dcc, no_update
@@ -92,7 +93,7 @@ def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: in
         for content, name in zip(contents, names, strict=True):
             too_big = imports.refused_for_size(name, _decoded_size(_payload(content)))
             file = None if too_big else _files([content], [name])[0]
-            previews.append((file, too_big or imports.preview(*file)))
+            previews.append((file, too_big or imports.preview(*file, actor=actor())))
         return previews
 
     @guarded_callback(
@@ -136,7 +137,7 @@ def register(app: Dash, imports: ImportService, seal: PreviewSeal, max_files: in
             # Dash also fires this when the preview first draws the dropdowns: nothing changed, nothing to redo.
             raise PreventUpdate
         files = _files(contents, names)
-        previews = _for_each_file(imports.preview, *ctx.inputs_list, files)
+        previews = _for_each_file(partial(imports.preview, actor=actor()), *ctx.inputs_list, files)
         return ([preview_summary(preview, index) for index, preview in enumerate(previews)],
                 [shown_choices(preview) for preview in previews],
                 not any(preview.importable for preview in previews), seal.seal(files, previews))

@@ -125,6 +125,12 @@ def check_may_change(actor: Actor | None, assignee: str | None) -> None:
         raise PermissionDeniedError(f"Ce deal est {owner} : seul son commercial ou un admin peut le modifier.")
 
 
+def own_deals_only(actor: Actor | None) -> str | None:
+    """The salesperson whose deals alone this actor may change: a commercial's own name; None (any) for an admin
+    and for the data owner (solo mode, the command line)."""
+    return actor.name if actor is not None and actor.role is Role.COMMERCIAL else None
+
+
 def check_may_administer(actor: Actor | None, what: str) -> None:
     """Removing the demo data, managing accounts: admin only."""
     if actor is not None and actor.role is not Role.ADMIN:

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from sqlalchemy import Engine
 
-from domain.accounts import Actor
+from domain.accounts import Actor, own_deals_only
 from domain.import_results import ImportOutcome, ImportPreview, ImportRunSummary
 from services import importing
 from services.reachability import database_reachable
@@ -31,10 +31,11 @@ class ImportService:
         file_name: str,
         column_mapping: Mapping[str, str | None] | None = None,
         stage_mapping: Mapping[str, str] | None = None,
+        actor: Actor | None = None,
     ) -> ImportPreview:
-        """What importing the file would do; writes nothing."""
+        """What importing the file would do for `actor`; writes nothing."""
         return importing.preview_import(self._engine, content, file_name, column_mapping, stage_mapping,
-                                        self._max_bytes, self._xlsx_limits)
+                                        self._max_bytes, self._xlsx_limits, own_deals_only(actor))
 
     def run(
         self,

@@ -22,7 +22,13 @@ from data.db import transaction
 from data.demo import demo_deal_filter, demo_story, generate_demo_deals
 from data.models import Deal
 from data.write_context import DEMO, write_source
-from domain.accounts import Actor, check_may_add, check_may_administer, check_may_change
+from domain.accounts import (
+    Actor,
+    check_may_add,
+    check_may_administer,
+    check_may_change,
+    own_deals_only,
+)
 from domain.deal_record import DealRecord, DealValues
 from domain.errors import DealConflictError, DuplicateReferenceError
 from domain.fields import REF
@@ -60,10 +66,10 @@ class DealWrites:
         actor: Actor | None = None,
     ) -> ImportOutcome:
         """Import one file in one transaction (all or nothing), the run and the history naming the actor; the
-        outcome says what was written."""
+        outcome says what was written. A commercial's file may change only their own deals (`own_deals_only`)."""
         check_may_add(actor, "importer un fichier")
         outcome = importing.run_import(self._engine, content, file_name, column_mapping, stage_mapping, max_bytes,
-                                       xlsx_limits, _name(actor))
+                                       xlsx_limits, _name(actor), own_deals_only(actor))
         if outcome.run_id is not None:
             self._written()
         return outcome

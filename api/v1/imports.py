@@ -49,7 +49,7 @@ def imports_blueprint(imports: ImportService) -> Blueprint:
         if too_big is not None:
             return api_error(413, too_big.error)
         if dry_run:
-            preview = imports.preview(content, name)
+            preview = imports.preview(content, name, actor=current_actor())
             if preview.error:
                 return api_error(422, preview.error)
             return _report(preview, preview.summary, written=False), 200

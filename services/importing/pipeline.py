@@ -29,7 +29,7 @@ from services.importing.reading import DEFAULT_XLSX_LIMITS, Source, UnreadableFi
 from services.importing.report import outcome_message
 from services.importing.validation import KEPT_REJECTED_ROWS, Accepted, Rejections, RowChecker, checked_rows
 from services.importing.values import AmountParser, Cell, DateParser, StageResolver, scan_conventions
-from services.importing.writing import Classification, ImportWriter
+from services.importing.writing import Classification, ImportWriter, OthersDealsError
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 IMPORT_FAILED = ("L'import a échoué dans la base de données : rien n'a été écrit. Réessayez ; si l'erreur revient, "
@@ -45,10 +45,12 @@ def preview_import(
     stage_mapping: Mapping[str, str] | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     xlsx_limits: XlsxLimits = DEFAULT_XLSX_LIMITS,
+    owner: str | None = None,
 ) -> ImportPreview:
-    """What importing `content` would do, against the database as it is now; writes nothing."""
+    """What importing `content` would do, against the database as it is now; writes nothing. `owner`: a
+    commercial's name, whose file may change only their own deals."""
     preview, _run_id = _import(engine, content, file_name, column_mapping, stage_mapping, max_bytes, xlsx_limits,
-                               write=False)
+                               write=False, owner=owner)
     return preview
 
 
@@ -61,11 +63,12 @@ def run_import(
     max_bytes: int = DEFAULT_MAX_BYTES,
     xlsx_limits: XlsxLimits = DEFAULT_XLSX_LIMITS,
     user_name: str | None = None,
+    owner: str | None = None,
 ) -> ImportOutcome:
     """Import `content` in one transaction and record it in the history, with `user_name` (who imported; None in
-    solo mode) on the run and on the deals' history; on any error nothing is written."""
+    solo mode) on the run and on the deals' history; on any error nothing is written. `owner` as for the preview."""
     preview, run_id = _import(engine, content, file_name, column_mapping, stage_mapping, max_bytes, xlsx_limits,
-                             write=True, user_name=user_name)
+                             write=True, user_name=user_name, owner=owner)
     return ImportOutcome(preview, outcome_message(preview, written=run_id is not None), run_id)
 
 
@@ -100,6 +103,7 @@ def _import(
     xlsx_limits: XlsxLimits,
     write: bool,
     user_name: str | None = None,
+    owner: str | None = None,
 ) -> tuple[ImportPreview, int | None]:
     refused = size_refusal(file_name, len(content), max_bytes)
     if refused:
@@ -127,8 +131,8 @@ def _import(
         return replace(preview, error=unreachable), None
     try:
         with connection:
-            return _stage_and_write(connection, run, preview, write, user_name)
-    except UnreadableFileError as error:  # found while streaming the rows: nothing was written
+            return _stage_and_write(connection, run, preview, write, user_name, owner)
+    except (UnreadableFileError, OthersDealsError) as error:  # found while streaming the rows: nothing was written
         return replace(preview, error=str(error)), None
     except SQLAlchemyError as error:
         log.exception("import of %s failed in the database", file_name)
@@ -186,9 +190,9 @@ class _FileRun:
 
 
 def _stage_and_write(connection: Connection, run: _FileRun, preview: ImportPreview, write: bool,
-                     user_name: str | None) -> tuple[ImportPreview, int | None]:
+                     user_name: str | None, owner: str | None) -> tuple[ImportPreview, int | None]:
     """Classify (and, for an import, write) in one transaction; a preview rolls it back."""
-    writer = ImportWriter(connection, run.mapped_fields, write)
+    writer = ImportWriter(connection, run.mapped_fields, write, owner)
     try:
         with connection.begin() as transaction:
             # Only a real import marks its source: on SQLite that is a write, which a preview must not make.

@@ -72,6 +72,18 @@ def _inserted_values(row: DealRow) -> tuple[object, ...]:
     return (*row[1:], _PROBABILITY_TEXT[row.statut])
 
 
+class OthersDealsError(Exception):
+    """A commercial's file would change deals that other salespeople follow: the whole file is refused (a row
+    left out of an update would be written as a new deal with the same reference)."""
+
+    def __init__(self, count: int, line: int, assignee: str | None) -> None:
+        owner = f"suivi par {assignee}" if assignee else "sans commercial"
+        super().__init__(
+            f"Rien n'a été importé : {count} ligne(s) de ce fichier modifieraient des deals d'autres commerciaux "
+            f"(ligne {line} : deal {owner}). Un compte commercial ne modifie que ses propres deals : retirez ces "
+            "lignes, ou demandez à un admin d'importer le fichier.")
+
+
 @dataclass(frozen=True)
 class Classification:
     """How the file's rows relate to `deals`: staged, matched to an existing deal, and changed by the file."""
@@ -134,8 +146,10 @@ def _batches(rows: Iterable[DealRow], size: int) -> Generator[list[DealRow], Non
 class ImportWriter:
     """Stages, classifies and (when `write`) writes the rows of one import on the caller's transaction."""
 
-    def __init__(self, connection: Connection, mapped_fields: Iterable[str], write: bool) -> None:
+    def __init__(self, connection: Connection, mapped_fields: Iterable[str], write: bool,
+                 owner: str | None = None) -> None:
         self._connection = connection
+        self._owner = owner  # a commercial's name: the deals the file changes must be theirs
         self._postgres = connection.dialect.name == "postgresql"
         self._write = write
         mapped = set(mapped_fields) | {CLIENT, STATUT}
@@ -190,6 +204,15 @@ class ImportWriter:
                     self._sql(f"INSERT INTO deals ({columns}) SELECT {columns} FROM {STAGING} s "
                               f"WHERE NOT EXISTS (SELECT 1 FROM {MATCHES} m WHERE m.line = s.line)")
         return staged, matched, changed
+
+    def _refuse_others_deals(self) -> None:
+        """`OthersDealsError` when this batch changes a deal whose salesperson is not the owner."""
+        others = self._connection.execute(text(
+            f"SELECT m.line, d.assignee FROM {MATCHES} m JOIN deals d ON d.id = m.deal_id "
+            "WHERE m.changed = 1 AND (d.assignee IS NULL OR d.assignee <> :owner) ORDER BY m.line"),
+            {"owner": self._owner}).all()
+        if others:
+            raise OthersDealsError(len(others), *others[0])
 
     def _create_tables(self) -> None:
         """Temporary tables: on PostgreSQL they vanish with the transaction, on SQLite in `_drop_tables`."""
@@ -247,6 +270,8 @@ class ImportWriter:
                       f"AND d.statut = s.statut AND d.montant_brut {same} s.montant_brut "
                       f"AND d.date_echeance {same} s.date_echeance "
                       f"WHERE s.ref_externe IS NULL AND d.id <= :baseline GROUP BY s.line", existing)
+        if self._owner is not None:
+            self._refuse_others_deals()
         columns = ", ".join(self._update_columns)
         changed_rows = self._sql(f"INSERT INTO {CHANGES} (deal_id, {columns}) SELECT m.deal_id, "
                                  f"{', '.join(f's.{column}' for column in self._update_columns)} "

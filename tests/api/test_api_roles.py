@@ -50,6 +50,27 @@ def test_import_a_file(api: Api, login: str) -> None:
 
 
 @pytest.mark.parametrize("login", ROLES)
+def test_an_import_changes_lea_s_deal_only_for_her_or_an_admin(api: Api, login: str) -> None:
+    """A reference is enough for a file to rewrite a deal: Hugo's file naming Léa's deal is refused whole
+    (the dry run says so first), as the form and PATCH refuse him."""
+    deal_id = add_deal(api.engine, "Acme", OWNER)
+    with api.engine.begin() as connection:
+        connection.execute(text("UPDATE deals SET ref_externe = 'CRM-LEA-1' WHERE id = :id"), {"id": deal_id})
+    file = {"fichier": ("reprise.csv", "Client;Statut;Montant;Réf.\nAcme;Perdu;1;CRM-LEA-1\n".encode())}
+    dry_run = api.call("POST", "/imports", login, files=file, data={"dry_run": "true"})
+    answer = api.call("POST", "/imports", login, files=file)
+    allowed = login in MAY_CHANGE_LEAS_DEAL
+    if login in MAY_ADD and not allowed:
+        for refused in (dry_run, answer):
+            assert refused.status_code == 422 and "deals d'autres commerciaux" in refused.json()["message"]
+    else:
+        assert answer.status_code == (201 if allowed else 403)
+    with api.engine.connect() as connection:
+        assert connection.scalar(text("SELECT statut FROM deals WHERE id = :id"), {"id": deal_id}) == (
+            "Perdu" if allowed else "Qualifié")
+
+
+@pytest.mark.parametrize("login", ROLES)
 @pytest.mark.parametrize("owner", [OWNER, None])
 def test_change_a_deal(api: Api, login: str, owner: str | None) -> None:
     deal_id = add_deal(api.engine, "Acme", owner)

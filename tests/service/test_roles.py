@@ -15,6 +15,7 @@ from domain.accounts import Actor, PermissionDeniedError, Role
 from domain.deal_record import DealRecord
 from services.cache import VersionedCache
 from services.deal_input import typed_values
+from services.imports import ImportService
 from services.reads import DealReads
 from services.writes import DealWrites
 from settings import Settings
@@ -77,7 +78,7 @@ def writes_and_deal(engine: Engine) -> tuple[DealWrites, DealRecord]:
     cache = VersionedCache(make_cache_backend(Settings(cache_type="simple")))
     writes = DealWrites(engine, cache)
     deal_id = writes.create_deal({"client": "Acme", "statut": "Qualifié", "montant_brut": "1 000",
-                                  "assignee": OWNER}, "formulaire")
+                                  "assignee": OWNER, "ref_externe": "CRM-LEA-1"}, "formulaire")
     deal = DealReads(engine, cache, today=lambda: date(2026, 11, 21)).deal(deal_id)
     assert deal is not None
     return writes, deal
@@ -99,6 +100,32 @@ def test_each_write_follows_the_role_table(engine: Engine, writes_and_deal: tupl
     assert after[0] == before[0] if write == "undo" else after == before
     assert refused.value.message.startswith(("Votre compte est en lecture seule", "Ce deal est suivi par Léa",
                                              "Seul un admin"))
+
+
+def _csv(*rows: str) -> bytes:
+    return "\r\n".join(("Client;Statut;Montant;Commercial;Réf.", *rows, "")).encode()
+
+
+def test_a_commercial_s_file_changes_none_of_a_colleague_s_deals(
+        engine: Engine, writes_and_deal: tuple[DealWrites, DealRecord]) -> None:
+    """A reference names a deal of Léa's: Hugo's import of it is refused whole, preview included (it would have
+    rewritten her deal and made it his), and changes nothing; Léa's own import of it updates it."""
+    writes, deal = writes_and_deal
+    imports = ImportService(engine, writes)
+    takeover = _csv(f"Acme repris;Perdu;1;{ACTORS['other commercial'].name};{deal.values.ref_externe}")
+    before = deals_state(engine)
+
+    preview = imports.preview(takeover, "reprise.csv", actor=ACTORS["other commercial"])
+    outcome = writes.import_file(takeover, "reprise.csv", actor=ACTORS["other commercial"])
+
+    for error in (preview.error, outcome.error):
+        assert error == ("Rien n'a été importé : 1 ligne(s) de ce fichier modifieraient des deals d'autres commerciaux "
+                         "(ligne 2 : deal suivi par Léa Dubois). Un compte commercial ne modifie que ses propres "
+                         "deals : retirez ces lignes, ou demandez à un admin d'importer le fichier.")
+    assert outcome.run_id is None and deals_state(engine) == before
+    own = writes.import_file(_csv(f"Acme;Négociation;2 000;{OWNER};{deal.values.ref_externe}"), "maj.csv",
+                             actor=ACTORS["own commercial"])
+    assert (own.error, own.preview.updated) == (None, 1)
 
 
 def test_the_history_names_the_actor(engine: Engine, writes_and_deal: tuple[DealWrites, DealRecord]) -> None:
