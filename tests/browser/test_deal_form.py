@@ -203,6 +203,19 @@ def test_delete_then_undo_brings_the_deal_back_as_it_was(
     assert dashboard.get_logs() == []
 
 
+def test_the_undo_offer_shows_where_the_founder_works(dashboard: DashComposite, deals: list[Row]) -> None:
+    """Deleting from a row far down the page: the message and its « Annuler » are in the window as it stands,
+    not above the cards, where a founder working in the grid never sees them."""
+    deal = deadline_rows(deals)[0]
+    _delete(dashboard, deal.client)
+    in_view = dashboard.driver.execute_script(
+        "const box = document.getElementById(arguments[0]).getBoundingClientRect();"
+        "return box.top >= 0 && box.bottom <= window.innerHeight && box.width > 0;", ids.DEAL_UNDO)
+    assert in_view
+    assert dashboard.driver.execute_script("return window.scrollY") > 0  # the form was opened from the grid
+    assert dashboard.get_logs() == []
+
+
 def test_a_deletion_without_undo_is_final_after_ten_seconds(
     dashboard: DashComposite, deals: list[Row], sqlite_url: str
 ) -> None:
