@@ -9,6 +9,7 @@ window.crmIds = {
   "DB_STATUS": "db-status",
   "DEADLINES_SCOPE": "deadlines-scope",
   "DEAL_DATE": "deal-date",
+  "DEAL_DATE_TEXT": "deal-date-text",
   "DEAL_DELETE": "deal-delete",
   "DEAL_DELETE_CONFIRMED": "deal-delete-confirmed",
   "DEAL_FEEDBACK": "deal-feedback",

@@ -10,6 +10,23 @@
     return Object.keys(blocks).some(function (block) { return blocks[block].pageStatus !== "loaded"; });
   }
 
+  /* The due date as typed in the deal form goes with each of its buttons' clicks (store `deal-date-text`, read
+     before Dash sends the click): Dash's date picker gives back no date at all for text it cannot read
+     ("31/02/2026"), which a save would take for "no due date", losing what the founder typed without a word.
+     The server then judges the text with the import's rules and says why beside the field. */
+  var dateTextSent = null;
+  document.addEventListener("click", function (event) {
+    var target = event.target;
+    var form = target && target.closest ? target.closest(".modal") : null;
+    var dateInput = form ? form.querySelector("[id='{\"key\":\"date_echeance\",\"type\":\"" +
+                                               window.crmIds.DEAL_DATE + "\"}']") : null;
+    if (!dateInput || !target.closest("button") || dateInput.value === dateTextSent) {
+      return;
+    }
+    dateTextSent = dateInput.value;
+    window.dash_clientside.set_props(window.crmIds.DEAL_DATE_TEXT, {data: dateTextSent});
+  }, true);
+
   /* The grid's own "Chargement…" overlay while its new rows are late (after the same delay as the other
      outputs, assets/01-slow-answers.js), whether the grid asked for them or they come with a filter change's
      figures: a refresh in place keeps the old rows on screen, and they must not pass for the new selection's.

@@ -20,6 +20,7 @@ from callbacks.guard import guarded_callback
 from domain.accounts import Actor, may_add, may_change
 from domain.deal_record import MAX_ID, DealRecord, DealValues, loss_reason
 from domain.errors import DealConflictError, DealGoneError, DealInputError
+from domain.fields import ECHEANCE
 from domain.stages import LOST, WON
 from layouts import ids
 from layouts.app_alert import UNDO_SECONDS, AlertView
@@ -178,12 +179,15 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
         State({"type": ids.DEAL_FIELD, "key": ALL}, "value"),
         State({"type": ids.DEAL_DATE, "key": ALL}, "date"),
         State(ids.DEAL_FORM_RECORD, "data"),
+        State(ids.DEAL_DATE_TEXT, "data"),
         prevent_initial_call=True,
     )
     def save(_save: int | None, _won: int | None, _lost_at: int | None, _fields: list[Any], _dates: list[Any],
-             opened: dict[str, Any] | None) -> tuple:
+             opened: dict[str, Any] | None, date_text: str | None) -> tuple:
         trigger = ctx.triggered_id
         typed = _typed_from_form()
+        if not typed.get(ECHEANCE) and isinstance(date_text, str) and date_text.strip():
+            typed[ECHEANCE] = date_text.strip()  # text the picker could not read: judged, never dropped
         if trigger == ids.DEAL_WON:
             typed["statut"] = WON
         elif trigger == ids.DEAL_LOST_CONFIRMED:

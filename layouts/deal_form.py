@@ -65,6 +65,7 @@ def deal_form() -> html.Div:
         dcc.Store(id=ids.DEAL_OPEN_REQUEST),
         dcc.Store(id=ids.DEAL_LOST_CONFIRMED),
         dcc.Store(id=ids.DEAL_DELETE_CONFIRMED),
+        dcc.Store(id=ids.DEAL_DATE_TEXT),
         dbc.Modal([
             dbc.ModalHeader(dbc.ModalTitle(NEW_TITLE, id=ids.DEAL_FORM_TITLE)),
             dbc.ModalBody([

@@ -85,6 +85,7 @@ DEAL_DELETE_CONFIRMED = "deal-delete-confirmed"
 # Pattern-matching ID types of the form's body, built when the form opens: one component per field.
 DEAL_FIELD = "deal-field"
 DEAL_DATE = "deal-date"
+DEAL_DATE_TEXT = "deal-date-text"  # the due date as typed, which the picker drops when it cannot read it
 DEAL_FEEDBACK = "deal-feedback"
 DEAL_STEP = "deal-step"
 DEAL_STEP_BUTTON = "deal-step-button"

@@ -35,15 +35,15 @@ CONTRACT_IDS = {
     "deal-new", "deal-form", "deal-save", "deal-form-error", "deal-history", "deal-won", "deal-lost", "deal-delete",
     "deal-undo",
 }
-# 139 today: 93 before the data-health card, its filter and the two "sans montant" notes (104), then the deal
+# 142 today: 93 before the data-health card, its filter and the two "sans montant" notes (104), then the deal
 # form's frame, its stores and the undo button (the form's fields are built when it opens), and the search box
 # (127), then the stores of the one-request filter change (the grid's page 1 and the shown outputs' digests,
 # less the grid-refresh store they replace) (128), then the export's PDF button (129), the cold-deal card and its
 # legend item (133), the closed "since your last visit" panel with its two stores (136) and the navigation between
 # the pages (139; Dash's page container adds its own few), the two stores that pass the deal form's step
-# confirmations on, so that opening the form sends one request instead of three (141); 150 before the cards became
-# plain elements.
-MAX_PAGE_COMPONENTS = 141
+# confirmations on, so that opening the form sends one request instead of three (141), the store of the due date as
+# typed, which the date picker drops when it cannot read it (142); 150 before the cards became plain elements.
+MAX_PAGE_COMPONENTS = 142
 STAGES = {"Prospect": 3, "Qualifié": 2, "Négociation": 1, "Gagné": 4, "Perdu": 0}
 
 

@@ -45,14 +45,16 @@ def choose_stage(dash_duo: DashComposite, stage: str) -> None:
     field(dash_duo, "statut").find_element(By.XPATH, f"option[.='{stage}']").click()
 
 
-def type_due_date(dash_duo: DashComposite, text: str) -> None:
-    """Type a date into the form's French date picker, then close its calendar."""
+def type_due_date(dash_duo: DashComposite, text: str, confirm: bool = True) -> None:
+    """Type a date into the form's French date picker, then (`confirm`) press Enter and close its calendar;
+    without it the text stays as typed, as when the founder goes straight to a button."""
     element = dash_duo.find_element(pattern_selector(ids.DEAL_DATE, "date_echeance"))  # the input itself
     page.into_view(dash_duo, element).click()
     element.send_keys(Keys.CONTROL, "a")
     element.send_keys(text)
-    element.send_keys(Keys.ENTER)
-    element.send_keys(Keys.ESCAPE)
+    if confirm:
+        element.send_keys(Keys.ENTER)
+        element.send_keys(Keys.ESCAPE)
 
 
 def open_new(dash_duo: DashComposite) -> None:
@@ -70,7 +72,10 @@ def open_row(dash_duo: DashComposite, client: str) -> None:
 
 
 def feedback(dash_duo: DashComposite, key: str) -> str:
-    return dash_duo.find_element(pattern_selector(ids.DEAL_FEEDBACK, key)).text
+    """A field's message, read in one step (the message is drawn again when the server answers)."""
+    return dash_duo.driver.execute_script(
+        "var e = document.querySelector(arguments[0]); return e ? e.innerText : '';",
+        pattern_selector(ids.DEAL_FEEDBACK, key))
 
 
 def wait_step(dash_duo: DashComposite, step: str) -> None:

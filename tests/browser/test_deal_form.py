@@ -98,6 +98,24 @@ def test_a_refused_field_says_why_beside_it_and_nothing_is_written(
     assert dashboard.get_logs() == []
 
 
+@pytest.mark.parametrize("typed", ["31/02/2026", "demain"])
+def test_a_due_date_the_calendar_cannot_read_is_refused_beside_it_not_dropped(
+    dashboard: DashComposite, sqlite_url: str, typed: str
+) -> None:
+    """The date picker gives back no date for such text: the deal used to be saved without a due date, with no
+    word. The text is judged by the import's rules instead, and nothing is written."""
+    before = _checksum(sqlite_url)
+    form.open_new(dashboard)
+    form.type_into(dashboard, "client", "Fromagerie Test")
+    form.type_due_date(dashboard, typed, confirm=False)
+    page.press(dashboard, f"#{ids.DEAL_SAVE}")
+
+    until(lambda: f"« {typed} »" in form.feedback(dashboard, "date_echeance"), timeout=page.TIMEOUT)
+    assert form.feedback(dashboard, "date_echeance").startswith(("date impossible", "date illisible"))
+    assert _checksum(sqlite_url) == before
+    assert dashboard.get_logs() == []
+
+
 def test_a_click_on_a_grid_row_opens_its_deal_and_a_save_changes_it(
     dashboard: DashComposite, deals: list[Row], sqlite_url: str
 ) -> None:
