@@ -2,7 +2,9 @@
 
 Sessions are Flask's signed cookies (HttpOnly, SameSite=Lax, Secure in production behind HTTPS), managed by
 Flask-Login. The idle timeout is checked on the server: the session holds when it was last used, and a
-request after SESSION_IDLE_MINUTES without one ends it, whatever the browser kept. Without a session, a page
+request after SESSION_IDLE_MINUTES without one ends it, whatever the browser kept. Signing out ends it on the
+server too: each session carries a random id, which signing out records (`ended_sessions`), so a copy of the
+cookie opens nothing afterwards. Without a session, a page
 redirects to the sign-in page and a Dash request (callbacks, layout, scripts) gets 401: no route but
 `/login` and `/health` answers anything else, and the REST API (`/api/v1/`) and the MCP endpoint (`/_mcp`) ask
 for their own token instead.
@@ -10,6 +12,8 @@ for their own token instead.
 
 from __future__ import annotations
 
+import logging
+import secrets
 import time
 from datetime import timedelta
 from urllib.parse import urlencode, urlsplit
@@ -28,12 +32,14 @@ PUBLIC_PATHS = frozenset({"/login", "/health"})
 # The REST API and the MCP endpoint check their own token (api/v1/token_auth.py): no session, no redirect.
 API_PREFIX, MCP_PATH = "/api/v1/", "/_mcp"
 LAST_SEEN = "vu_a"
+SESSION_ID = "sid"
 WRONG_CREDENTIALS = "Identifiant ou mot de passe incorrect."
 TOO_MANY_TRIES = "Trop d'essais manqués : réessayez dans 15 minutes."
 SESSION_ENDED = "Votre session a expiré : reconnectez-vous."
 SIGN_IN_NEEDED = "Connexion requise."
 ENDED_FLAG = "expiree"
 SIGNED_IN_AS = "compte"
+log = logging.getLogger(__name__)
 now = time.time  # the idle clock, in seconds (a test moves it forward instead of waiting)
 
 
@@ -97,13 +103,19 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
 
     @manager.user_loader
     def load(user_id: str) -> SignedIn | None:
+        session_id = session.get(SESSION_ID)
+        if not isinstance(session_id, str):  # signed in before sessions had ids: sign in again
+            return None
         try:
             account = accounts.get(int(user_id))
+            if accounts.session_ended(session_id):
+                return None
         except (AccountInputError, ValueError):
             return None
         except DatabaseUnavailableError:
             # The account as signed in, so the page keeps its outage behaviour (last figures, the message)
-            # instead of failing every request; a disabled account is refused again once the database answers.
+            # instead of failing every request; a disabled account or an ended session is refused again once the
+            # database answers.
             account = _signed_in_account(user_id)
             if account is None:
                 return None
@@ -140,6 +152,7 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
             return login_page(WRONG_CREDENTIALS, login, next_path), 200
         attempts.succeeded(login, address)
         session.clear()  # a session fixed before the sign-in carries nothing over
+        session[SESSION_ID] = secrets.token_urlsafe(24)
         login_user(SignedIn(account))
         remember_signed_in(account)
         session.permanent = True
@@ -148,6 +161,12 @@ def install_auth(server: Flask, settings: Settings, accounts: Accounts) -> None:
 
     @server.route("/logout", methods=["POST"])
     def sign_out() -> Response:
+        session_id = session.get(SESSION_ID)
+        if isinstance(session_id, str) and current_user.is_authenticated:
+            try:
+                accounts.end_session(session_id, idle)
+            except DatabaseUnavailableError:  # the browser forgets its cookie; a copy lives until the idle timeout
+                log.warning("déconnexion non enregistrée : base de données injoignable")
         logout_user()
         session.clear()
         return redirect("/login")

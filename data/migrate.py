@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The latest migration; tests/test_migrations.py checks it is the head of the scripts in MIGRATIONS_DIR.
-HEAD_REVISION = "0026_ids_never_reused"
+HEAD_REVISION = "0027_ended_sessions"
 
 
 def _config(engine: Engine) -> Config:

@@ -280,6 +280,16 @@ class User(Base):
 
 
 
+class EndedSession(Base):
+    """A session its user signed out of (migration 0027): its cookie, kept or copied, opens nothing any more. Kept
+    until the idle timeout would have ended the session anyway."""
+
+    __tablename__ = "ended_sessions"
+
+    session_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ended_at: Mapped[datetime] = mapped_column(DateTime, index=True)  # UTC
+
+
 class ApiTokenRow(Base):
     """An API token of an account (migration 0010): the SHA-256 of its secret, never the secret. A revoked
     token is kept, with when, so the list still says which integration it was."""

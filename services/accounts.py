@@ -9,14 +9,14 @@ for a known one and does not tell which logins exist.
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from data.models import User
+from data.models import EndedSession, User
 from domain.accounts import (
     Account,
     AccountInputError,
@@ -73,6 +73,20 @@ class Accounts:
         if row is None:
             raise AccountInputError("Ce compte n'existe pas.")
         return _account(row)
+
+    def end_session(self, session_id: str, kept_for: timedelta) -> None:
+        """Record that `session_id` was signed out of, and forget the sessions ended more than `kept_for` ago
+        (the idle timeout: their cookies open nothing any more anyway)."""
+        now = datetime.now(UTC).replace(tzinfo=None)
+        with database_reachable(), self._engine.begin() as connection:
+            connection.execute(delete(EndedSession).where(EndedSession.ended_at < now - kept_for))
+            connection.execute(insert(EndedSession).values(session_id=session_id, ended_at=now))
+
+    def session_ended(self, session_id: str) -> bool:
+        """Whether `session_id` was signed out of."""
+        with database_reachable(), self._engine.connect() as connection:
+            return connection.execute(select(EndedSession.session_id).where(
+                EndedSession.session_id == session_id)).first() is not None
 
     def all(self) -> list[Account]:
         """Every account, by login."""

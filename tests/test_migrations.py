@@ -74,7 +74,8 @@ STAGE_CHANGE_INDEX = "0013_stage_change_index"
 PIPELINE_CHANGES = "0014_pipeline_changes"
 DEAL_WINS = "0024_deal_wins"
 WEEKLY_MOVES = "0025_weekly_pipeline_changes"
-HEAD = "0026_ids_never_reused"
+IDS_NEVER_REUSED = "0026_ids_never_reused"
+HEAD = "0027_ended_sessions"
 DEAL_COLUMNS = ("id, client, statut, montant_brut, probabilite, valeur_ponderee, secteur, date_echeance, assignee, "
                 "notes, ref_externe, created_at, updated_at, est_demo")
 DEALS_BEFORE = [("Acme", "Gagné", "1200.00", "BTP", "2026-12-01", "Léa", "signé", True),
@@ -522,7 +523,7 @@ def test_the_ids_migration_never_gives_a_deleted_deal_s_id_to_a_new_one(empty_da
         connection.execute(text("DELETE FROM deals WHERE id = :id"), {"id": newest})
         kept = _deals(connection)
 
-    upgrade(engine)
+    upgrade(engine, IDS_NEVER_REUSED)
     with engine.begin() as connection:
         assert _deals(connection) == kept
         new_id = connection.execute(text(

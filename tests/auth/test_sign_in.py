@@ -97,6 +97,23 @@ def test_signing_in_opens_the_dashboard_and_signing_out_closes_it(team: Served) 
     assert browser.send("/").status == 302
 
 
+def test_signing_out_ends_the_session_for_every_copy_of_its_cookie(team: Served) -> None:
+    """A copy of the cookie taken before signing out (a shared computer, malware) opens nothing afterwards, page,
+    layout or callback; another session of the same account goes on."""
+    browser, elsewhere = Browser(team.url), Browser(team.url)
+    assert browser.sign_in("camille@exemple.fr", PASSWORD).status == 302
+    assert elsewhere.sign_in("camille@exemple.fr", PASSWORD).status == 302
+    copy = Browser(team.url)
+    for cookie in browser.cookies:
+        copy.cookies.set_cookie(cookie)
+    assert copy.send("/_dash-layout").status == 200
+
+    assert browser.send("/logout", form={}).status == 302
+    assert copy.send("/").status == 302
+    assert copy.send("/_dash-layout").status == 401
+    assert elsewhere.send("/_dash-layout").status == 200
+
+
 @pytest.mark.parametrize(("login", "password"), [
     ("camille@exemple.fr", "pas le bon mot de passe"),
     ("personne@exemple.fr", PASSWORD),
