@@ -15,6 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
+from domain.deal_filter import NO_ASSIGNEE, NO_SECTOR
 from domain.deal_record import LOSS_REASONS, DealRecord, DealValues, typed_amount
 from domain.fields import ASSIGNEE, CLIENT, ECHEANCE, FIELD_BY_KEY, MONTANT, NOTES, REF, SECTEUR, STATUT
 from domain.stages import STAGE_NAMES
@@ -115,8 +116,9 @@ def form_body(record: DealRecord | None, sectors: Sequence[str], assignees: Sequ
     }
     return [
         html.Div([_labelled(key, fields[key]) for key in FIELD_ORDER], className="deal-fields"),
-        _suggestions("deal-sector-names", sectors),
-        _suggestions("deal-assignee-names", assignees),
+        # The filters' words for "none" are not names to give a deal: picked, they would be stored as one.
+        _suggestions("deal-sector-names", [name for name in sectors if name != NO_SECTOR]),
+        _suggestions("deal-assignee-names", [name for name in assignees if name != NO_ASSIGNEE]),
         html.Div([
             dbc.Label("Motif de la perte", className="form-label mb-1"),
             dbc.Select(id=field_id(LOSS_REASON), options=[{"label": reason, "value": reason}

@@ -72,3 +72,16 @@ def test_the_alert_offers_undo_only_when_asked() -> None:
     assert AlertView("Deal supprimé : A.", "secondary", 10, undo=True).props() == (
         "Deal supprimé : A.", True, "secondary", 10_000, SHOWN)
     assert AlertView("Refusé").props()[3:] == (None, HIDDEN)
+
+
+def _datalist_values(parts: list[Any], list_id: str) -> list[str]:
+    found = next(part for part in parts if getattr(part, "id", None) == list_id)
+    return [option.value for option in found.children]
+
+
+def test_the_filters_words_for_none_are_not_offered_as_names() -> None:
+    """« Non renseigné » and « Non attribué » are how the filters name deals without a sector or salesperson:
+    picked in the form, they would be stored as a sector or a salesperson of that name."""
+    parts = form_body(None, ["Banque", "Non renseigné"], ["Non attribué", "Léa Dubois"])
+    assert _datalist_values(parts, "deal-sector-names") == ["Banque"]
+    assert _datalist_values(parts, "deal-assignee-names") == ["Léa Dubois"]
