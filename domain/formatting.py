@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
@@ -14,12 +15,19 @@ NO_VALUE = "—"
 TO_ESTIMATE = "à estimer"  # a deal's amount not valued yet (NULL), never shown as 0 €
 
 
+def _half_up(format_number: Callable[..., str], *arguments: object, **options: object) -> str:
+    """A Babel number format in French, rounded half up as a reader rounds: Babel rounds with the decimal context,
+    half to even by default, which showed 1 000,50 € as "1 000 €" and 6,25 % as "6,2 %"."""
+    with localcontext(rounding=ROUND_HALF_UP):
+        return format_number(*arguments, locale=LOCALE, **options)
+
+
 def euros(amount: Decimal | float | None, cents: bool = False) -> str:
     """An amount in euros, to the euro on cards (`cents=False`) or to the cent in the table."""
     if amount is None:
         return NO_VALUE
     pattern = "#,##0.00\u00a0¤" if cents else "#,##0\u00a0¤"
-    return format_currency(amount, "EUR", format=pattern, locale=LOCALE, currency_digits=False)
+    return _half_up(format_currency, amount, "EUR", format=pattern, currency_digits=False)
 
 
 def deal_amount(amount: Decimal | None, cents: bool = False) -> str:
@@ -31,12 +39,12 @@ def percent(ratio: Decimal | float | None) -> str:
     """A ratio (0.425) as a French percentage with one decimal (`42,5 %`)."""
     if ratio is None:
         return NO_VALUE
-    return format_percent(ratio, format="#,##0.0\u00a0%", locale=LOCALE)
+    return _half_up(format_percent, ratio, format="#,##0.0\u00a0%")
 
 
 def count(value: int | None) -> str:
     """A whole number with French digit grouping (`12 345`)."""
-    return NO_VALUE if value is None else format_decimal(value, format="#,##0", locale=LOCALE)
+    return NO_VALUE if value is None else _half_up(format_decimal, value, format="#,##0")
 
 
 def day(value: date | None) -> str:
@@ -53,7 +61,7 @@ def days(value: Decimal | float | None) -> str:
     """A duration in days with one decimal, `12,5 jours` (`1,0 jour`)."""
     if value is None:
         return NO_VALUE
-    shown = format_decimal(value, format="#,##0.0", locale=LOCALE)
+    shown = _half_up(format_decimal, value, format="#,##0.0")
     return f"{shown}\u00a0jour" if Decimal(str(value)).quantize(Decimal("0.1")) <= 1 else f"{shown}\u00a0jours"
 
 
@@ -68,8 +76,8 @@ def moment(value: datetime | None) -> str:
 def file_size(size: int) -> str:
     """`10 Mo`, `12,4 Mo`, `900 Ko`: how a French user reads a file size (1 Mo = 1 024 Ko)."""
     if size < 1024 * 1024:
-        return f"{format_decimal(size / 1024, format='#,##0', locale=LOCALE)} Ko"
-    return f"{format_decimal(size / (1024 * 1024), format='#,##0.#', locale=LOCALE)} Mo"
+        return f"{_half_up(format_decimal, size / 1024, format='#,##0')} Ko"
+    return f"{_half_up(format_decimal, size / (1024 * 1024), format='#,##0.#')} Mo"
 
 
 def stored_value(field: str | None, text: str | None) -> str:

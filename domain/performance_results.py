@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from domain.pipeline_trend import PipelineTrend
 
@@ -21,7 +21,7 @@ OVERDUE_BUCKET = "En retard"
 
 def mean(total: Decimal, count: int) -> Decimal | None:
     """`total / count` to the cent, None over nothing."""
-    return None if count == 0 else (total / count).quantize(Decimal("0.01"))
+    return None if count == 0 else (total / count).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def rate(part: int, whole: int) -> Decimal | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
 from domain.deal_filter import MISSING_AMOUNT, MISSING_ASSIGNEE, MISSING_DUE_DATE, MISSING_SECTOR, OVERDUE
@@ -78,7 +78,7 @@ class SectorTotal:
     @property
     def average(self) -> Decimal | None:
         """Average deal over the sector's deals that have an amount; None when none has one."""
-        return (self.total / self.with_amount).quantize(Decimal("0.01")) if self.with_amount else None
+        return (self.total / self.with_amount).quantize(Decimal("0.01"), ROUND_HALF_UP) if self.with_amount else None
 
 
 @dataclass(frozen=True)

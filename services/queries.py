@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import ColumnElement, Connection, Subquery, and_, case, false, func, literal, or_, select, true
 
@@ -93,7 +93,8 @@ def kpis_from_stages(totals: tuple[StageTotal, ...]) -> Kpis:
     return Kpis(
         deal_count=count,
         weighted_pipeline=sum((total.weighted for total in totals), Decimal(0)) if with_amount else None,
-        average_deal=(sum((t.gross for t in totals), Decimal(0)) / with_amount).quantize(CENT) if with_amount else None,
+        average_deal=(sum((t.gross for t in totals), Decimal(0)) / with_amount).quantize(CENT, rounding=ROUND_HALF_UP)
+        if with_amount else None,
         conversion_rate=_ratio(won, count),
         win_rate=_ratio(won, won + lost),
         count_per_stage={total.stage: total.count for total in totals},

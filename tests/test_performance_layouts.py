@@ -93,7 +93,7 @@ def test_stage_movement_labels_each_stage_with_its_entries_and_stay() -> None:
         StageMovement("Prospect", 4, 3, 1, Decimal("12.25")), StageMovement("Qualifié", 2, 0, 0, None)))
     advanced, lost = go.Figure(stage_conversion_figure(conversion)).data
     assert list(advanced.text) == [f"75,0{NBSP}%", f"0,0{NBSP}%"] and list(lost.text) == [f"25,0{NBSP}%", f"0,0{NBSP}%"]
-    assert list(advanced.x) == [f"Prospect<br>4 entrées<br>12,2{NBSP}jours", "Qualifié<br>2 entrées<br>durée —"]
+    assert list(advanced.x) == [f"Prospect<br>4 entrées<br>12,3{NBSP}jours", "Qualifié<br>2 entrées<br>durée —"]
 
 
 def test_a_forecast_side_with_nothing_says_so_instead_of_odd_ticks() -> None:

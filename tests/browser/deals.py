@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Engine, insert
 
@@ -98,7 +98,7 @@ def where(rows: Iterable[Row], keep: Callable[[Row], bool]) -> list[Row]:
 
 def french_euros(amount: Decimal, cents: bool = False) -> str:
     """`1 234 567 €` (narrow no-break space between thousands, no-break space before €)."""
-    rounded = amount.quantize(Decimal("0.01") if cents else Decimal(1), ROUND_HALF_EVEN)
+    rounded = amount.quantize(Decimal("0.01") if cents else Decimal(1), ROUND_HALF_UP)
     whole, _, fraction = f"{abs(rounded):,}".partition(".")
     text = whole.replace(",", NNBSP) + (f",{fraction}" if cents else "")
     return f"{'-' if rounded < 0 else ''}{text}{NBSP}€"
@@ -108,7 +108,7 @@ def french_percent(part: int, whole: int) -> str:
     """`42,5 %`, or "—" when the ratio has no meaning."""
     if whole == 0:
         return "—"
-    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_EVEN)
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP)
     return f"{value}".replace(".", ",") + f"{NBSP}%"
 
 
@@ -128,7 +128,9 @@ def expected_kpis(rows: list[Row]) -> dict[str, str]:
     texts = {
         "kpi-deal-count": french_count(len(rows)),
         "kpi-weighted-pipeline": french_euros(sum(row.weighted for row in rows)) if valued else "—",
-        "kpi-average-deal": french_euros(sum(valued) / len(valued)) if valued else "—",
+        # The average deal is kept to the cent (as the API gives it), then shown to the euro, both half up.
+        "kpi-average-deal": french_euros((sum(valued) / len(valued)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        if valued else "—",
         "kpi-conversion-rate": french_percent(won, len(rows)),
         "kpi-win-rate": french_percent(won, won + lost),
         "kpi-weighted-pipeline-note": note,

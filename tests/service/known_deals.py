@@ -173,8 +173,8 @@ def expected_kpis(deals: list[KnownDeal]) -> dict:
     return {
         "deal_count": count,
         "weighted_pipeline": sum(deal.weighted for deal in with_amount) if with_amount else None,
-        "average_deal": ((sum(deal.montant_brut for deal in with_amount) / len(with_amount)).quantize(CENT)
-                         if with_amount else None),
+        "average_deal": ((sum(deal.montant_brut for deal in with_amount) / len(with_amount)).quantize(
+            CENT, rounding=ROUND_HALF_UP) if with_amount else None),
         "conversion_rate": round(Decimal(won) / count, 6) if count else None,
         "win_rate": round(Decimal(won) / (won + lost), 6) if won + lost else None,
         "count_per_stage": {stage: sum(deal.statut == stage for deal in deals) for stage in STAGE_NAMES},
@@ -195,7 +195,8 @@ def expected_sectors(deals: list[KnownDeal]) -> tuple[list[tuple[str, Decimal, i
     by_total = sorted(((name, total, n, n_valued) for name, (total, n, n_valued) in totals.items()),
                       key=lambda t: (-t[1], t[0]))
     ranked = [name for name in totals if totals[name][2]]
-    by_average = sorted(ranked, key=lambda name: (-(totals[name][0] / totals[name][2]).quantize(CENT), name))
+    by_average = sorted(ranked, key=lambda name: (-(totals[name][0] / totals[name][2]).quantize(
+        CENT, rounding=ROUND_HALF_UP), name))
     return by_total, by_average[:5]
 
 

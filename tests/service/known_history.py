@@ -14,7 +14,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Connection, Engine, text
 
@@ -181,7 +181,7 @@ def money(values: list[Decimal | None]) -> Decimal:
 
 
 def mean(values: list[Decimal]) -> Decimal | None:
-    return (sum(values, Decimal(0)) / len(values)).quantize(CENT) if values else None
+    return (sum(values, Decimal(0)) / len(values)).quantize(CENT, rounding=ROUND_HALF_UP) if values else None
 
 
 def days(start: datetime, end: datetime) -> Decimal:
