@@ -39,6 +39,25 @@ def fold(text: str) -> str:
     return text.translate(_TABLE)
 
 
+# The straight apostrophe and those word processors type instead (’ ‘ ʼ): a term typed with one finds text
+# written with another.
+APOSTROPHES = "'\u2019\u2018\u02bc"
+_APOSTROPHE_SPLIT = str.maketrans(dict.fromkeys(APOSTROPHES, " "))
+
+
+def search_words(search: str) -> list[str]:
+    """The words a search looks for, folded, each once. A word with apostrophes is looked for in its parts, without
+    the one-letter elisions: `l'oreal` looks for `oreal`, which finds « L’Oréal » as « L'Oréal »,
+    `aujourd’hui` for `aujourd` and `hui`. A word of one letter typed alone stays."""
+    words: list[str] = []
+    for word in fold(search).split():
+        parts = word.translate(_APOSTROPHE_SPLIT).split()
+        if parts != [word]:  # it had apostrophes
+            parts = [part for part in parts if len(part) > 1] or parts
+        words += parts
+    return list(dict.fromkeys(words))
+
+
 def searched_text(client: str, notes: str | None, ref_externe: str | None) -> str:
     """What `deals.recherche` holds for a deal: client, notes and reference, space-separated, folded."""
     return fold(f"{client} {notes or ''} {ref_externe or ''}")

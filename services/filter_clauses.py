@@ -4,7 +4,8 @@ Bound parameters only, so a sector named `'; DROP TABLE deals;--` is only ever c
 
 The text search compares folded text (`domain.text_search.fold`: lower case, no accents) with `deals.recherche`,
 which the database keeps folded the same way (client, notes and reference): `societe` finds « Société
-Générale ». Each word must appear, in any order; LIKE's wildcards in a word (`%`, `_`, and the escape
+Générale ». Each word must appear, in any order (apostrophes of any kind split a word: `domain.text_search.
+search_words`); LIKE's wildcards in a word (`%`, `_`, and the escape
 character) are escaped, so `50%` means the three characters. On PostgreSQL a pg_trgm GIN index serves the
 `LIKE '%word%'`; SQLite scans the stored column.
 """
@@ -23,7 +24,7 @@ from domain.deal_filter import (
     NO_SECTOR,
     DealFilter,
 )
-from domain.text_search import fold
+from domain.text_search import search_words
 
 
 def _matches_with_none(column: ColumnElement, values: tuple[str, ...], none_label: str) -> ColumnElement[bool]:
@@ -37,8 +38,7 @@ def _matches_with_none(column: ColumnElement, values: tuple[str, ...], none_labe
 
 def search_clause(search: str) -> ColumnElement[bool]:
     """Every word of `search` (already trimmed by `DealFilter.build`) somewhere in the deal's searched text."""
-    words = dict.fromkeys(word for word in fold(search).split() if word)
-    return and_(true(), *(Deal.recherche.contains(word, autoescape=True) for word in words))
+    return and_(true(), *(Deal.recherche.contains(word, autoescape=True) for word in search_words(search)))
 
 
 def dimension_clause(

@@ -7,10 +7,11 @@ import importlib.util
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 
 from data.models import Deal, search_expression
 from domain.text_search import FOLDS, fold, searched_text
+from services.filter_clauses import search_clause
 
 VERSIONS = Path(__file__).resolve().parents[1] / "data" / "migrations" / "versions"
 TRICKY = [
@@ -82,6 +83,20 @@ def test_a_search_finds_a_deal_whatever_the_accents_and_case_typed(engine: Engin
                  for term in ("SOCIETE", "générale", "oeuvre", "Élise", "acme", "e")}
     assert found == {"SOCIETE": ["Société Générale"], "générale": ["Société Générale"], "oeuvre": ["Hôtel Œuvre"],
                      "Élise": ["Hôtel Œuvre"], "acme": ["Acme"], "e": ["Société Générale", "Hôtel Œuvre", "Acme"]}
+
+
+def test_an_apostrophe_of_any_kind_finds_the_others(engine: Engine) -> None:
+    """Word and macOS type ’ where a keyboard types ': « L’Oréal » is found by `l'oreal`, « L'Atelier » by
+    `l’atelier`, a note « à faire aujourd’hui » by `aujourd'hui`, through the filter's own clause."""
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO deals (client, statut, notes) VALUES ('L’Oréal', 'Prospect', NULL), "
+                                "('L''Atelier', 'Gagné', 'à faire aujourd’hui'), ('Lorem', 'Perdu', NULL)"))
+    with engine.connect() as connection:
+        found = {term: connection.execute(select(Deal.client).where(search_clause(term)).order_by(Deal.id)
+                                          ).scalars().all()
+                 for term in ("l'oreal", "L’ATELIER", "aujourd'hui", "l‘oréal ‘")}
+    assert found == {"l'oreal": ["L’Oréal"], "L’ATELIER": ["L'Atelier"], "aujourd'hui": ["L'Atelier"],
+                     "l‘oréal ‘": ["L’Oréal"]}
 
 
 def test_postgresql_answers_a_search_from_the_trigram_index(engine: Engine) -> None:
