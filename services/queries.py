@@ -369,7 +369,8 @@ def _deal_rows(connection: Connection, where: ColumnElement[bool], order: list[C
             id=row.id, client=row.client, statut=row.statut, montant_brut=_amount(row.montant_brut),
             valeur_ponderee=_amount(row.valeur_ponderee), secteur=row.secteur, assignee=row.assignee,
             date_echeance=row.date_echeance,
-            days_left=None if row.date_echeance is None else (row.date_echeance - today).days,
+            # A won or lost deal has no days left: "—", not the days since a due date long past.
+            days_left=(row.date_echeance - today).days if row.date_echeance and row.statut in OPEN_STAGES else None,
             is_overdue=row.date_echeance is not None and row.statut in OPEN_STAGES and row.date_echeance < today,
             is_next_30_days=(row.date_echeance is not None and row.statut in OPEN_STAGES
                              and today <= row.date_echeance <= horizon),

@@ -191,6 +191,8 @@ def test_deadline_rows_page_and_sort_on_the_server(service_with_deals) -> None:
     assert [row.client for row in page.rows] == [deal.client for deal in by_client[:4]]
     row = service.deadlines(DealFilter(), DeadlineScope.OVERDUE, limit=1).rows[0]
     assert row.is_overdue and row.days_left < 0
+    closed = service.deadlines(DealFilter.build(stages=["Gagné", "Perdu"]), DeadlineScope.ALL, limit=50).rows
+    assert closed and all(row.days_left is None and not row.is_overdue for row in closed)
 
 
 def test_filter_options_count_every_value(service_with_deals) -> None:
