@@ -38,6 +38,7 @@ PARTIAL_TREND = ("La tendance suit les étapes, secteurs et commerciaux choisis 
 COUNT_COLOUR = "#dee2e6"  # light: the weighted line is the figure, the count its context
 NO_WON = "Aucun deal gagné<br>sur ces 12 mois."
 NO_DUE = "Aucun deal ouvert avec une échéance<br>dans les 12 mois."
+MAX_ASSIGNEE_BARS = 12  # salespeople in the chart: two bars and an amount each still readable in its 380 px
 ZERO_ONLY = {"tickvals": [0], "range": [0, 1]}  # an axis with nothing on it: "0 €", not "0 €, 0 €, 1 €…"
 LEGEND = {"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"}
 # The forecast's two panels, one above the other (fractions of its height, bottom to top): room between them
@@ -46,11 +47,17 @@ WON_PANEL = (0.68, 1.0)
 DUE_PANEL = (0.0, 0.36)
 
 
-def assignees_figure(people: Sequence[AssigneePerformance], selected: Collection[str]) -> Figure:
+def assignees_figure(everyone: Sequence[AssigneePerformance], selected: Collection[str]) -> Figure:
     """Open pipeline per salesperson, weighted and gross side by side, largest first; a click on a salesperson
-    sends their name (`y`), as a sector bar does."""
-    if not people:
+    sends their name (`y`), as a sector bar does. The largest `MAX_ASSIGNEE_BARS` only, saying so: 44 salespeople
+    in the chart's height were bars too thin to read under names drawn over each other (the grid lists them all)."""
+    if not everyone:
         return empty_figure(NO_ASSIGNEE_DEAL)
+    people = everyone[:MAX_ASSIGNEE_BARS]
+    cut_note = [] if len(everyone) <= MAX_ASSIGNEE_BARS else [{
+        "text": f"Les {MAX_ASSIGNEE_BARS} plus gros pipelines sur {formatting.count(len(everyone))} commerciaux : "
+                "le tableau ci-dessous les montre tous.", "showarrow": False, "xref": "paper", "yref": "paper",
+        "x": 0, "y": 1, "xanchor": "left", "yanchor": "bottom", "font": {"size": 12, "color": "#6c757d"}}]
     labels = [person.assignee for person in people]
     shown = [plotly_text(label) for label in labels]
     cut = [short_label(label) for label in labels]
@@ -73,7 +80,8 @@ def assignees_figure(people: Sequence[AssigneePerformance], selected: Collection
         xaxis={"visible": False, "range": [0, largest * 1.02 or 1], "fixedrange": True},
         yaxis={"autorange": "reversed", "automargin": True, "fixedrange": True, "ticksuffix": " ",
                "tickmode": "array", "tickvals": shown, "ticktext": [plotly_text(label) for label in cut]},
-        bargap=0.25, margin={"l": label_margin(cut), "r": TEXT_MARGIN, "b": 40},
+        bargap=0.25, margin={"l": label_margin(cut), "r": TEXT_MARGIN, "b": 40, "t": 28 if cut_note else 8},
+        annotations=cut_note,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -54,6 +55,19 @@ def test_assignee_bars_highlight_the_chosen_salesperson() -> None:
     weighted = figure.data[0]
     assert list(weighted.y) == ["Léa Dubois", "Hugo Bernard"] and list(weighted.x) == [3600.0, 80.0]
     assert weighted.marker.color[0].startswith("rgba") and not weighted.marker.color[1].startswith("rgba")
+
+
+def test_a_team_of_many_draws_its_largest_pipelines_and_says_the_grid_has_everyone() -> None:
+    """44 salespeople (the Maven sample): bars too thin to read under names drawn over each other. The chart keeps
+    the 12 largest open pipelines, in order, and says so; a team of 12 gets no such note."""
+    team = [replace(HUGO, assignee=f"Commercial {rank:02d}", open_gross=Decimal(1000 - rank)) for rank in range(44)]
+    figure = assignees_figure(team, [])
+    assert [len(trace["y"]) for trace in figure["data"]] == [12, 12]
+    assert figure["data"][0]["y"][:2] == ["Commercial 00", "Commercial 01"]
+    assert [note["text"] for note in figure["layout"]["annotations"]] == [
+        "Les 12 plus gros pipelines sur 44 commerciaux : le tableau ci-dessous les montre tous."]
+    assert assignees_figure(team[:12], [])["layout"]["annotations"] == []
+    go.Figure(figure)
 
 
 def test_a_cycle_with_no_won_deal_says_so() -> None:
