@@ -38,6 +38,7 @@ PARTIAL_TREND = ("La tendance suit les étapes, secteurs et commerciaux choisis 
 COUNT_COLOUR = "#dee2e6"  # light: the weighted line is the figure, the count its context
 NO_WON = "Aucun deal gagné<br>sur ces 12 mois."
 NO_DUE = "Aucun deal ouvert avec une échéance<br>dans les 12 mois."
+TREND_NOTE_DROP = 84  # px under the plot: past the slanted week labels (about 45) and the axis title
 MAX_ASSIGNEE_BARS = 12  # salespeople in the chart: two bars and an amount each still readable in its 380 px
 ZERO_ONLY = {"tickvals": [0], "range": [0, 1]}  # an axis with nothing on it: "0 €", not "0 €, 0 €, 1 €…"
 LEGEND = {"orientation": "h", "x": 0, "y": -0.12, "xanchor": "left", "yanchor": "top"}
@@ -195,8 +196,11 @@ def trend_figure(trend: PipelineTrend) -> Figure:
                                                                                                trend.points,
                                                                                                strict=True)],
                 "hovertemplate": "<b>%{customdata[0]}</b><br>Pipeline pondéré : %{customdata[1]}<extra></extra>"}
-    annotations = [{"text": PARTIAL_TREND, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0,
-                    "y": -0.3, "xanchor": "left", "font": {"size": 12, "color": "#b45309"}}] if trend.partial else []
+    # The note hangs a fixed distance under the plot (below the week labels and their title), not at a fraction of
+    # the chart's height, which put it over "Semaine du".
+    annotations = [{"text": PARTIAL_TREND, "showarrow": False, "xref": "paper", "yref": "paper", "x": 0, "y": 0,
+                    "yanchor": "top", "yshift": -TREND_NOTE_DROP, "xanchor": "left",
+                    "font": {"size": 12, "color": "#b45309"}}] if trend.partial else []
     return _figure(
         [counts, weighted], showlegend=True, legend={**LEGEND, "y": 1.02, "yanchor": "bottom"},
         xaxis={"type": "category", "tickangle": -45, "fixedrange": True, "title": {"text": "Semaine du"}},
@@ -204,5 +208,6 @@ def trend_figure(trend: PipelineTrend) -> Figure:
                "title": {"text": "Deals ouverts"}},
         yaxis2={"overlaying": "y", "side": "left", "tickformat": ",.0f", "ticksuffix": " €", "showgrid": True,
                 "gridcolor": "#e9ecef", "fixedrange": True, "rangemode": "tozero", "tickmode": "auto"},
-        margin={"l": 100, "r": 64, "t": 40, "b": 110 if trend.partial else 80}, annotations=annotations,
+        margin={"l": 100, "r": 64, "t": 40, "b": TREND_NOTE_DROP + 28 if trend.partial else 80},
+        annotations=annotations,
     )
