@@ -109,12 +109,22 @@ def preview_summary(preview: ImportPreview, file_index: int, imported: bool = Fa
                            for row in preview.first_rejected])
         parts += [
             dbc.Table([head, body], size="sm", striped=True, className="import-rejected small mb-2"),
+            *([html.P(_rejected_rows_cut(preview), className="small text-muted mb-2")]
+              if preview.rejected > len(preview.first_rejected) else []),
             dbc.Button("Télécharger les lignes rejetées (CSV)",
                        id={"type": ids.IMPORT_REJECTED_BUTTON, "file": file_index},
                        size="sm", color="secondary", outline=True),
             dcc.Download(id={"type": ids.IMPORT_REJECTED_DOWNLOAD, "file": file_index}),
         ]
     return html.Div(parts)
+
+
+def _rejected_rows_cut(preview: ImportPreview) -> str:
+    """Says that the table lists only the first rejected rows, and how many the CSV holds."""
+    shown, kept = formatting.count(len(preview.first_rejected)), len(preview.rejected_rows)
+    in_file = "les donne toutes" if kept == preview.rejected else f"en donne les {formatting.count(kept)} premières"
+    total = formatting.count(preview.rejected)
+    return f"Les {shown} premières des {total} lignes rejetées ; le CSV ci-dessous {in_file}."
 
 
 def shown_choices(preview: ImportPreview) -> dict[str, dict]:

@@ -9,12 +9,12 @@ from typing import Any
 import plotly.graph_objects as go
 import pytest
 
-from domain.import_results import ImportRunSummary
+from domain.import_results import ImportPreview, ImportRunSummary, RejectedRow
 from domain.pipeline_results import DataHealth, DeadlineCounts, DeadlineRow, FunnelStage, Kpis, SectorTotal
 from layouts import deadlines, figures
 from layouts.data_health import CHOSEN_CLASS, LINK_CLASS, health_links
 from layouts.filter_panel import dropdown_options
-from layouts.import_panel import HISTORY_COLUMNS, history_rows
+from layouts.import_panel import HISTORY_COLUMNS, history_rows, preview_summary
 from layouts.kpis import (
     NO_DEAL_AT_ALL,
     NO_DEAL_SELECTED,
@@ -268,6 +268,19 @@ def test_dropdown_options_show_counts() -> None:
     assert dropdown_options([("Banque", 1200), ("Non renseigné", 3)]) == [
         {"label": f"Banque (1{NNBSP}200)", "value": "Banque"},
         {"label": "Non renseigné (3)", "value": "Non renseigné"}]
+
+
+@pytest.mark.parametrize(("rejected", "kept", "said"), [
+    (20, 20, None),
+    (1425, 1425, f"Les 20 premières des 1{NNBSP}425 lignes rejetées ; le CSV ci-dessous les donne toutes."),
+    (25000, 10000, f"Les 20 premières des 25{NNBSP}000 lignes rejetées ; le CSV ci-dessous en donne les "
+                   f"10{NNBSP}000 premières."),
+])
+def test_the_rejected_rows_table_says_when_it_lists_only_the_first(rejected: int, kept: int, said: str | None) -> None:
+    rows = tuple(RejectedRow(line, "Montant", "montant illisible", ()) for line in range(2, kept + 2))
+    summary = preview_summary(ImportPreview("gros.csv", created=1, rejected=rejected, rejected_rows=rows), 0)
+    texts = [part.children for part in summary.children if getattr(part, "className", "") == "small text-muted mb-2"]
+    assert texts == ([said] if said else [])
 
 
 def test_import_history_rows_are_french_with_paris_time_and_fill_every_column() -> None:
