@@ -98,7 +98,7 @@ def test_the_chart_writes_weeks_and_amounts_in_french_and_says_what_it_leaves_ou
     figure = trend_figure(PipelineTrend(points))
     counts, weighted = figure["data"]
     assert weighted["x"] == ["16/11", "23/11"]
-    assert weighted["customdata"][0] == ["semaine du 16/11/2026", "12\u202f500\xa0€"]
+    assert weighted["customdata"][0] == ["semaine du 16/11/2026", "12\u202f501\xa0€"]  # 12 500,50 € half up
     assert counts["y"] == [3, 4]
     assert not figure["layout"].get("annotations")
     partial = trend_figure(PipelineTrend(points, partial=True))
