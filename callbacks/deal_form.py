@@ -20,7 +20,7 @@ from callbacks.guard import guarded_callback
 from domain.accounts import Actor, may_add, may_change
 from domain.deal_record import MAX_ID, DealRecord, DealValues, loss_reason
 from domain.errors import DealConflictError, DealGoneError, DealInputError
-from domain.fields import ECHEANCE
+from domain.fields import CLIENT, ECHEANCE
 from domain.stages import LOST, WON
 from layouts import ids
 from layouts.app_alert import UNDO_SECONDS, AlertView
@@ -50,6 +50,10 @@ ALERT_OUTPUTS = (
     (ids.APP_ALERT, "duration"), (ids.DEAL_UNDO, "style"),
 )
 UNCHANGED_ALERT = (no_update,) * len(ALERT_OUTPUTS)
+# What the alert says after a write from the form, by the button that made it.
+SAVED_WORDS = {ids.DEAL_SAVE: "Deal enregistré", ids.DEAL_WON: "Deal gagné", ids.DEAL_LOST_CONFIRMED: "Deal perdu"}
+CREATED_WORD = "Deal créé"
+SAVED_SECONDS = 4
 
 
 def _alert_outputs() -> list[Output]:
@@ -175,6 +179,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
         Output({"type": ids.DEAL_FIELD, "key": ALL}, "invalid"),
         Output({"type": ids.DEAL_STEP, "key": ALL}, "style", allow_duplicate=True),
         Output(ids.DATA_VERSION, "data", allow_duplicate=True),
+        *_alert_outputs(),
         Input(ids.DEAL_SAVE, "n_clicks"), Input(ids.DEAL_WON, "n_clicks"), Input(ids.DEAL_LOST_CONFIRMED, "data"),
         State({"type": ids.DEAL_FIELD, "key": ALL}, "value"),
         State({"type": ids.DEAL_DATE, "key": ALL}, "date"),
@@ -199,24 +204,28 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
             typed["motif_perte"] = opened["values"].get("motif_perte")
         try:
             if opened:
-                writes.change_deal(*_opened_at(opened), _seen(opened), typed, FORM, actor())
+                client = writes.change_deal(*_opened_at(opened), _seen(opened), typed, FORM, actor()).values.client
             else:
                 writes.create_deal(typed, FORM, actor())
+                client = str(typed.get(CLIENT) or "").strip()
         except DealInputError as refused:
             problems = refused.problems
             count = len(problems)
             summary = (f"Le deal n'a pas été enregistré : {count} champ{'s' if count > 1 else ''} à corriger "
                        f"({refused}).")
             return (no_update, summary, True, _each(3, problems.get), _each(4, problems.__contains__),
-                    _each(5, lambda _key: no_update), no_update)
+                    _each(5, lambda _key: no_update), no_update, *UNCHANGED_ALERT)
         except (DealConflictError, DealGoneError) as refused:
             reload = SHOWN if isinstance(refused, DealConflictError) else HIDDEN
             return (no_update, refused.message, True, _each(3, lambda _key: None), _each(4, lambda _key: False),
-                    _each(5, lambda key: reload if key == RELOAD_STEP else HIDDEN), no_update)
+                    _each(5, lambda key: reload if key == RELOAD_STEP else HIDDEN), no_update, *UNCHANGED_ALERT)
         # Only the form closes: its message, fields and steps are built afresh when it opens again, and each
-        # output sent costs the renderer a store update while the figures are on their way.
+        # output sent costs the renderer a store update while the figures are on their way. The alert says what
+        # was saved, since the closing form alone does not.
+        done = SAVED_WORDS[trigger] if opened else CREATED_WORD
+        shown = AlertView(f"{done} : {client}.", color="success", seconds=SAVED_SECONDS)
         return (False, no_update, no_update, *(_each(group, lambda _key: no_update) for group in (3, 4, 5)),
-                writes.data_version())
+                writes.data_version(), *shown.props())
 
     @guarded_callback(
         app,
@@ -256,7 +265,7 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
             restored = writes.undo_removal(token, FORM, actor())
         except (DealConflictError, DealGoneError) as refused:
             return (no_update, *AlertView(refused.message, color="warning", seconds=6).props())
-        shown = AlertView(f"Deal restauré : {restored.values.client}.", color="success", seconds=4)
+        shown = AlertView(f"Deal restauré : {restored.values.client}.", color="success", seconds=SAVED_SECONDS)
         return (writes.data_version(), *shown.props())
 
     @guarded_callback(

@@ -50,6 +50,11 @@ def _checksum(url: str) -> tuple:
     return found
 
 
+def _wait_alert(dashboard: DashComposite, message: str) -> None:
+    """The app-wide alert says `message` (a closing form alone does not tell the founder it saved)."""
+    dashboard.wait_for_contains_text(f"#{ids.APP_ALERT}", message, timeout=page.TIMEOUT)
+
+
 def test_create_a_deal_and_every_figure_shows_it(dashboard: DashComposite, deals: list[Row], sqlite_url: str) -> None:
     form.open_new(dashboard)
     form.type_into(dashboard, "client", "Aéro Nouveau")
@@ -61,6 +66,7 @@ def test_create_a_deal_and_every_figure_shows_it(dashboard: DashComposite, deals
     form.type_into(dashboard, "notes", "Rencontré au salon")
     page.press(dashboard, f"#{ids.DEAL_SAVE}")
     form.wait_closed(dashboard)
+    _wait_alert(dashboard, "Deal créé : Aéro Nouveau.")
 
     new = Row(1000, "Aéro Nouveau", "Négociation", Decimal("12500.50"), "Aéronautique", "Léa Dubois",
               date(2026, 11, 25))
@@ -127,6 +133,7 @@ def test_a_click_on_a_grid_row_opens_its_deal_and_a_save_changes_it(
     form.type_into(dashboard, "montant_brut", "99 000")
     page.press(dashboard, f"#{ids.DEAL_SAVE}")
     form.wait_closed(dashboard)
+    _wait_alert(dashboard, f"Deal enregistré : {first.client}.")
 
     changed = [replace(row, montant_brut=Decimal("99000.00")) if row.id == first.id else row for row in deals]
     page.wait_for_texts(dashboard, expected_kpis(changed))
@@ -170,6 +177,7 @@ def test_won_moves_the_deal_to_gagne(dashboard: DashComposite, deals: list[Row],
     form.open_row(dashboard, deal.client)
     page.press(dashboard, f"#{ids.DEAL_WON}")
     form.wait_closed(dashboard)
+    _wait_alert(dashboard, f"Deal gagné : {deal.client}.")
 
     changed = [replace(row, statut="Gagné") if row.id == deal.id else row for row in deals]
     page.wait_for_texts(dashboard, expected_kpis(changed))
@@ -186,6 +194,7 @@ def test_lost_asks_for_a_reason_and_keeps_it(dashboard: DashComposite, deals: li
     form.type_into(dashboard, "motif_detail", "moins cher de 10 %")
     form.press_step(dashboard, "lost")
     form.wait_closed(dashboard)
+    _wait_alert(dashboard, f"Deal perdu : {deal.client}.")
 
     changed = [replace(row, statut="Perdu") if row.id == deal.id else row for row in deals]
     page.wait_for_texts(dashboard, expected_kpis(changed))
@@ -199,7 +208,7 @@ def _delete(dashboard: DashComposite, client: str) -> None:
     page.press(dashboard, f"#{ids.DEAL_DELETE}")
     form.press_step(dashboard, "delete")
     form.wait_closed(dashboard)
-    dashboard.wait_for_contains_text(f"#{ids.APP_ALERT}", f"Deal supprimé : {client}.", timeout=page.TIMEOUT)
+    _wait_alert(dashboard, f"Deal supprimé : {client}.")
 
 
 def test_delete_then_undo_brings_the_deal_back_as_it_was(
@@ -211,7 +220,7 @@ def test_delete_then_undo_brings_the_deal_back_as_it_was(
     page.wait_for_texts(dashboard, expected_kpis([row for row in deals if row.id != deal.id]))
 
     page.press(dashboard, f"#{ids.DEAL_UNDO}")
-    dashboard.wait_for_contains_text(f"#{ids.APP_ALERT}", f"Deal restauré : {deal.client}.", timeout=page.TIMEOUT)
+    _wait_alert(dashboard, f"Deal restauré : {deal.client}.")
     page.wait_for_texts(dashboard, expected_kpis(deals))
     after = _stored(sqlite_url)[deal.id]
     moved = ("updated_at", "version", "last_change_at")  # the restoration is a change of its own, in the history
