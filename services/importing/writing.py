@@ -156,6 +156,7 @@ class ImportWriter:
         # Only the columns the file provides are compared and updated: an unmapped column keeps its value.
         self._update_columns = [column for column in DEAL_COLUMNS if column in mapped and column != REF]
         self._sqlite_cache: int | None = None
+        self._others: tuple[int, int, str | None] | None = None  # (count, first line, its deal's salesperson)
 
     def _sql(self, statement: str, parameters: dict[str, object] | None = None) -> int:
         if parameters:
@@ -180,6 +181,8 @@ class ImportWriter:
         bulk = self._write and self._postgres and not baseline
         with indexes_built_after(self._connection) if bulk else nullcontext():
             staged, matched, changed = self._stream(rows, baseline)
+        if self._others:
+            raise OthersDealsError(*self._others)
         if self._write and changed:
             assignments = ", ".join(f"{column} = c.{column}" for column in self._update_columns)
             updated = self._sql(f"UPDATE deals SET {assignments} FROM {CHANGES} c WHERE deals.id = c.deal_id")
@@ -199,20 +202,22 @@ class ImportWriter:
                     continue
                 batch_matched, batch_changed = self._classify(batch, baseline)
                 matched, changed = matched + batch_matched, changed + batch_changed
-                if self._write and len(batch) > batch_matched:
+                if self._write and len(batch) > batch_matched and not self._others:
                     columns = ", ".join(INSERTED_COLUMNS)
                     self._sql(f"INSERT INTO deals ({columns}) SELECT {columns} FROM {STAGING} s "
                               f"WHERE NOT EXISTS (SELECT 1 FROM {MATCHES} m WHERE m.line = s.line)")
         return staged, matched, changed
 
-    def _refuse_others_deals(self) -> None:
-        """`OthersDealsError` when this batch changes a deal whose salesperson is not the owner."""
+    def _count_others_deals(self) -> None:
+        """Add up the lines of this batch that change a deal whose salesperson is not the owner: the file is
+        refused once every batch is classified, with the count over the whole file and its first such line."""
         others = self._connection.execute(text(
             f"SELECT m.line, d.assignee FROM {MATCHES} m JOIN deals d ON d.id = m.deal_id "
             "WHERE m.changed = 1 AND (d.assignee IS NULL OR d.assignee <> :owner) ORDER BY m.line"),
             {"owner": self._owner}).all()
         if others:
-            raise OthersDealsError(len(others), *others[0])
+            count, line, assignee = self._others or (0, *others[0])
+            self._others = (count + len(others), line, assignee)
 
     def _create_tables(self) -> None:
         """Temporary tables: on PostgreSQL they vanish with the transaction, on SQLite in `_drop_tables`."""
@@ -271,7 +276,7 @@ class ImportWriter:
                       f"AND d.date_echeance {same} s.date_echeance "
                       f"WHERE s.ref_externe IS NULL AND d.id <= :baseline GROUP BY s.line", existing)
         if self._owner is not None:
-            self._refuse_others_deals()
+            self._count_others_deals()
         columns = ", ".join(self._update_columns)
         changed_rows = self._sql(f"INSERT INTO {CHANGES} (deal_id, {columns}) SELECT m.deal_id, "
                                  f"{', '.join(f's.{column}' for column in self._update_columns)} "

@@ -15,6 +15,7 @@ from domain.accounts import Actor, PermissionDeniedError, Role
 from domain.deal_record import DealRecord
 from services.cache import VersionedCache
 from services.deal_input import typed_values
+from services.importing import writing
 from services.imports import ImportService
 from services.reads import DealReads
 from services.writes import DealWrites
@@ -126,6 +127,27 @@ def test_a_commercial_s_file_changes_none_of_a_colleague_s_deals(
     own = writes.import_file(_csv(f"Acme;Négociation;2 000;{OWNER};{deal.values.ref_externe}"), "maj.csv",
                              actor=ACTORS["own commercial"])
     assert (own.error, own.preview.updated) == (None, 1)
+
+
+def test_the_refusal_counts_every_line_of_the_file_not_only_the_first_batch(
+        engine: Engine, writes_and_deal: tuple[DealWrites, DealRecord], monkeypatch: pytest.MonkeyPatch) -> None:
+    """The file is read in batches (one line each here): the message counts the colleague's deals the whole file
+    would change, and names the first line, not only those of the batch where the first one appeared."""
+    writes, deal = writes_and_deal
+    writes.create_deal({"client": "Bolt", "statut": "Qualifié", "montant_brut": "500", "assignee": OWNER,
+                        "ref_externe": "CRM-LEA-2"}, "formulaire")
+    monkeypatch.setattr(writing, "BATCH_ROWS", 1)
+    hugo = ACTORS["other commercial"].name
+    takeover = _csv(f"Acme repris;Perdu;1;{hugo};{deal.values.ref_externe}", f"Neuf;Prospect;10;{hugo};",
+                    f"Bolt repris;Perdu;1;{hugo};CRM-LEA-2")
+    before = deals_state(engine)
+
+    outcome = writes.import_file(takeover, "reprise.csv", actor=ACTORS["other commercial"])
+
+    assert outcome.error is not None
+    assert outcome.error.startswith("Rien n'a été importé : 2 ligne(s) de ce fichier modifieraient des deals "
+                                    "d'autres commerciaux (ligne 2 : deal suivi par Léa Dubois).")
+    assert deals_state(engine) == before
 
 
 def test_the_history_names_the_actor(engine: Engine, writes_and_deal: tuple[DealWrites, DealRecord]) -> None:
