@@ -58,6 +58,17 @@ def deal_index_definitions(engine: Engine) -> list[str]:
         return sorted(connection.execute(text(statement)).scalars())
 
 
+def deal_constraint_definitions(engine: Engine) -> list[str]:
+    """Every constraint of `deals` on PostgreSQL, by name, as the database states it, sorted (SQLite: none listed,
+    its constraints live in the table's own definition, which an import never changes)."""
+    if engine.dialect.name != "postgresql":
+        return []
+    statement = ("SELECT conname || ': ' || pg_get_constraintdef(oid) FROM pg_constraint "
+                 "WHERE conrelid = 'deals'::regclass")
+    with engine.connect() as connection:
+        return sorted(connection.execute(text(statement)).scalars())
+
+
 def import_run_count(engine: Engine) -> int:
     """Rows in the import history."""
     with engine.connect() as connection:

@@ -15,6 +15,7 @@ from services.importing import preview_import, recent_import_runs, run_import, w
 from tests.importing.conftest import (
     EXISTING_DEALS,
     assert_rollup_matches_deals,
+    deal_constraint_definitions,
     deal_index_definitions,
     deal_rows,
     deals_state,
@@ -169,13 +170,13 @@ def test_a_database_error_midway_leaves_nothing_written(
 def test_a_first_import_leaves_every_index_as_the_migrations_made_it(empty_database_url: str) -> None:
     engine = make_engine(empty_database_url)  # a database of its own: the shared one could hide a lost index
     upgrade(engine)
-    migrated = deal_index_definitions(engine)
+    migrated = deal_index_definitions(engine), deal_constraint_definitions(engine)
     outcome = run_import(engine, fixture_bytes("excel_fr_cp1252.csv"), "export.csv")
     assert outcome.preview.created > 0
-    assert deal_index_definitions(engine) == migrated
+    assert (deal_index_definitions(engine), deal_constraint_definitions(engine)) == migrated
     again = run_import(engine, fixture_bytes("hubspot_deals.csv"), "hubspot.csv")
     assert again.preview.created > 0
-    assert deal_index_definitions(engine) == migrated
+    assert (deal_index_definitions(engine), deal_constraint_definitions(engine)) == migrated
     engine.dispose()
 
 
