@@ -27,6 +27,17 @@
     window.dash_clientside.set_props(window.crmIds.DEAL_DATE_TEXT, {data: dateTextSent});
   }, true);
 
+  /* A date typed in a range picker ("Du", "Au") is taken when the field loses focus, as a Tab would take it. Dash's
+     picker reads typed text only on Enter or Tab: typed then left with a click elsewhere, the date stayed in the
+     field while the figures ignored it, so the page showed a range it was not filtering on. Unreadable text empties
+     the field, and the figures drop that date with it. */
+  document.addEventListener("focusout", function (event) {
+    var input = event.target;
+    if (input && input.matches && input.matches(".dash-datepicker-start-date, .dash-datepicker-end-date")) {
+      input.dispatchEvent(new KeyboardEvent("keydown", {key: "Tab", bubbles: true}));
+    }
+  }, true);
+
   /* The grid's own "Chargement…" overlay while its new rows are late (after the same delay as the other
      outputs, assets/01-slow-answers.js), whether the grid asked for them or they come with a filter change's
      figures: a refresh in place keeps the old rows on screen, and they must not pass for the new selection's.

@@ -64,6 +64,8 @@ def filter_panel() -> html.Div:
             id=ids.FILTER_DUE_DATES, display_format="DD/MM/YYYY", first_day_of_week=1, clearable=True,
             start_date_placeholder_text="Du", end_date_placeholder_text="Au", number_of_months_shown=1,
             start_date_id=ids.FILTER_DUE_FROM, end_date_id=ids.FILTER_DUE_TO, className="w-100 mb-3",
+            # Each date applies as soon as it is taken: "Du" alone filters from that day on, as the field shows.
+            updatemode="singledate",
         ),
         *_dropdown(*MISSING_FILTER, options=MISSING_OPTIONS),
         dbc.Button("Réinitialiser", id=ids.FILTER_RESET, color="secondary", outline=True, className="w-100"),

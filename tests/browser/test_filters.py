@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 from dash.testing.composite import DashComposite
+from dash.testing.wait import until
 from selenium.webdriver.common.keys import Keys
 
 from tests.browser import page
@@ -64,6 +65,52 @@ def test_typing_a_due_date_range_updates_everything(dashboard: DashComposite, de
                      and date(2026, 11, 1) <= row.date_echeance <= date(2026, 12, 31))
     page.wait_for_texts(dashboard, expected_kpis(in_range))
     page.wait_for_bars(dashboard, "graph-sectors", dict(sector_totals(in_range)))
+    assert dashboard.get_logs() == []
+
+
+def _type_then_click_away(dashboard: DashComposite, input_id: str, day: str) -> None:
+    """Type `day` over a date field's text, then click another part of the page (no Enter, no Tab)."""
+    field = dashboard.find_element(f"#{input_id}")
+    field.click()
+    field.send_keys(Keys.CONTROL, "a")
+    field.send_keys(day)
+    dashboard.find_element(".filter-panel h2").click()
+
+
+def test_dates_typed_then_left_with_a_click_filter_everything(dashboard: DashComposite, deals: list[Row]) -> None:
+    """The founder types "Du", clicks "Au", types it, clicks elsewhere: the figures follow the range the fields show
+    (Dash's picker used to keep the typed dates in the fields and filter on nothing)."""
+    _type_then_click_away(dashboard, "filter-due-from", "01/11/2026")
+    _type_then_click_away(dashboard, "filter-due-to", "31/12/2026")
+
+    in_range = where(deals, lambda row: row.date_echeance is not None
+                     and date(2026, 11, 1) <= row.date_echeance <= date(2026, 12, 31))
+    page.wait_for_texts(dashboard, expected_kpis(in_range))
+    assert "du=2026-11-01&au=2026-12-31" in dashboard.driver.current_url
+    assert dashboard.get_logs() == []
+
+
+def test_a_start_date_alone_filters_from_that_day_on(dashboard: DashComposite, deals: list[Row]) -> None:
+    _type_then_click_away(dashboard, "filter-due-from", "01/12/2026")
+
+    from_then = where(deals, lambda row: row.date_echeance is not None and row.date_echeance >= date(2026, 12, 1))
+    page.wait_for_texts(dashboard, expected_kpis(from_then))
+    page.wait_for_bars(dashboard, "graph-sectors", dict(sector_totals(from_then)))
+    assert dashboard.find_element("#filter-due-from").get_attribute("value") == "01/12/2026"
+    assert dashboard.get_logs() == []
+
+
+def test_an_unreadable_typed_date_empties_the_field_and_the_filter_with_it(
+    dashboard: DashComposite, deals: list[Row]
+) -> None:
+    """Text the picker cannot read is not left in the field as if it filtered: field and figures drop that date."""
+    _type_then_click_away(dashboard, "filter-due-from", "01/12/2026")
+    page.wait_for_texts(dashboard, expected_kpis(
+        where(deals, lambda row: row.date_echeance is not None and row.date_echeance >= date(2026, 12, 1))))
+    _type_then_click_away(dashboard, "filter-due-from", "31/02/2026")
+
+    until(lambda: dashboard.find_element("#filter-due-from").get_attribute("value") == "", timeout=page.TIMEOUT)
+    page.wait_for_texts(dashboard, expected_kpis(deals))
     assert dashboard.get_logs() == []
 
 
