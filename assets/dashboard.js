@@ -30,10 +30,12 @@
   /* A date typed in a range picker ("Du", "Au") is taken when the field loses focus, as a Tab would take it. Dash's
      picker reads typed text only on Enter or Tab: typed then left with a click elsewhere, the date stayed in the
      field while the figures ignored it, so the page showed a range it was not filtering on. Unreadable text empties
-     the field, and the figures drop that date with it. */
+     the field, and the figures drop that date with it. Range pickers only (they have a start field): the deal
+     form's single picker keeps unreadable text as typed, for the server to judge (above). */
   document.addEventListener("focusout", function (event) {
     var input = event.target;
-    if (input && input.matches && input.matches(".dash-datepicker-start-date, .dash-datepicker-end-date")) {
+    var picker = input && input.closest ? input.closest(".dash-datepicker-input-wrapper") : null;
+    if (input.tagName === "INPUT" && picker && picker.querySelector(".dash-datepicker-start-date")) {
       input.dispatchEvent(new KeyboardEvent("keydown", {key: "Tab", bubbles: true}));
     }
   }, true);
@@ -75,6 +77,22 @@
   function sortKey(model) {
     return JSON.stringify((model || []).map(function (item) { return [item.colId, item.sort]; }));
   }
+
+  /* On a phone the grid scrolls its columns sideways: the client stays pinned at the left, wide enough for a
+     name, so a due date scrolled into view still says whose deal it is. Wider screens show every column at once,
+     the client's sharing the width (layouts/deadlines.py). */
+  var NARROW_SCREEN = window.matchMedia("(max-width: 767.98px)"), PHONE_CLIENT_WIDTH = 150;
+
+  function fitClientColumn(api) {
+    api.applyColumnState({applyOrder: true, state: [NARROW_SCREEN.matches
+      ? {colId: "client", pinned: "left", flex: null, width: PHONE_CLIENT_WIDTH}
+      : {colId: "client", pinned: null, flex: 2}]});  /* applyOrder: first again once unpinned */
+  }
+
+  dash_ag_grid.getApiAsync(GRID).then(function (api) {
+    fitClientColumn(api);
+    NARROW_SCREEN.addEventListener("change", function () { fitClientColumn(api); });
+  });
 
   /* The grid's rows come from dash-ag-grid's datasource (a server request), except page 1 when the figures'
      answer brought it in the grid's current sort. Installed once per grid; installing reloads the grid. */

@@ -81,6 +81,31 @@ def test_deadline_grid_needs_no_side_scrolling_on_a_laptop(dashboard: DashCompos
     assert dashboard.get_logs() == []
 
 
+CLIENTS_IN_VIEW = """const box = document.querySelector('#table-deadlines').getBoundingClientRect();
+    return [...document.querySelectorAll('#table-deadlines .ag-row [col-id="client"]')]
+    .filter(cell => { const r = cell.getBoundingClientRect(); return r.left >= box.left && r.right <= box.right; })
+    .map(cell => cell.textContent);"""
+FIRST_COLUMN = """const first = dash_ag_grid.getApi('table-deadlines').getColumnState()[0];
+    return [first.colId, first.pinned, first.flex];"""
+
+
+def test_a_phone_keeps_the_client_in_view_beside_the_due_dates(dashboard: DashComposite, deals: list[Row]) -> None:
+    """At 390 px the deadline grid scrolls its columns sideways: scrolled to the days left, each row still says
+    whose deal it is (the client column is pinned at the left on a narrow screen), and back on a laptop it is the
+    first column again, sharing the width."""
+    first_page = sorted(row.client for row in deadline_rows(deals)[:10])
+    dashboard.driver.set_window_size(390, 844)
+    until(lambda: dashboard.driver.execute_script("return window.innerWidth") == 390, timeout=page.TIMEOUT)
+    page.wait_for_grid(dashboard, "client", [row.client for row in deadline_rows(deals)[:10]])
+
+    dashboard.driver.execute_script("dash_ag_grid.getApi('table-deadlines').ensureColumnVisible('cold_days');")
+
+    until(lambda: sorted(dashboard.driver.execute_script(CLIENTS_IN_VIEW)) == first_page, timeout=page.TIMEOUT)
+    dashboard.driver.set_window_size(1440, 900)
+    until(lambda: dashboard.driver.execute_script(FIRST_COLUMN) == ["client", None, 2], timeout=page.TIMEOUT)
+    assert dashboard.get_logs() == []
+
+
 def test_removing_demo_deals_keeps_the_users_and_redraws_everything(
     dash_duo: DashComposite, fixed_today: date, sqlite_url: str
 ) -> None:
