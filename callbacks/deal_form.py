@@ -23,7 +23,7 @@ from domain.errors import DealConflictError, DealGoneError, DealInputError
 from domain.fields import CLIENT, ECHEANCE
 from domain.stages import LOST, WON
 from layouts import ids
-from layouts.app_alert import UNDO_SECONDS, AlertView
+from layouts.app_alert import UNDO_SECONDS, AlertView, offers_undo
 from layouts.deadlines import EDITABLE_FIELDS, rows_from_server
 from layouts.deal_form import (
     DELETE_STEP,
@@ -185,10 +185,12 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
         State({"type": ids.DEAL_DATE, "key": ALL}, "date"),
         State(ids.DEAL_FORM_RECORD, "data"),
         State(ids.DEAL_DATE_TEXT, "data"),
+        State(ids.APP_ALERT, "is_open"), State(ids.DEAL_UNDO, "style"),
         prevent_initial_call=True,
     )
     def save(_save: int | None, _won: int | None, _lost_at: int | None, _fields: list[Any], _dates: list[Any],
-             opened: dict[str, Any] | None, date_text: str | None) -> tuple:
+             opened: dict[str, Any] | None, date_text: str | None, alert_open: bool | None,
+             undo_style: dict[str, str] | None) -> tuple:
         trigger = ctx.triggered_id
         typed = _typed_from_form()
         if not typed.get(ECHEANCE) and isinstance(date_text, str) and date_text.strip():
@@ -221,11 +223,13 @@ def register(app: Dash, reads: DealReads, writes: DealWrites, actor: Callable[[]
                     _each(5, lambda key: reload if key == RELOAD_STEP else HIDDEN), no_update, *UNCHANGED_ALERT)
         # Only the form closes: its message, fields and steps are built afresh when it opens again, and each
         # output sent costs the renderer a store update while the figures are on their way. The alert says what
-        # was saved, since the closing form alone does not.
+        # was saved, since the closing form alone does not, unless it still offers to undo a deletion: that offer
+        # stays until its time is up.
         done = SAVED_WORDS[trigger] if opened else CREATED_WORD
-        shown = AlertView(f"{done} : {client}.", color="success", seconds=SAVED_SECONDS)
+        alert = UNCHANGED_ALERT if offers_undo(alert_open, undo_style) else AlertView(
+            f"{done} : {client}.", color="success", seconds=SAVED_SECONDS).props()
         return (False, no_update, no_update, *(_each(group, lambda _key: no_update) for group in (3, 4, 5)),
-                writes.data_version(), *shown.props())
+                writes.data_version(), *alert)
 
     @guarded_callback(
         app,

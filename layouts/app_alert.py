@@ -31,6 +31,11 @@ class AlertView:
                 SHOWN if self.undo else HIDDEN)
 
 
+def offers_undo(is_open: bool | None, undo_style: dict[str, str] | None) -> bool:
+    """Whether the alert, as the browser shows it (its `is_open` and its undo button's style), offers an undo."""
+    return bool(is_open) and undo_style != HIDDEN
+
+
 def app_alert() -> dbc.Alert:
     """Closed and empty until something has to be said."""
     return dbc.Alert([

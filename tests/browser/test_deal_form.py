@@ -243,6 +243,28 @@ def test_the_undo_offer_shows_where_the_founder_works(dashboard: DashComposite, 
     assert dashboard.get_logs() == []
 
 
+def test_a_save_right_after_a_deletion_keeps_the_undo_offer(
+    dashboard: DashComposite, deals: list[Row], sqlite_url: str
+) -> None:
+    """The « Deal enregistré » message does not take the place of a deletion's « Annuler » still on offer: the
+    founder who saved another deal within the 10 seconds can still bring the deleted one back."""
+    deleted, saved = deadline_rows(deals)[0], deadline_rows(deals)[1]
+    _delete(dashboard, deleted.client)
+    form.open_row(dashboard, saved.client)
+    form.type_into(dashboard, "montant_brut", "99 000")
+    page.press(dashboard, f"#{ids.DEAL_SAVE}")
+    form.wait_closed(dashboard)
+    changed = [replace(row, montant_brut=Decimal("99000.00")) if row.id == saved.id else row
+               for row in deals if row.id != deleted.id]
+    page.wait_for_texts(dashboard, expected_kpis(changed))
+
+    assert f"Deal supprimé : {deleted.client}." in page.text(dashboard, ids.APP_ALERT)
+    page.press(dashboard, f"#{ids.DEAL_UNDO}")
+    _wait_alert(dashboard, f"Deal restauré : {deleted.client}.")
+    assert deleted.id in _stored(sqlite_url)
+    assert dashboard.get_logs() == []
+
+
 def test_a_deletion_without_undo_is_final_after_ten_seconds(
     dashboard: DashComposite, deals: list[Row], sqlite_url: str
 ) -> None:
