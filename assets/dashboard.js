@@ -35,7 +35,7 @@
   document.addEventListener("focusout", function (event) {
     var input = event.target;
     var picker = input && input.closest ? input.closest(".dash-datepicker-input-wrapper") : null;
-    if (input.tagName === "INPUT" && picker && picker.querySelector(".dash-datepicker-start-date")) {
+    if (picker && input.tagName === "INPUT" && picker.querySelector(".dash-datepicker-start-date")) {
       input.dispatchEvent(new KeyboardEvent("keydown", {key: "Tab", bubbles: true}));
     }
   }, true);
