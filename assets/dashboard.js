@@ -86,7 +86,7 @@
   function fitClientColumn(api) {
     api.applyColumnState({applyOrder: true, state: [NARROW_SCREEN.matches
       ? {colId: "client", pinned: "left", flex: null, width: PHONE_CLIENT_WIDTH}
-      : {colId: "client", pinned: null, flex: 2}]});  /* applyOrder: first again once unpinned */
+      : {colId: "client", pinned: null, flex: api.getColumnDef("client").flex}]});  /* first again once unpinned */
   }
 
   dash_ag_grid.getApiAsync(GRID).then(function (api) {
